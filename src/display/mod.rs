@@ -1,0 +1,160 @@
+//! Inline display in evcxr notebooks: HTML tables, SVG figures and PNG images.
+//!
+//! evcxr shows a value richly when its type has a method `evcxr_display(&self)`
+//! that prints a block
+//!
+//! ```text
+//! EVCXR_BEGIN_CONTENT <mime type>
+//! <content>
+//! EVCXR_END_CONTENT
+//! ```
+//!
+//! to standard output. [`evcxr_block`] builds such a block; [`Html`], [`Svg`] and
+//! [`Png`] wrap finished content; [`Table`] renders tabular results (and polars
+//! `DataFrame`s, through [`FrameExt::show`]) the way pandas does in Jupyter: a row
+//! limit, head and tail rows around an ellipsis, and a shape caption.
+//!
+//! evcxr merges all rich outputs of one cell into a single bundle, so show one
+//! figure or table per cell.
+
+mod colormap;
+mod image;
+pub mod table;
+
+pub use colormap::{Colormap, Rgb};
+pub use image::Image;
+pub use table::{Align, Cell, FrameExt, Table, Tone};
+
+use base64::Engine as _;
+
+/// The text evcxr reads from standard output to show `content` with MIME type `mime`.
+///
+/// Binary content (PNG) must be base64-encoded first.
+///
+/// ```
+/// let b = ai4med::display::evcxr_block("text/html", "<b>hi</b>");
+/// assert_eq!(b, "EVCXR_BEGIN_CONTENT text/html\n<b>hi</b>\nEVCXR_END_CONTENT\n");
+/// ```
+pub fn evcxr_block(mime: &str, content: &str) -> String {
+    format!("EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT\n")
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
+///
+/// ```
+/// assert_eq!(ai4med::display::escape_html("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+/// ```
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A finished HTML fragment, shown inline as `text/html`.
+///
+/// ```
+/// let h = ai4med::display::Html("<p>ok</p>".into());
+/// assert!(h.evcxr_content().starts_with("EVCXR_BEGIN_CONTENT text/html"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Html(pub String);
+
+/// A finished SVG document, shown inline as `image/svg+xml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Svg(pub String);
+
+/// A finished PNG file (its bytes), shown inline as `image/png`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Png(pub Vec<u8>);
+
+impl Html {
+    /// The evcxr block for this fragment.
+    pub fn evcxr_content(&self) -> String {
+        evcxr_block("text/html", &self.0)
+    }
+    /// Prints the evcxr block (called by evcxr for the last expression of a cell).
+    pub fn evcxr_display(&self) {
+        print!("{}", self.evcxr_content());
+    }
+}
+
+impl Svg {
+    /// The evcxr block for this document.
+    pub fn evcxr_content(&self) -> String {
+        evcxr_block("image/svg+xml", &self.0)
+    }
+    /// Prints the evcxr block.
+    pub fn evcxr_display(&self) {
+        print!("{}", self.evcxr_content());
+    }
+    /// Writes the SVG to a file.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> crate::Result<()> {
+        let p = path.as_ref();
+        std::fs::write(p, &self.0).map_err(|e| crate::Error::io(p, e))
+    }
+}
+
+impl Png {
+    /// The evcxr block for this image (base64 body).
+    pub fn evcxr_content(&self) -> String {
+        evcxr_block("image/png", &base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+    /// Prints the evcxr block.
+    pub fn evcxr_display(&self) {
+        print!("{}", self.evcxr_content());
+    }
+    /// Writes the PNG to a file.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> crate::Result<()> {
+        let p = path.as_ref();
+        std::fs::write(p, &self.0).map_err(|e| crate::Error::io(p, e))
+    }
+}
+
+impl std::fmt::Display for Html {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An error shown inline as a readable red box instead of a panic or a raw debug dump.
+///
+/// Rich types whose rendering fails (a figure with mismatched inputs, an image of
+/// NaNs) display through this.
+pub(crate) fn error_html(context: &str, err: &crate::Error) -> String {
+    format!(
+        "<div style=\"border:1px solid #c0392b;background:#fdecea;color:#922b21;padding:6px 10px;\
+         font-family:sans-serif;font-size:13px\"><b>{}</b>: {}</div>",
+        escape_html(context),
+        escape_html(&err.to_string())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_have_exact_framing() {
+        let s = Svg("<svg/>".into()).evcxr_content();
+        assert_eq!(s, "EVCXR_BEGIN_CONTENT image/svg+xml\n<svg/>\nEVCXR_END_CONTENT\n");
+        let p = Png(vec![1, 2, 3]).evcxr_content();
+        assert_eq!(p, "EVCXR_BEGIN_CONTENT image/png\nAQID\nEVCXR_END_CONTENT\n");
+    }
+
+    #[test]
+    fn error_html_escapes() {
+        let e = crate::Error::invalid_arg("x<y", "bad & worse");
+        let h = error_html("figure", &e);
+        assert!(h.contains("x&lt;y"));
+        assert!(h.contains("bad &amp; worse"));
+    }
+}

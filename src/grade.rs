@@ -1,0 +1,600 @@
+//! Graded cells: run a learner's function on named test cases and show a verdict per case.
+//!
+//! A [`Grader`] holds test cases, each an input and either a known expected value
+//! ([`Grader::case`]) or an input alone whose expected value comes from a reference
+//! implementation ([`Grader::input`] with [`Grader::run_against`]). Each case runs on
+//! its own thread, so a learner's function that panics (an unfinished `todo!()`),
+//! loops forever (a time-out, 10 s by default) or returns the wrong shape becomes a
+//! *failed case with a reason*: the grader itself never panics and never takes the
+//! kernel down.
+//!
+//! Comparison ([`Gradeable`]) is exact for integers, booleans and strings, and uses
+//! `|got − expected| ≤ atol + rtol·|expected|` for floats (defaults `rtol = 1e-6`,
+//! `atol = 1e-9`; NaN equals NaN), element-wise for vectors, arrays, tuples and
+//! options.
+//!
+//! ```
+//! use ai4med::grade::Grader;
+//! fn prevalence(y: &[u8]) -> f64 {
+//!     y.iter().map(|&v| v as f64).sum::<f64>() / y.len() as f64
+//! }
+//! let report = Grader::new("prevalence")
+//!     .case("course example", vec![1u8, 0, 0, 1, 1, 0, 0, 0, 0, 1], 0.4)
+//!     .case("all positive", vec![1, 1], 1.0)
+//!     .run(|y: Vec<u8>| prevalence(&y));
+//! assert!(report.all_passed());
+//! assert_eq!(report.to_string().lines().next().unwrap(), "prevalence: all 2 tests passed");
+//! ```
+
+use crate::display::{Cell, Table, Tone, escape_html, evcxr_block};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Once, OnceLock, mpsc};
+use std::thread::ThreadId;
+use std::time::Duration;
+
+/// Float comparison tolerances: `|got − expected| ≤ atol + rtol·|expected|`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerance {
+    /// Relative tolerance (default `1e-6`).
+    pub rtol: f64,
+    /// Absolute tolerance (default `1e-9`).
+    pub atol: f64,
+}
+
+impl Default for Tolerance {
+    fn default() -> Self {
+        Tolerance { rtol: 1e-6, atol: 1e-9 }
+    }
+}
+
+/// A value a graded cell can compare and show.
+///
+/// ```
+/// use ai4med::grade::{Gradeable, Tolerance};
+/// let t = Tolerance::default();
+/// assert!(0.1f64.compare(&(0.1 + 1e-12), t).is_ok());
+/// assert!(vec![1, 2].compare(&vec![1, 2, 3], t).unwrap_err().contains("3 elements"));
+/// ```
+pub trait Gradeable {
+    /// A short description of the value for the results table.
+    fn describe(&self) -> String;
+    /// `Ok(())` if `self` (what the learner returned) matches `expected`, else why not.
+    fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String>;
+}
+
+fn close(got: f64, exp: f64, tol: Tolerance) -> bool {
+    if got.is_nan() || exp.is_nan() {
+        return got.is_nan() && exp.is_nan();
+    }
+    if got.is_infinite() || exp.is_infinite() {
+        return got == exp;
+    }
+    (got - exp).abs() <= tol.atol + tol.rtol * exp.abs()
+}
+
+macro_rules! grade_float {
+    ($($t:ty),*) => {$(
+        impl Gradeable for $t {
+            fn describe(&self) -> String { format!("{self:?}") }
+            fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
+                if close(*self as f64, *expected as f64, tol) { Ok(()) } else {
+                    Err(format!("expected {expected:?}, got {self:?} (difference {:.3e})", (*self as f64 - *expected as f64).abs()))
+                }
+            }
+        }
+    )*};
+}
+grade_float!(f64, f32);
+
+macro_rules! grade_exact {
+    ($($t:ty),*) => {$(
+        impl Gradeable for $t {
+            fn describe(&self) -> String { format!("{self:?}") }
+            fn compare(&self, expected: &Self, _tol: Tolerance) -> Result<(), String> {
+                if self == expected { Ok(()) } else { Err(format!("expected {expected:?}, got {self:?}")) }
+            }
+        }
+    )*};
+}
+grade_exact!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char, String, &'static str, ());
+
+fn describe_seq<'a, T: Gradeable + 'a>(items: impl ExactSizeIterator<Item = &'a T>) -> String {
+    let n = items.len();
+    let shown: Vec<String> = items.take(8).map(|v| v.describe()).collect();
+    if n > 8 { format!("[{}, … ({n} elements)]", shown.join(", ")) } else { format!("[{}]", shown.join(", ")) }
+}
+
+fn compare_seq<'a, T: Gradeable + 'a>(
+    got: impl ExactSizeIterator<Item = &'a T>,
+    exp: impl ExactSizeIterator<Item = &'a T>,
+    tol: Tolerance,
+) -> Result<(), String> {
+    if got.len() != exp.len() {
+        return Err(format!("expected {} elements, got {}", exp.len(), got.len()));
+    }
+    let mut bad = Vec::new();
+    for (i, (g, e)) in got.zip(exp).enumerate() {
+        if let Err(why) = g.compare(e, tol) {
+            bad.push((i, why));
+        }
+    }
+    match bad.first() {
+        None => Ok(()),
+        Some((i, why)) => Err(format!("{} element(s) differ; first at index {i}: {why}", bad.len())),
+    }
+}
+
+impl<T: Gradeable> Gradeable for Vec<T> {
+    fn describe(&self) -> String {
+        describe_seq(self.iter())
+    }
+    fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
+        compare_seq(self.iter(), expected.iter(), tol)
+    }
+}
+
+impl<T: Gradeable, const N: usize> Gradeable for [T; N] {
+    fn describe(&self) -> String {
+        describe_seq(self.iter())
+    }
+    fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
+        compare_seq(self.iter(), expected.iter(), tol)
+    }
+}
+
+impl<T: Gradeable> Gradeable for Option<T> {
+    fn describe(&self) -> String {
+        match self {
+            Some(v) => format!("Some({})", v.describe()),
+            None => "None".into(),
+        }
+    }
+    fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
+        match (self, expected) {
+            (Some(g), Some(e)) => g.compare(e, tol),
+            (None, None) => Ok(()),
+            _ => Err(format!("expected {}, got {}", expected.describe(), self.describe())),
+        }
+    }
+}
+
+/// Results compare their `Ok` values; two errors count as a match (the case expects a
+/// failure); an error where a value was expected shows the error message.
+impl<T: Gradeable, E: std::fmt::Display> Gradeable for Result<T, E> {
+    fn describe(&self) -> String {
+        match self {
+            Ok(v) => v.describe(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+    fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
+        match (self, expected) {
+            (Ok(g), Ok(e)) => g.compare(e, tol),
+            (Err(_), Err(_)) => Ok(()),
+            (Err(e), Ok(_)) => Err(format!("returned an error: {e}")),
+            (Ok(g), Err(_)) => Err(format!("expected an error, got {}", g.describe())),
+        }
+    }
+}
+
+macro_rules! grade_tuple {
+    ($(($($name:ident $idx:tt),+)),*) => {$(
+        impl<$($name: Gradeable),+> Gradeable for ($($name,)+) {
+            fn describe(&self) -> String {
+                let parts: Vec<String> = vec![$(self.$idx.describe()),+];
+                format!("({})", parts.join(", "))
+            }
+            fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
+                $( self.$idx.compare(&expected.$idx, tol).map_err(|e| format!("item {}: {e}", $idx))?; )+
+                Ok(())
+            }
+        }
+    )*};
+}
+grade_tuple!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4));
+
+impl<A, S, D> Gradeable for ndarray::ArrayBase<S, D>
+where
+    A: Gradeable,
+    S: ndarray::Data<Elem = A>,
+    D: ndarray::Dimension,
+{
+    fn describe(&self) -> String {
+        format!("array{:?} {}", self.shape(), describe_seq(self.iter()))
+    }
+    fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
+        if self.shape() != expected.shape() {
+            return Err(format!("expected shape {:?}, got {:?}", expected.shape(), self.shape()));
+        }
+        compare_seq(self.iter(), expected.iter(), tol)
+    }
+}
+
+/// The verdict on one test case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseResult {
+    /// Case name.
+    pub name: String,
+    /// The expected value, described.
+    pub expected: String,
+    /// What the learner's function returned (or "panicked", "timed out").
+    pub got: String,
+    /// Whether it matched.
+    pub passed: bool,
+    /// Why it failed (empty when passed).
+    pub reason: String,
+}
+
+/// The verdicts of a [`Grader`] run: text via `Display`, an HTML table inline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The graded function's name.
+    pub name: String,
+    /// One verdict per case, in order.
+    pub cases: Vec<CaseResult>,
+}
+
+impl Report {
+    /// Number of passed cases.
+    pub fn passed(&self) -> usize {
+        self.cases.iter().filter(|c| c.passed).count()
+    }
+    /// True when there is at least one case and every case passed.
+    pub fn all_passed(&self) -> bool {
+        !self.cases.is_empty() && self.passed() == self.cases.len()
+    }
+    /// One-line summary.
+    pub fn summary(&self) -> String {
+        let n = self.cases.len();
+        if n == 0 {
+            format!("{}: no test cases", self.name)
+        } else if self.all_passed() {
+            format!("{}: all {n} tests passed", self.name)
+        } else {
+            format!("{}: {} of {n} tests failed", self.name, n - self.passed())
+        }
+    }
+    /// The per-case table (case, expected, got, result, reason).
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(["case", "expected", "got", "result", "reason"]).max_rows(usize::MAX);
+        for c in &self.cases {
+            let verdict = if c.passed { Cell::toned("pass", Tone::Good) } else { Cell::toned("FAIL", Tone::Bad) };
+            t.push_row([Cell::from(c.name.as_str()), Cell::from(c.expected.as_str()), Cell::from(c.got.as_str()), verdict, Cell::from(c.reason.as_str())]);
+        }
+        t
+    }
+    /// Prints the summary and table as HTML for evcxr.
+    pub fn evcxr_display(&self) {
+        let color = if self.all_passed() { "#1e7e34" } else { "#a71d2a" };
+        let html = format!(
+            "<div><p style=\"font-family:sans-serif;font-weight:bold;color:{color};margin:4px 0\">{}</p>{}</div>",
+            escape_html(&self.summary()),
+            self.table().to_html()
+        );
+        print!("{}", evcxr_block("text/html", &html));
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{}", self.summary())?;
+        write!(f, "{}", self.table())
+    }
+}
+
+struct Case<I, O> {
+    name: String,
+    input: I,
+    expected: Option<O>,
+}
+
+/// A set of test cases for one function.
+///
+/// `I` is the input handed to the learner's function (use a tuple for several
+/// arguments), `O` what it returns. Cases run in order, each on a fresh thread.
+pub struct Grader<I, O> {
+    name: String,
+    cases: Vec<Case<I, O>>,
+    tol: Tolerance,
+    timeout: Duration,
+}
+
+const GRADE_THREAD: &str = "ai4med-grade";
+
+/// Panic messages of grading threads, keyed by thread, so the default hook's stderr
+/// noise does not clutter the notebook; other threads' panics go to the old hook.
+fn panic_store() -> &'static Mutex<HashMap<ThreadId, String>> {
+    static STORE: OnceLock<Mutex<HashMap<ThreadId, String>>> = OnceLock::new();
+    STORE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn install_quiet_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = Arc::new(std::panic::take_hook());
+        std::panic::set_hook(Box::new(move |info| {
+            let t = std::thread::current();
+            if t.name() == Some(GRADE_THREAD) {
+                let msg = payload_message(info.payload());
+                if let Ok(mut m) = panic_store().lock() {
+                    m.insert(t.id(), msg);
+                }
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-text payload".to_string()
+    }
+}
+
+enum Outcome<O> {
+    Returned(O),
+    Panicked(String),
+    TimedOut,
+}
+
+impl<I, O> Grader<I, O>
+where
+    I: Clone + Send + 'static,
+    O: Gradeable + Send + 'static,
+{
+    /// A grader for the function called `name` (shown in the summary).
+    pub fn new(name: impl Into<String>) -> Self {
+        Grader { name: name.into(), cases: Vec::new(), tol: Tolerance::default(), timeout: Duration::from_secs(10) }
+    }
+
+    /// Adds a case with a known expected value.
+    pub fn case(mut self, name: impl Into<String>, input: I, expected: O) -> Self {
+        self.cases.push(Case { name: name.into(), input, expected: Some(expected) });
+        self
+    }
+
+    /// Adds a case whose expected value comes from the reference in [`Grader::run_against`].
+    pub fn input(mut self, name: impl Into<String>, input: I) -> Self {
+        self.cases.push(Case { name: name.into(), input, expected: None });
+        self
+    }
+
+    /// Sets the float tolerances.
+    pub fn tolerance(mut self, rtol: f64, atol: f64) -> Self {
+        self.tol = Tolerance { rtol: rtol.abs(), atol: atol.abs() };
+        self
+    }
+
+    /// Sets the per-case time limit (default 10 s).
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+
+    fn call<F>(&self, f: &Arc<F>, input: I) -> Outcome<O>
+    where
+        F: Fn(I) -> O + Send + Sync + 'static,
+    {
+        install_quiet_hook();
+        let (tx, rx) = mpsc::channel();
+        let f = Arc::clone(f);
+        let spawned = std::thread::Builder::new().name(GRADE_THREAD.into()).spawn(move || {
+            let out = f(input);
+            let _ = tx.send(out);
+        });
+        let handle = match spawned {
+            Ok(h) => h,
+            Err(e) => return Outcome::Panicked(format!("could not start a thread: {e}")),
+        };
+        let id = handle.thread().id();
+        match rx.recv_timeout(self.timeout) {
+            Ok(v) => {
+                let _ = handle.join();
+                Outcome::Returned(v)
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => Outcome::TimedOut,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let joined = handle.join();
+                let stored = panic_store().lock().ok().and_then(|mut m| m.remove(&id));
+                let msg = match (stored, joined) {
+                    (Some(m), _) => m,
+                    (None, Err(p)) => payload_message(&*p),
+                    (None, Ok(())) => "the function stopped without returning".to_string(),
+                };
+                Outcome::Panicked(msg)
+            }
+        }
+    }
+
+    fn verdict(&self, name: &str, expected: Result<&O, String>, got: Outcome<O>) -> CaseResult {
+        let exp_s = match &expected {
+            Ok(e) => e.describe(),
+            Err(why) => format!("({why})"),
+        };
+        let (got_s, passed, reason) = match got {
+            Outcome::Returned(g) => {
+                let d = g.describe();
+                match expected {
+                    Ok(e) => match g.compare(e, self.tol) {
+                        Ok(()) => (d, true, String::new()),
+                        Err(why) => (d, false, why),
+                    },
+                    Err(why) => (d, false, why),
+                }
+            }
+            Outcome::Panicked(msg) => {
+                let reason = if msg.contains("not yet implemented") || msg.contains("not implemented") {
+                    "not implemented yet: replace the todo!() with your code".to_string()
+                } else {
+                    format!("panicked: {msg}")
+                };
+                ("(panicked)".into(), false, reason)
+            }
+            Outcome::TimedOut => (
+                "(no result)".into(),
+                false,
+                format!(
+                    "timed out after {:.1} s (an endless loop?); it keeps running in the background until the kernel restarts",
+                    self.timeout.as_secs_f64()
+                ),
+            ),
+        };
+        CaseResult { name: name.to_string(), expected: exp_s, got: got_s, passed, reason }
+    }
+
+    /// Runs the learner's function on every case and compares with the expected values.
+    /// Cases added with [`Grader::input`] (no expected value) fail with a reason.
+    pub fn run<F>(self, learner: F) -> Report
+    where
+        F: Fn(I) -> O + Send + Sync + 'static,
+    {
+        let f = Arc::new(learner);
+        let mut cases = Vec::with_capacity(self.cases.len());
+        for c in &self.cases {
+            let got = self.call(&f, c.input.clone());
+            let expected = c.expected.as_ref().ok_or_else(|| "no expected value: use run_against with a reference".to_string());
+            cases.push(self.verdict(&c.name, expected, got));
+        }
+        Report { name: self.name.clone(), cases }
+    }
+
+    /// Runs the reference and the learner's function on every case and compares them.
+    /// Cases with a known expected value are checked against that value instead.
+    pub fn run_against<F, R>(self, learner: F, reference: R) -> Report
+    where
+        F: Fn(I) -> O + Send + Sync + 'static,
+        R: Fn(I) -> O + Send + Sync + 'static,
+    {
+        let f = Arc::new(learner);
+        let r = Arc::new(reference);
+        let mut cases = Vec::with_capacity(self.cases.len());
+        for c in &self.cases {
+            let got = self.call(&f, c.input.clone());
+            let result = match &c.expected {
+                Some(e) => self.verdict(&c.name, Ok(e), got),
+                None => match self.call(&r, c.input.clone()) {
+                    Outcome::Returned(e) => self.verdict(&c.name, Ok(&e), got),
+                    Outcome::Panicked(m) => self.verdict(&c.name, Err(format!("reference panicked: {m}")), got),
+                    Outcome::TimedOut => self.verdict(&c.name, Err("reference timed out".into()), got),
+                },
+            };
+            cases.push(result);
+        }
+        Report { name: self.name.clone(), cases }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum(v: Vec<f64>) -> f64 {
+        v.iter().sum()
+    }
+
+    #[test]
+    fn pass_and_fail_with_tolerance() {
+        let r = Grader::new("sum")
+            .case("exact", vec![0.1, 0.2], 0.3)
+            .case("wrong", vec![1.0], 2.0)
+            .run(sum);
+        assert_eq!(r.passed(), 1);
+        assert!(!r.all_passed());
+        assert!(r.cases[1].reason.contains("expected 2.0, got 1.0"), "{}", r.cases[1].reason);
+        assert_eq!(r.summary(), "sum: 1 of 2 tests failed");
+    }
+
+    #[test]
+    fn todo_becomes_a_failed_case() {
+        #[allow(unreachable_code)]
+        fn unfinished(_x: Vec<f64>) -> f64 {
+            todo!()
+        }
+        let r = Grader::new("unfinished").case("a", vec![1.0], 1.0).case("b", vec![], 0.0).run(unfinished);
+        assert_eq!(r.passed(), 0);
+        assert!(r.cases[0].reason.starts_with("not implemented yet"), "{}", r.cases[0].reason);
+        assert_eq!(r.cases[1].got, "(panicked)");
+    }
+
+    #[test]
+    fn panics_are_caught_with_message() {
+        let r = Grader::new("index").case("oob", vec![1usize], 0usize).run(|v: Vec<usize>| v[5]);
+        assert!(r.cases[0].reason.contains("index out of bounds"), "{}", r.cases[0].reason);
+    }
+
+    #[test]
+    fn endless_loop_times_out() {
+        let r = Grader::new("spin")
+            .timeout(Duration::from_millis(200))
+            .case("loops", 0u64, 1u64)
+            .run(|x: u64| {
+                let mut y = x;
+                loop {
+                    y = y.wrapping_add(1);
+                    std::hint::black_box(y);
+                    if y == u64::MAX - 1 {
+                        std::thread::sleep(Duration::from_secs(3600));
+                    }
+                }
+            });
+        assert!(r.cases[0].reason.starts_with("timed out after 0.2 s"), "{}", r.cases[0].reason);
+    }
+
+    #[test]
+    fn wrong_length_is_a_reason() {
+        let r = Grader::new("lens").case("c", (), vec![1.0, 2.0, 3.0]).run(|_: ()| vec![1.0, 2.0]);
+        assert_eq!(r.cases[0].reason, "expected 3 elements, got 2");
+    }
+
+    #[test]
+    fn against_reference() {
+        let r = Grader::new("double")
+            .input("one", 1.0)
+            .input("two", 2.0)
+            .case("fixed", 3.0, 6.0)
+            .run_against(|x: f64| if x > 1.5 { x * 2.0 } else { 0.0 }, |x: f64| x * 2.0);
+        assert_eq!(r.passed(), 2);
+        assert_eq!(r.cases[0].expected, "2.0");
+        let r = Grader::new("no ref").input("x", 1.0).run(|x: f64| x);
+        assert!(!r.all_passed());
+    }
+
+    #[test]
+    fn arrays_tuples_options_results() {
+        let t = Tolerance::default();
+        let a = ndarray::array![[1.0, 2.0], [3.0, 4.0]];
+        assert!(a.compare(&a.clone(), t).is_ok());
+        assert!(a.compare(&ndarray::array![[1.0, 2.0]], t).unwrap_err().contains("shape"));
+        assert!((1, 2.0).compare(&(1, 2.5), t).unwrap_err().starts_with("item 1"));
+        assert!(Some(1.0).compare(&None, t).is_err());
+        let ok: Result<f64, String> = Ok(1.0);
+        let err: Result<f64, String> = Err("bad".into());
+        assert!(err.compare(&Err("other".into()), t).is_ok());
+        assert_eq!(err.compare(&ok, t).unwrap_err(), "returned an error: bad");
+        assert!(f64::NAN.compare(&f64::NAN, t).is_ok());
+        assert!(0.0f64.compare(&1e-12, t).is_ok());
+    }
+
+    #[test]
+    fn report_renders_html_and_text() {
+        let r = Grader::new("f").case("a<b", 1i32, 1).case("c", 2, 3).run(|x: i32| x);
+        let h = r.table().to_html();
+        assert!(h.contains("a&lt;b"));
+        assert!(h.contains("FAIL"));
+        assert!(roxmltree::Document::parse(&h).is_ok());
+        let s = r.to_string();
+        assert!(s.starts_with("f: 1 of 2 tests failed\n"));
+    }
+
+    #[test]
+    fn empty_grader_is_not_a_pass() {
+        let r = Grader::<f64, f64>::new("none").run(|x| x);
+        assert!(!r.all_passed());
+        assert_eq!(r.summary(), "none: no test cases");
+    }
+}

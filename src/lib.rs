@@ -1,0 +1,50 @@
+//! # ai4med — AI for Medicine in Rust
+//!
+//! A notebook-friendly library for the three-course *AI for Medicine* curriculum:
+//! diagnosis, prognosis and treatment. Every notebook under `notebooks/` runs on the
+//! project's evcxr kernel (`Rust (ai4med)`), which preloads this crate; a notebook's
+//! first cell is `use ai4med::prelude::*;`.
+//!
+//! Modules:
+//! - [`display`]: inline HTML tables (also for polars `DataFrame`s), PNG images from arrays;
+//! - [`plot`]: SVG figures (line, step, scatter, band, bars, heatmap);
+//! - [`grade`]: graded cells that never crash the kernel;
+//! - [`exercise`]: solution notebook → exercise notebook;
+//! - [`data`]: where bundled data lives;
+//! - `torch` (feature `torch`): libtorch through tch 0.17.
+//!
+//! Errors: every fallible function returns [`Result`], with [`Error`] naming the
+//! offending argument, shape or value.
+
+pub mod data;
+pub mod display;
+pub mod error;
+pub mod exercise;
+pub mod grade;
+pub mod plot;
+#[cfg(feature = "torch")]
+pub mod torch;
+
+pub use error::{Error, Result};
+
+pub use ndarray;
+pub use plotters;
+pub use polars;
+#[cfg(feature = "torch")]
+pub use rust_bert;
+#[cfg(feature = "torch")]
+pub use tch;
+
+/// Everything a notebook usually needs: `use ai4med::prelude::*;`.
+///
+/// Brings polars' prelude (`df!`, `DataFrame`, `Series`, ...), the common ndarray
+/// types, and this crate's display, plot and grading types.
+pub mod prelude {
+    pub use polars::prelude::*;
+
+    pub use crate::display::{Colormap, FrameExt, Html, Image, Table};
+    pub use crate::grade::{Grader, Report};
+    pub use crate::plot::{Figure, Heatmap, Legend};
+    pub use crate::{Error, Result};
+    pub use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array, s};
+}

@@ -1,0 +1,801 @@
+//! Figures drawn with plotters' SVG backend and shown inline as `image/svg+xml`.
+//!
+//! [`Figure`] covers the course's charts: lines (ROC curves), steps (Kaplan–Meier),
+//! scatter, shaded bands (confidence intervals), grouped bars (class frequencies,
+//! importances) and text annotations (operating points). [`Heatmap`] draws a matrix
+//! with a colour bar (missingness maps, confusion matrices).
+//!
+//! Text is laid out with an embedded DejaVu Sans font (the `dejavu` crate) through
+//! plotters' `ab_glyph` backend, so no system font packages are needed; the SVG keeps
+//! the text as `<text>` elements.
+//!
+//! Builder methods never fail. Problems in the inputs (mismatched lengths, mixing
+//! bars with lines) are collected and reported when the figure is rendered:
+//! [`Figure::to_svg`] returns the error and the inline display shows it as a readable
+//! message. Non-finite points are skipped. A figure with no data draws empty axes
+//! with a "no data" note.
+//!
+//! ```
+//! use ai4med::plot::Figure;
+//! let fig = Figure::new()
+//!     .title("ROC curve")
+//!     .x_label("false positive rate")
+//!     .y_label("true positive rate")
+//!     .line(&[0.0, 0.2, 1.0], &[0.0, 0.8, 1.0], "model (AUC 0.80)")
+//!     .dashed(&[0.0, 1.0], &[0.0, 1.0], "random guess")
+//!     .point(0.2, 0.8, "threshold 0.5");
+//! let svg = fig.to_svg().unwrap();
+//! assert!(svg.contains("ROC curve") && svg.contains("model (AUC 0.80)"));
+//! ```
+
+use crate::display::{Colormap, Svg, error_html, evcxr_block};
+use crate::{Error, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::sync::Once;
+
+static FONTS: Once = Once::new();
+
+fn register_fonts() {
+    FONTS.call_once(|| {
+        // DejaVu Sans ships inside the `dejavu` crate; registration only fails on a
+        // corrupt font file, which would be a packaging bug: then text is skipped.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// The default colour cycle (matplotlib's `tab10`).
+pub const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// Where the legend goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Legend {
+    /// Top right corner of the plotting area (default).
+    #[default]
+    UpperRight,
+    /// Bottom right (ROC curves).
+    LowerRight,
+    /// Top left.
+    UpperLeft,
+    /// Bottom left (survival curves).
+    LowerLeft,
+    /// No legend.
+    Hidden,
+}
+
+#[derive(Debug, Clone)]
+enum Series {
+    Line { x: Vec<f64>, y: Vec<f64>, label: String, dashed: bool, color: Option<RGBColor> },
+    Step { x: Vec<f64>, y: Vec<f64>, label: String, color: Option<RGBColor> },
+    Scatter { x: Vec<f64>, y: Vec<f64>, label: String, color: Option<RGBColor> },
+    Band { x: Vec<f64>, lo: Vec<f64>, hi: Vec<f64>, label: String, step: bool, color: Option<RGBColor> },
+    Bars { categories: Vec<String>, values: Vec<f64>, label: String },
+    Point { x: f64, y: f64, text: String },
+}
+
+/// A 2-D figure: lines, steps, scatter, bands, bars and annotations on shared axes.
+///
+/// Series take the next colour of [`PALETTE`] unless one is given. Bar series cannot
+/// be mixed with the others; several bar series are drawn grouped side by side over
+/// the categories of the first.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    title: String,
+    x_label: String,
+    y_label: String,
+    size: (u32, u32),
+    x_range: Option<(f64, f64)>,
+    y_range: Option<(f64, f64)>,
+    legend: Legend,
+    series: Vec<Series>,
+    problems: Vec<String>,
+}
+
+impl Default for Figure {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn finite_pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
+    x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(&a, &b)| (a, b)).collect()
+}
+
+fn step_path(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(pts.len() * 2);
+    for (i, &(x, y)) in pts.iter().enumerate() {
+        if i > 0 {
+            out.push((x, pts[i - 1].1));
+        }
+        out.push((x, y));
+    }
+    out
+}
+
+fn pad_range(lo: f64, hi: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        let d = if lo.abs() > 0.0 { lo.abs() * 0.1 } else { 1.0 };
+        return (lo - d, hi + d);
+    }
+    let d = (hi - lo) * 0.04;
+    (lo - d, hi + d)
+}
+
+fn plot_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
+    Error::Plot(e.to_string())
+}
+
+impl Figure {
+    /// An empty 640 × 440 figure.
+    pub fn new() -> Self {
+        Figure {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            size: (640, 440),
+            x_range: None,
+            y_range: None,
+            legend: Legend::default(),
+            series: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Sets the title.
+    pub fn title(mut self, t: impl Into<String>) -> Self {
+        self.title = t.into();
+        self
+    }
+    /// Sets the x-axis label.
+    pub fn x_label(mut self, t: impl Into<String>) -> Self {
+        self.x_label = t.into();
+        self
+    }
+    /// Sets the y-axis label.
+    pub fn y_label(mut self, t: impl Into<String>) -> Self {
+        self.y_label = t.into();
+        self
+    }
+    /// Sets the size in pixels (each side at least 100).
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.size = (width.max(100), height.max(100));
+        self
+    }
+    /// Fixes the x range instead of fitting the data.
+    pub fn x_range(mut self, lo: f64, hi: f64) -> Self {
+        if lo.is_finite() && hi.is_finite() && lo < hi {
+            self.x_range = Some((lo, hi));
+        } else {
+            self.problems.push(format!("x_range needs finite lo < hi, got {lo}..{hi}"));
+        }
+        self
+    }
+    /// Fixes the y range instead of fitting the data.
+    pub fn y_range(mut self, lo: f64, hi: f64) -> Self {
+        if lo.is_finite() && hi.is_finite() && lo < hi {
+            self.y_range = Some((lo, hi));
+        } else {
+            self.problems.push(format!("y_range needs finite lo < hi, got {lo}..{hi}"));
+        }
+        self
+    }
+    /// Places (or hides) the legend.
+    pub fn legend(mut self, pos: Legend) -> Self {
+        self.legend = pos;
+        self
+    }
+
+    fn check_len(&mut self, what: &str, a: usize, b: usize) -> bool {
+        if a != b {
+            self.problems.push(format!("{what}: x has {a} values but y has {b}"));
+            false
+        } else {
+            true
+        }
+    }
+
+    /// Adds a line through the points `(x[i], y[i])`. An empty label leaves it out of the legend.
+    pub fn line(mut self, x: &[f64], y: &[f64], label: impl Into<String>) -> Self {
+        let label = label.into();
+        if self.check_len(&format!("line '{label}'"), x.len(), y.len()) {
+            self.series.push(Series::Line { x: x.to_vec(), y: y.to_vec(), label, dashed: false, color: None });
+        }
+        self
+    }
+    /// Adds a line in a given colour.
+    pub fn line_colored(mut self, x: &[f64], y: &[f64], label: impl Into<String>, rgb: [u8; 3]) -> Self {
+        let label = label.into();
+        if self.check_len(&format!("line '{label}'"), x.len(), y.len()) {
+            let color = Some(RGBColor(rgb[0], rgb[1], rgb[2]));
+            self.series.push(Series::Line { x: x.to_vec(), y: y.to_vec(), label, dashed: false, color });
+        }
+        self
+    }
+    /// Adds a grey dashed line (reference lines such as the random-guess diagonal).
+    pub fn dashed(mut self, x: &[f64], y: &[f64], label: impl Into<String>) -> Self {
+        let label = label.into();
+        if self.check_len(&format!("dashed line '{label}'"), x.len(), y.len()) {
+            let color = Some(RGBColor(120, 120, 120));
+            self.series.push(Series::Line { x: x.to_vec(), y: y.to_vec(), label, dashed: true, color });
+        }
+        self
+    }
+    /// Adds a right-continuous step function: the value `y[i]` holds from `x[i]` until
+    /// `x[i+1]` (survival curves, cumulative counts).
+    pub fn step(mut self, x: &[f64], y: &[f64], label: impl Into<String>) -> Self {
+        let label = label.into();
+        if self.check_len(&format!("step '{label}'"), x.len(), y.len()) {
+            self.series.push(Series::Step { x: x.to_vec(), y: y.to_vec(), label, color: None });
+        }
+        self
+    }
+    /// Adds unconnected markers.
+    pub fn scatter(mut self, x: &[f64], y: &[f64], label: impl Into<String>) -> Self {
+        let label = label.into();
+        if self.check_len(&format!("scatter '{label}'"), x.len(), y.len()) {
+            self.series.push(Series::Scatter { x: x.to_vec(), y: y.to_vec(), label, color: None });
+        }
+        self
+    }
+    /// Adds a shaded band between `lo` and `hi` (a confidence interval), in the colour of
+    /// the series added just before it. `step = true` shades a step function's band.
+    pub fn band(mut self, x: &[f64], lo: &[f64], hi: &[f64], label: impl Into<String>, step: bool) -> Self {
+        let label = label.into();
+        if self.check_len(&format!("band '{label}' (lower)"), x.len(), lo.len())
+            && self.check_len(&format!("band '{label}' (upper)"), x.len(), hi.len())
+        {
+            self.series.push(Series::Band { x: x.to_vec(), lo: lo.to_vec(), hi: hi.to_vec(), label, step, color: None });
+        }
+        self
+    }
+    /// Adds a bar series over named categories.
+    pub fn bars<S: AsRef<str>>(mut self, categories: &[S], values: &[f64], label: impl Into<String>) -> Self {
+        let label = label.into();
+        if categories.len() != values.len() {
+            self.problems.push(format!("bars '{label}': {} categories but {} values", categories.len(), values.len()));
+        } else {
+            let categories = categories.iter().map(|s| s.as_ref().to_string()).collect();
+            self.series.push(Series::Bars { categories, values: values.to_vec(), label });
+        }
+        self
+    }
+    /// Marks a point with a dot and a text label (an operating point, a median).
+    pub fn point(mut self, x: f64, y: f64, text: impl Into<String>) -> Self {
+        self.series.push(Series::Point { x, y, text: text.into() });
+        self
+    }
+
+    /// Renders to an SVG string, or reports the first problem with the inputs.
+    pub fn to_svg(&self) -> Result<String> {
+        if let Some(p) = self.problems.first() {
+            return Err(Error::Plot(p.clone()));
+        }
+        let has_bars = self.series.iter().any(|s| matches!(s, Series::Bars { .. }));
+        let has_xy = self.series.iter().any(|s| !matches!(s, Series::Bars { .. }));
+        if has_bars && has_xy {
+            return Err(Error::Plot("bar series cannot be mixed with lines, steps, scatter or bands in one figure".into()));
+        }
+        register_fonts();
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, self.size).into_drawing_area();
+            root.fill(&WHITE).map_err(plot_err)?;
+            if has_bars { self.draw_bars(&root)? } else { self.draw_xy(&root)? }
+            root.present().map_err(plot_err)?;
+        }
+        Ok(out)
+    }
+
+    /// Renders to an [`Svg`] value.
+    pub fn svg(&self) -> Result<Svg> {
+        self.to_svg().map(Svg)
+    }
+
+    /// Writes the figure as an SVG file.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        self.svg()?.save(path)
+    }
+
+    /// Prints the evcxr block: the SVG, or a readable message if the figure cannot be drawn.
+    pub fn evcxr_display(&self) {
+        match self.to_svg() {
+            Ok(s) => print!("{}", evcxr_block("image/svg+xml", &s)),
+            Err(e) => print!("{}", evcxr_block("text/html", &error_html("figure", &e))),
+        }
+    }
+
+    fn data_ranges(&self) -> ((f64, f64), (f64, f64), bool) {
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+        let mut any = false;
+        let mut add = |x: f64, y: f64| {
+            if x.is_finite() && y.is_finite() {
+                x0 = x0.min(x);
+                x1 = x1.max(x);
+                y0 = y0.min(y);
+                y1 = y1.max(y);
+                any = true;
+            }
+        };
+        for s in &self.series {
+            match s {
+                Series::Line { x, y, .. } | Series::Step { x, y, .. } | Series::Scatter { x, y, .. } => {
+                    x.iter().zip(y).for_each(|(&a, &b)| add(a, b))
+                }
+                Series::Band { x, lo, hi, .. } => {
+                    x.iter().zip(lo).for_each(|(&a, &b)| add(a, b));
+                    x.iter().zip(hi).for_each(|(&a, &b)| add(a, b));
+                }
+                Series::Point { x, y, .. } => add(*x, *y),
+                Series::Bars { .. } => {}
+            }
+        }
+        let xr = self.x_range.unwrap_or_else(|| if any { pad_range(x0, x1) } else { (0.0, 1.0) });
+        let yr = self.y_range.unwrap_or_else(|| if any { pad_range(y0, y1) } else { (0.0, 1.0) });
+        (xr, yr, any)
+    }
+
+    fn chart_builder<'a, 'b>(&self, root: &'a DrawingArea<SVGBackend<'b>, Shift>) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+        let mut b = ChartBuilder::on(root);
+        if !self.title.is_empty() {
+            b.caption(&self.title, ("sans-serif", 18));
+        }
+        b.margin(12).x_label_area_size(if self.x_label.is_empty() { 30 } else { 45 }).y_label_area_size(if self.y_label.is_empty() { 45 } else { 60 });
+        b
+    }
+
+    fn draw_xy(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+        let ((x0, x1), (y0, y1), any) = self.data_ranges();
+        let mut chart = self.chart_builder(root).build_cartesian_2d(x0..x1, y0..y1).map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .light_line_style(RGBColor(235, 235, 235))
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 13))
+            .draw()
+            .map_err(plot_err)?;
+        if !any {
+            let mid = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+            chart
+                .draw_series(std::iter::once(Text::new("no data", mid, ("sans-serif", 16).into_font().color(&RGBColor(120, 120, 120)))))
+                .map_err(plot_err)?;
+        }
+        let mut next = 0usize;
+        let mut last_color = PALETTE[0];
+        let mut labelled = false;
+        for s in &self.series {
+            let mut take = |c: &Option<RGBColor>| {
+                let col = c.unwrap_or_else(|| {
+                    let k = PALETTE[next % PALETTE.len()];
+                    next += 1;
+                    k
+                });
+                last_color = col;
+                col
+            };
+            match s {
+                Series::Line { x, y, label, dashed, color } => {
+                    let col = take(color);
+                    let pts = finite_pairs(x, y);
+                    let style = col.stroke_width(2);
+                    let anno = if *dashed {
+                        chart.draw_series(DashedLineSeries::new(pts, 6, 4, col.stroke_width(1))).map_err(plot_err)?
+                    } else {
+                        chart.draw_series(LineSeries::new(pts, style)).map_err(plot_err)?
+                    };
+                    if !label.is_empty() {
+                        labelled = true;
+                        anno.label(label.as_str()).legend(move |(a, b)| PathElement::new(vec![(a, b), (a + 18, b)], col.stroke_width(2)));
+                    }
+                }
+                Series::Step { x, y, label, color } => {
+                    let col = take(color);
+                    let pts = step_path(&finite_pairs(x, y));
+                    let anno = chart.draw_series(LineSeries::new(pts, col.stroke_width(2))).map_err(plot_err)?;
+                    if !label.is_empty() {
+                        labelled = true;
+                        anno.label(label.as_str()).legend(move |(a, b)| PathElement::new(vec![(a, b), (a + 18, b)], col.stroke_width(2)));
+                    }
+                }
+                Series::Scatter { x, y, label, color } => {
+                    let col = take(color);
+                    let pts = finite_pairs(x, y);
+                    let anno = chart
+                        .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, col.mix(0.8).filled())))
+                        .map_err(plot_err)?;
+                    if !label.is_empty() {
+                        labelled = true;
+                        anno.label(label.as_str()).legend(move |(a, b)| Circle::new((a + 9, b), 3, col.filled()));
+                    }
+                }
+                Series::Band { x, lo, hi, label, step, color } => {
+                    let col = color.unwrap_or(last_color);
+                    let lower = finite_pairs(x, lo);
+                    let upper = finite_pairs(x, hi);
+                    let (lower, upper) = if *step { (step_path(&lower), step_path(&upper)) } else { (lower, upper) };
+                    let mut poly = lower;
+                    poly.extend(upper.into_iter().rev());
+                    if poly.len() >= 3 {
+                        let anno = chart.draw_series(std::iter::once(Polygon::new(poly, col.mix(0.2).filled()))).map_err(plot_err)?;
+                        if !label.is_empty() {
+                            labelled = true;
+                            anno.label(label.as_str()).legend(move |(a, b)| Rectangle::new([(a, b - 5), (a + 18, b + 5)], col.mix(0.2).filled()));
+                        }
+                    }
+                }
+                Series::Point { x, y, text } => {
+                    if x.is_finite() && y.is_finite() {
+                        let (x, y) = (*x, *y);
+                        chart
+                            .draw_series(std::iter::once(Circle::new((x, y), 5, BLACK.filled())))
+                            .map_err(plot_err)?;
+                        chart
+                            .draw_series(std::iter::once(
+                                EmptyElement::at((x, y)) + Text::new(text.clone(), (8, -16), ("sans-serif", 12).into_font()),
+                            ))
+                            .map_err(plot_err)?;
+                    }
+                }
+                Series::Bars { .. } => {}
+            }
+        }
+        if labelled && self.legend != Legend::Hidden {
+            self.draw_legend(&mut chart.configure_series_labels())?;
+        }
+        Ok(())
+    }
+
+    fn draw_legend<'a, 'b, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+        &self,
+        cfg: &mut plotters::chart::SeriesLabelStyle<'a, 'b, DB, CT>,
+    ) -> Result<()> {
+        let pos = match self.legend {
+            Legend::UpperRight | Legend::Hidden => SeriesLabelPosition::UpperRight,
+            Legend::LowerRight => SeriesLabelPosition::LowerRight,
+            Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
+            Legend::LowerLeft => SeriesLabelPosition::LowerLeft,
+        };
+        cfg.position(pos)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(("sans-serif", 12))
+            .draw()
+            .map_err(|e| Error::Plot(e.to_string()))
+    }
+
+    fn draw_bars(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+        let bars: Vec<(&Vec<String>, &Vec<f64>, &String)> = self
+            .series
+            .iter()
+            .filter_map(|s| match s {
+                Series::Bars { categories, values, label } => Some((categories, values, label)),
+                _ => None,
+            })
+            .collect();
+        let cats = bars[0].0.clone();
+        let n = cats.len().max(1);
+        let (mut lo, mut hi) = (0.0f64, 0.0f64);
+        for (_, v, _) in &bars {
+            for &x in v.iter().filter(|x| x.is_finite()) {
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+        }
+        let (y0, y1) = self.y_range.unwrap_or_else(|| {
+            let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+            (if lo < 0.0 { lo - 0.05 * span } else { 0.0 }, if hi > 0.0 { hi + 0.08 * span } else { 0.05 * span })
+        });
+        let mut chart = self
+            .chart_builder(root)
+            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), y0..y1)
+            .map_err(plot_err)?;
+        let fmt = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => cats.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .x_label_formatter(&fmt)
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .light_line_style(RGBColor(235, 235, 235))
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 13))
+            .draw()
+            .map_err(plot_err)?;
+        let k = bars.len();
+        let seg_px = chart.plotting_area().dim_in_pixel().0 as f64 / n as f64;
+        let w = 1.0 / (k as f64 + 0.6);
+        let mut labelled = false;
+        for (si, (_, values, label)) in bars.iter().enumerate() {
+            let col = PALETTE[si % PALETTE.len()];
+            // Each category is one segment; series si takes the si-th slot of width w.
+            let left = ((0.3 * w + si as f64 * w) * seg_px) as u32;
+            let right = ((1.0 - 0.3 * w - (si + 1) as f64 * w) * seg_px).max(0.0) as u32;
+            let rects = values.iter().enumerate().filter(|(i, v)| *i < n && v.is_finite()).map(|(i, &v)| {
+                let i = i as i32;
+                let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v)], col.filled());
+                r.set_margin(0, 0, left, right);
+                r
+            });
+            let anno = chart.draw_series(rects).map_err(plot_err)?;
+            if !label.is_empty() && k > 1 {
+                labelled = true;
+                anno.label(label.as_str()).legend(move |(a, b)| Rectangle::new([(a, b - 5), (a + 14, b + 5)], col.filled()));
+            }
+        }
+        if labelled && self.legend != Legend::Hidden {
+            self.draw_legend(&mut chart.configure_series_labels())?;
+        }
+        Ok(())
+    }
+}
+
+/// A matrix drawn as coloured cells with a colour bar (missingness maps, confusion matrices).
+///
+/// Rows run top to bottom like a table. NaN cells are drawn light grey.
+///
+/// ```
+/// use ai4med::plot::Heatmap;
+/// use ndarray::array;
+/// let h = Heatmap::new(array![[1.0, 0.0], [0.0, 1.0]])
+///     .title("confusion matrix")
+///     .row_labels(["negative", "positive"])
+///     .col_labels(["pred 0", "pred 1"])
+///     .annotate(true);
+/// assert!(h.to_svg().unwrap().contains("confusion matrix"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Heatmap {
+    values: ndarray::Array2<f64>,
+    title: String,
+    rows: Vec<String>,
+    cols: Vec<String>,
+    cmap: Colormap,
+    annotate: bool,
+    size: (u32, u32),
+}
+
+impl Heatmap {
+    /// A heatmap of `values` (rows × columns).
+    pub fn new(values: ndarray::Array2<f64>) -> Self {
+        Heatmap { values, title: String::new(), rows: Vec::new(), cols: Vec::new(), cmap: Colormap::Viridis, annotate: false, size: (640, 440) }
+    }
+    /// Sets the title.
+    pub fn title(mut self, t: impl Into<String>) -> Self {
+        self.title = t.into();
+        self
+    }
+    /// Names the rows (shown on the left).
+    pub fn row_labels<I: IntoIterator<Item = S>, S: Into<String>>(mut self, l: I) -> Self {
+        self.rows = l.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Names the columns (shown below).
+    pub fn col_labels<I: IntoIterator<Item = S>, S: Into<String>>(mut self, l: I) -> Self {
+        self.cols = l.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets the colormap (default viridis).
+    pub fn colormap(mut self, c: Colormap) -> Self {
+        self.cmap = c;
+        self
+    }
+    /// Writes each cell's value in the cell.
+    pub fn annotate(mut self, yes: bool) -> Self {
+        self.annotate = yes;
+        self
+    }
+    /// Sets the size in pixels.
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.size = (width.max(150), height.max(100));
+        self
+    }
+
+    /// Renders to SVG.
+    pub fn to_svg(&self) -> Result<String> {
+        let (nr, nc) = self.values.dim();
+        if nr == 0 || nc == 0 {
+            return Err(Error::Empty { what: "heatmap values".into() });
+        }
+        for (what, labels, n) in [("row_labels", &self.rows, nr), ("col_labels", &self.cols, nc)] {
+            if !labels.is_empty() && labels.len() != n {
+                return Err(Error::LengthMismatch { what: format!("heatmap {what} vs matrix"), left: labels.len(), right: n });
+            }
+        }
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &v in self.values.iter().filter(|v| v.is_finite()) {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if lo > hi {
+            (lo, hi) = (0.0, 1.0);
+        }
+        let scale = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+        register_fonts();
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, self.size).into_drawing_area();
+            root.fill(&WHITE).map_err(plot_err)?;
+            let (main, bar) = root.split_horizontally(self.size.0 - 90);
+            let mut b = ChartBuilder::on(&main);
+            if !self.title.is_empty() {
+                b.caption(&self.title, ("sans-serif", 18));
+            }
+            let mut chart = b
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(90)
+                .build_cartesian_2d((0..nc as i32 - 1).into_segmented(), (0..nr as i32 - 1).into_segmented())
+                .map_err(plot_err)?;
+            let name = |labels: &Vec<String>, i: i32| labels.get(i as usize).cloned().unwrap_or_else(|| i.to_string());
+            // Rows are drawn top-down: row r sits at y segment (nr - 1 - r).
+            let xf = |v: &SegmentValue<i32>| match v {
+                SegmentValue::CenterOf(i) => name(&self.cols, *i),
+                _ => String::new(),
+            };
+            let yf = |v: &SegmentValue<i32>| match v {
+                SegmentValue::CenterOf(i) => name(&self.rows, nr as i32 - 1 - *i),
+                _ => String::new(),
+            };
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_labels(nc.min(40))
+                .y_labels(nr.min(40))
+                .x_label_formatter(&xf)
+                .y_label_formatter(&yf)
+                .label_style(("sans-serif", 11))
+                .draw()
+                .map_err(plot_err)?;
+            let cells = self.values.indexed_iter().map(|((r, c), &v)| {
+                let y = nr as i32 - 1 - r as i32;
+                let color = if v.is_finite() {
+                    let k = self.cmap.map(scale(v));
+                    RGBColor(k[0], k[1], k[2]).filled()
+                } else {
+                    RGBColor(220, 220, 220).filled()
+                };
+                Rectangle::new([(SegmentValue::Exact(c as i32), SegmentValue::Exact(y)), (SegmentValue::Exact(c as i32 + 1), SegmentValue::Exact(y + 1))], color)
+            });
+            chart.draw_series(cells).map_err(plot_err)?;
+            if self.annotate {
+                let texts = self.values.indexed_iter().map(|((r, c), &v)| {
+                    let y = nr as i32 - 1 - r as i32;
+                    let dark = v.is_finite() && scale(v) < 0.5;
+                    let col = if dark { WHITE } else { BLACK };
+                    let t = if v.is_finite() { crate::display::table::format_float(v) } else { "NaN".into() };
+                    Text::new(t, (SegmentValue::CenterOf(c as i32), SegmentValue::CenterOf(y)), ("sans-serif", 12).into_font().color(&col).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Center)))
+                });
+                chart.draw_series(texts).map_err(plot_err)?;
+            }
+            // Colour bar.
+            let mut cb = ChartBuilder::on(&bar)
+                .margin_top(if self.title.is_empty() { 12 } else { 40 })
+                .margin_bottom(52)
+                .margin_right(10)
+                .y_label_area_size(45)
+                .build_cartesian_2d(0.0..1.0, lo..if hi > lo { hi } else { lo + 1.0 })
+                .map_err(plot_err)?;
+            cb.configure_mesh().disable_mesh().disable_x_axis().y_labels(5).label_style(("sans-serif", 10)).draw().map_err(plot_err)?;
+            let steps = 64;
+            let top = if hi > lo { hi } else { lo + 1.0 };
+            let strip = (0..steps).map(|i| {
+                let a = lo + (top - lo) * i as f64 / steps as f64;
+                let b = lo + (top - lo) * (i + 1) as f64 / steps as f64;
+                let k = self.cmap.map((i as f64 + 0.5) / steps as f64);
+                Rectangle::new([(0.0, a), (1.0, b)], RGBColor(k[0], k[1], k[2]).filled())
+            });
+            cb.draw_series(strip).map_err(plot_err)?;
+            root.present().map_err(plot_err)?;
+        }
+        Ok(out)
+    }
+
+    /// Prints the evcxr block: the SVG or a readable message.
+    pub fn evcxr_display(&self) {
+        match self.to_svg() {
+            Ok(s) => print!("{}", evcxr_block("image/svg+xml", &s)),
+            Err(e) => print!("{}", evcxr_block("text/html", &error_html("heatmap", &e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(svg: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(svg).expect("valid SVG/XML")
+    }
+
+    fn texts(svg: &str) -> Vec<String> {
+        let doc = parse(svg);
+        doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text().map(|t| t.trim().to_string())).collect()
+    }
+
+    #[test]
+    fn labels_really_appear_as_text() {
+        let svg = Figure::new()
+            .title("Kaplan-Meier")
+            .x_label("time (years)")
+            .y_label("survival")
+            .step(&[0.0, 1.0, 2.0], &[1.0, 0.8, 0.5], "group A")
+            .band(&[0.0, 1.0, 2.0], &[1.0, 0.7, 0.4], &[1.0, 0.9, 0.6], "95% CI", true)
+            .scatter(&[0.5], &[0.9], "censored")
+            .to_svg()
+            .unwrap();
+        let t = texts(&svg);
+        for want in ["Kaplan-Meier", "time (years)", "survival", "group A", "95% CI", "censored"] {
+            assert!(t.iter().any(|s| s == want), "missing {want:?} in {t:?}");
+        }
+        assert!(svg.starts_with("<svg"));
+    }
+
+    #[test]
+    fn empty_figure_draws_axes_with_note() {
+        let svg = Figure::new().title("nothing").to_svg().unwrap();
+        assert!(texts(&svg).iter().any(|s| s == "no data"));
+    }
+
+    #[test]
+    fn problems_are_errors_not_panics() {
+        let f = Figure::new().line(&[1.0, 2.0], &[1.0], "bad");
+        let e = f.to_svg().unwrap_err();
+        assert!(e.to_string().contains("x has 2 values but y has 1"), "{e}");
+        let f = Figure::new().bars(&["a"], &[1.0], "b").line(&[0.0], &[0.0], "l");
+        assert!(f.to_svg().is_err());
+        let f = Figure::new().x_range(1.0, 0.0);
+        assert!(f.to_svg().is_err());
+    }
+
+    #[test]
+    fn nan_points_are_skipped() {
+        let svg = Figure::new().line(&[0.0, f64::NAN, 1.0], &[0.0, 1.0, f64::INFINITY], "x").to_svg().unwrap();
+        parse(&svg);
+        let svg = Figure::new().line(&[f64::NAN], &[f64::NAN], "all nan").to_svg().unwrap();
+        assert!(texts(&svg).iter().any(|s| s == "no data"));
+    }
+
+    #[test]
+    fn bars_label_categories() {
+        let svg = Figure::new()
+            .title("class frequency")
+            .bars(&["Atelectasis", "Effusion"], &[0.1, 0.12], "positive")
+            .bars(&["Atelectasis", "Effusion"], &[0.9, 0.88], "negative")
+            .to_svg()
+            .unwrap();
+        let t = texts(&svg);
+        assert!(t.iter().any(|s| s == "Atelectasis") && t.iter().any(|s| s == "Effusion"), "{t:?}");
+        assert!(t.iter().any(|s| s == "negative"));
+        let rects = parse(&svg).descendants().filter(|n| n.has_tag_name("rect")).count();
+        assert!(rects >= 5, "{rects}");
+    }
+
+    #[test]
+    fn heatmap_checks_shapes_and_draws_nan() {
+        let h = Heatmap::new(ndarray::array![[f64::NAN, 1.0]]).row_labels(["r"]).col_labels(["a", "b"]).annotate(true);
+        let svg = h.to_svg().unwrap();
+        assert!(texts(&svg).iter().any(|s| s == "NaN"));
+        assert!(Heatmap::new(ndarray::Array2::zeros((0, 2))).to_svg().is_err());
+        assert!(Heatmap::new(ndarray::array![[1.0]]).row_labels(["a", "b"]).to_svg().is_err());
+    }
+}
