@@ -365,7 +365,9 @@ impl Figure {
             .configure_mesh()
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(240, 240, 240))
+            .bold_line_style(RGBColor(215, 215, 215))
             .label_style(("sans-serif", 12))
             .axis_desc_style(("sans-serif", 13))
             .draw()
@@ -447,7 +449,7 @@ impl Figure {
                             .map_err(plot_err)?;
                         chart
                             .draw_series(std::iter::once(
-                                EmptyElement::at((x, y)) + Text::new(text.clone(), (8, -16), ("sans-serif", 12).into_font()),
+                                EmptyElement::at((x, y)) + Text::new(text.clone(), (9, 4), ("sans-serif", 12).into_font()),
                             ))
                             .map_err(plot_err)?;
                     }

@@ -138,6 +138,32 @@ impl Image {
         Ok(Image { width: self.width, height: self.height, data })
     }
 
+    /// Paints a binary mask in one colour: where `mask` is nonzero (and finite) each
+    /// pixel becomes `(1 − α)·base + α·colour`; elsewhere the base shows. This is the
+    /// usual way to draw a label (a tumour region, a finding's outline) over a scan.
+    pub fn overlay_mask(&self, mask: &ArrayView2<f64>, colour: Rgb, alpha: f64) -> Result<Image> {
+        if mask.dim() != (self.height, self.width) {
+            return Err(Error::ShapeMismatch {
+                what: "mask".into(),
+                expected: format!("({}, {}) like the base image", self.height, self.width),
+                got: mask.shape().to_vec(),
+            });
+        }
+        if !(0.0..=1.0).contains(&alpha) {
+            return Err(Error::invalid_arg("alpha", format!("must lie in [0, 1], got {alpha}")));
+        }
+        let mut data = self.data.clone();
+        for (k, &v) in mask.iter().enumerate() {
+            if v.is_finite() && v != 0.0 {
+                for ch in 0..3 {
+                    let base = data[3 * k + ch] as f64;
+                    data[3 * k + ch] = ((1.0 - alpha) * base + alpha * colour[ch] as f64).round() as u8;
+                }
+            }
+        }
+        Ok(Image { width: self.width, height: self.height, data })
+    }
+
     /// Enlarges the image `k` times by pixel repetition (for tiny arrays); `k` ≥ 1.
     pub fn upscale(&self, k: usize) -> Result<Image> {
         if k == 0 {
@@ -261,6 +287,15 @@ mod tests {
         assert_eq!(o.pixel(0, 1), [255, 255, 255]);
         assert!(base.overlay(&array![[1.0]].view(), Colormap::Hot, 0.5).is_err());
         assert!(base.overlay(&mask.view(), Colormap::Hot, 1.5).is_err());
+    }
+
+    #[test]
+    fn mask_overlay_uses_one_colour() {
+        let base = Image::grey(&array![[0.0, 1.0]].view()).unwrap();
+        let o = base.overlay_mask(&array![[1.0, 0.0]].view(), [255, 0, 0], 0.5).unwrap();
+        assert_eq!(o.pixel(0, 0), [128, 0, 0]);
+        assert_eq!(o.pixel(0, 1), [255, 255, 255]);
+        assert!(base.overlay_mask(&array![[1.0]].view(), [255, 0, 0], 0.5).is_err());
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub fn format_float(v: f64) -> String {
 /// use ai4med::display::Table;
 /// let t = Table::new(["case", "value"]).row(["a", "1"]).row(["b", "22"]);
 /// assert_eq!(t.to_string(), "case  value\n----  -----\na         1\nb        22\n");
-/// assert!(t.to_html().contains("<td style=\"text-align:right\">22</td>"));
+/// assert!(t.to_html().contains("<td style=\"text-align:right;padding:2px 8px\">22</td>"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -217,15 +217,24 @@ impl Table {
         if let Some(c) = &self.caption {
             h.push_str(&format!("<caption style=\"caption-side:top;text-align:left;font-weight:bold;padding:4px 0\">{}</caption>", escape_html(c)));
         }
+        let align_of = |j: usize| if self.align[j] == Align::Left { "left" } else { "right" };
         h.push_str("<thead><tr>");
-        for c in &self.columns {
-            h.push_str(&format!("<th style=\"text-align:right;border-bottom:1px solid #999;padding:3px 8px\">{}</th>", escape_html(c)));
+        for (j, c) in self.columns.iter().enumerate() {
+            h.push_str(&format!(
+                "<th style=\"text-align:{};border-bottom:1px solid #999;padding:3px 8px\">{}</th>",
+                align_of(j),
+                escape_html(c)
+            ));
         }
         h.push_str("</tr>");
         if let Some(sub) = &self.subheaders {
             h.push_str("<tr>");
-            for s in sub {
-                h.push_str(&format!("<th style=\"text-align:right;font-weight:normal;color:#777;font-size:11px;padding:0 8px\">{}</th>", escape_html(s)));
+            for (j, s) in sub.iter().enumerate() {
+                h.push_str(&format!(
+                    "<th style=\"text-align:{};font-weight:normal;color:#777;font-size:11px;padding:0 8px\">{}</th>",
+                    align_of(j),
+                    escape_html(s)
+                ));
             }
             h.push_str("</tr>");
         }
@@ -246,18 +255,14 @@ impl Table {
                 }
                 Some(cells) => {
                     for (j, c) in cells.iter().enumerate() {
-                        let align = if self.align[j] == Align::Left { "left" } else { "right" };
+                        let align = align_of(j);
                         let tone = match c.tone {
                             Tone::Plain => "",
                             Tone::Good => ";background:#e8f6ec;color:#1e7e34",
                             Tone::Bad => ";background:#fdecea;color:#a71d2a",
                             Tone::Muted => ";color:#888;font-style:italic",
                         };
-                        let style = if tone.is_empty() {
-                            format!("text-align:{align}")
-                        } else {
-                            format!("text-align:{align};padding:3px 8px{tone}")
-                        };
+                        let style = format!("text-align:{align};padding:2px 8px{tone}");
                         h.push_str(&format!("<td style=\"{style}\">{}</td>", escape_html(&c.text)));
                     }
                 }
@@ -353,7 +358,7 @@ fn any_value_cell(v: AnyValue<'_>) -> Cell {
 /// let df = df!("age" => [61i64, 70], "sex" => ["F", "M"]).unwrap();
 /// let t = df.show();
 /// assert_eq!(t.n_rows(), 2);
-/// assert!(t.to_html().contains("<td style=\"text-align:left\">F</td>"));
+/// assert!(t.to_html().contains("<td style=\"text-align:left;padding:2px 8px\">F</td>"));
 /// ```
 pub trait FrameExt {
     /// The frame as a [`Table`] showing at most 20 rows (first 10 and last 10), with

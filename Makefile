@@ -1,0 +1,22 @@
+# The two commands of the README are `make notebooks` and `make test`.
+# Each first installs whatever is missing (Python venv with Jupyter and torch 2.4.0,
+# evcxr_jupyter, the "Rust (ai4med)" kernelspec); see tools/ai4med.sh.
+.PHONY: notebooks test exercises lab setup bench-notebook
+
+notebooks:
+	@bash tools/ai4med.sh notebooks
+
+test:
+	@bash tools/ai4med.sh test
+
+exercises:
+	@bash tools/ai4med.sh exercises
+
+lab:
+	@bash tools/ai4med.sh lab
+
+setup:
+	@bash tools/ai4med.sh setup
+
+bench-notebook:
+	@bash tools/ai4med.sh bench-notebook

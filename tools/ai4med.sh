@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# One entry point for the Makefile targets. Every target first runs `setup`, which
+# installs only what is missing:
+#   - a Python venv with Jupyter, nbclient/nbconvert and torch 2.4.0 (libtorch for tch 0.17),
+#   - evcxr_jupyter at a pinned version (cargo install --locked),
+#   - the "Rust (ai4med)" kernelspec (name: ai4med) inside that venv.
+# Heavy, reusable state lives in $AI4MED_CACHE (default ~/.cache/ai4med) so that a
+# fresh clone on the same machine reuses it; a fresh machine installs it all.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export AI4MED_CACHE=${AI4MED_CACHE:-$HOME/.cache/ai4med}
+VENV=$AI4MED_CACHE/venv
+TOOLS=$AI4MED_CACHE/tools
+EVCXR_VERSION=0.22.0
+PY_BOOT=${PYTHON:-python3}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$AI4MED_CACHE/cargo-target}
+export JUPYTER_PREFER_ENV_PATH=1
+export PYTHONUNBUFFERED=1
+
+say() { printf '[ai4med] %s\n' "$*"; }
+now() { date +%s; }
+
+setup_python() {
+  local stamp=$VENV/.ai4med-requirements want
+  want=$(sha256sum "$ROOT/tools/requirements.txt" | cut -c1-16)
+  if [[ -x $VENV/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    return
+  fi
+  local t0; t0=$(now)
+  if [[ ! -x $VENV/bin/python ]]; then
+    say "creating the Python venv at $VENV"
+    "$PY_BOOT" -m venv "$VENV"
+  fi
+  say "installing Jupyter, nbclient/nbconvert and torch 2.4.0 into the venv (first time: ~3 GB download, a few minutes)"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -r "$ROOT/tools/requirements.txt"
+  echo "$want" > "$stamp"
+  say "Python venv ready in $(( $(now) - t0 )) s"
+}
+
+setup_evcxr() {
+  local bin=$TOOLS/bin/evcxr_jupyter
+  if [[ -x $bin ]] && cargo install --list --root "$TOOLS" 2>/dev/null | grep -q "^evcxr_jupyter v$EVCXR_VERSION:"; then
+    return
+  fi
+  local t0; t0=$(now)
+  say "installing evcxr_jupyter $EVCXR_VERSION into $TOOLS (first time: about 6 minutes on 2 cores)"
+  cargo install evcxr_jupyter --locked --version "$EVCXR_VERSION" --root "$TOOLS" --quiet
+  say "evcxr_jupyter ready in $(( $(now) - t0 )) s"
+}
+
+torch_lib() {
+  local d
+  d=$(ls -d "$VENV"/lib/python3*/site-packages/torch/lib 2>/dev/null | head -n1)
+  [[ -n $d ]] || { echo "torch is not installed in $VENV" >&2; return 1; }
+  echo "$d"
+}
+
+setup_env() {
+  export PATH="$VENV/bin:$TOOLS/bin:$PATH"
+  export LIBTORCH_USE_PYTORCH=1
+  local lib; lib=$(torch_lib)
+  export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+
+setup_kernel() {
+  local dir=$VENV/share/jupyter/kernels/ai4med lib
+  lib=$(torch_lib)
+  mkdir -p "$dir"
+  "$VENV/bin/python" - "$dir/kernel.json" "$ROOT" "$lib" "$VENV" "$TOOLS" "$AI4MED_CACHE" <<'PY'
+import json, os, sys
+path, root, lib, venv, tools, cache = sys.argv[1:]
+spec = {
+    "argv": [os.path.join(root, "tools", "ai4med-kernel"), "--control_file", "{connection_file}"],
+    "display_name": "Rust (ai4med)",
+    "language": "rust",
+    "interrupt_mode": "message",
+    "env": {
+        "AI4MED_ROOT": root,
+        "AI4MED_CACHE": cache,
+        "LD_LIBRARY_PATH": lib,
+        "PATH": os.path.join(venv, "bin") + ":" + os.path.join(tools, "bin") + ":" + os.path.expanduser("~/.cargo/bin") + ":${PATH}",
+        "LIBTORCH_USE_PYTORCH": "1",
+    },
+    "metadata": {"debugger": False},
+}
+# ${PATH} is expanded by jupyter_client from the environment that launches the kernel.
+text = json.dumps(spec, indent=1, sort_keys=True) + "\n"
+old = open(path).read() if os.path.exists(path) else None
+if old != text:
+    open(path, "w").write(text)
+    print(f"[ai4med] kernelspec 'ai4med' (Rust (ai4med)) written to {os.path.dirname(path)}")
+PY
+}
+
+setup() {
+  command -v cargo >/dev/null || { say "cargo not found: install Rust (rustup) first"; exit 1; }
+  setup_python
+  setup_evcxr
+  setup_env
+  setup_kernel
+}
+
+run_notebooks() {
+  "$VENV/bin/python" "$ROOT/tools/run_notebooks.py" "$@"
+}
+
+make_exercises() {
+  cargo run --quiet --release --bin ai4med-exercises -- "$@"
+}
+
+cmd=${1:-help}; shift || true
+case $cmd in
+  setup) setup ;;
+  env)
+    setup >/dev/null
+    printf 'export PATH=%q LD_LIBRARY_PATH=%q LIBTORCH_USE_PYTORCH=1 CARGO_TARGET_DIR=%q\n' "$PATH" "$LD_LIBRARY_PATH" "$CARGO_TARGET_DIR" ;;
+  notebooks)
+    setup
+    cd "$ROOT"
+    run_notebooks --out target/notebooks notebooks ;;
+  exercises)
+    setup
+    cd "$ROOT"
+    make_exercises "$@" ;;
+  test)
+    setup
+    cd "$ROOT"
+    t0=$(now)
+    say "cargo test --all-features"
+    cargo test --all-features
+    say "executing every notebook headless"
+    run_notebooks --out target/notebooks notebooks
+    say "generating exercise notebooks and executing them (errors allowed, the kernel must survive)"
+    rm -rf target/exercises-check
+    make_exercises --force --out target/exercises-check notebooks
+    run_notebooks --exercises --out target/exercises-run target/exercises-check
+    say "make test finished in $(( $(now) - t0 )) s" ;;
+  lab)
+    setup
+    cd "$ROOT"
+    run_notebooks --warm-only
+    exec "$VENV/bin/jupyter" lab "$ROOT/notebooks" ;;
+  bench-notebook)
+    setup
+    cd "$ROOT"
+    "$VENV/bin/python" "$ROOT/tools/bench_notebook.py" "$@" ;;
+  *)
+    echo "usage: tools/ai4med.sh {setup|env|notebooks|exercises|test|lab|bench-notebook}"; exit 2 ;;
+esac

@@ -1,0 +1,65 @@
+"""Notebook-kernel benchmark (`make bench-notebook`).
+
+Reports, on the "Rust (ai4med)" kernel with the persistent build folder warm:
+  - time to start a fresh kernel (which preloads the ai4med crate),
+  - time of the first cell (`use ai4med::prelude::*;`),
+  - median and p90 of trivial cells (`let x = 1 + 1; x`),
+  - the whole headless suite (every notebook under notebooks/), if --suite is given.
+
+Run it twice if the first run reports a cold build: the first compile is not what
+this benchmark measures.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from jupyter_client.manager import start_new_kernel
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cell(kc, code, timeout=3600):
+    t0 = time.monotonic()
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)
+    dt = time.monotonic() - t0
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"cell failed: {code!r}: {reply['content']}")
+    return dt
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cells", type=int, default=30, help="trivial cells to time")
+    ap.add_argument("--suite", action="store_true", help="also time `make notebooks`")
+    args = ap.parse_args()
+
+    t0 = time.monotonic()
+    km, kc = start_new_kernel(kernel_name="ai4med", startup_timeout=3600)
+    start = time.monotonic() - t0
+    try:
+        first = run_cell(kc, "use ai4med::prelude::*;")
+        trivial = [run_cell(kc, f"let x{i} = {i} + 1; x{i}") for i in range(args.cells)]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    trivial.sort()
+    p90 = trivial[min(len(trivial) - 1, int(round(0.9 * (len(trivial) - 1))))]
+    print(f"kernel start (crate preload, warm cache): {start:6.2f} s")
+    print(f"first cell (use ai4med::prelude::*):     {first:6.2f} s")
+    print(f"first cell total (start + first cell):   {start + first:6.2f} s")
+    print(f"trivial cell, median of {len(trivial)}:            {statistics.median(trivial):6.2f} s")
+    print(f"trivial cell, p90:                        {p90:6.2f} s")
+    if args.suite:
+        t0 = time.monotonic()
+        rc = subprocess.call(
+            [sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--out", str(ROOT / "target" / "notebooks"), str(ROOT / "notebooks")]
+        )
+        print(f"whole suite (make notebooks, warm):       {time.monotonic() - t0:6.1f} s (exit {rc})")
+
+
+if __name__ == "__main__":
+    main()
