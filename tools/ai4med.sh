@@ -107,7 +107,7 @@ run_notebooks() {
 }
 
 make_exercises() {
-  cargo run --quiet --release --bin ai4med-exercises -- "$@"
+  cargo run --quiet --all-features --bin ai4med-exercises -- "$@"
 }
 
 cmd=${1:-help}; shift || true
