@@ -8,6 +8,7 @@
 //! Modules:
 //! - [`display`]: inline HTML tables (also for polars `DataFrame`s), PNG images from arrays;
 //! - [`plot`]: SVG figures (line, step, scatter, band, bars, heatmap);
+//! - [`metrics`]: diagnostic metrics, ROC/PR/calibration curves, bootstrap and DeLong intervals;
 //! - [`grade`]: graded cells that never crash the kernel;
 //! - [`exercise`]: solution notebook → exercise notebook;
 //! - [`data`]: where bundled data lives;
@@ -21,6 +22,7 @@ pub mod display;
 pub mod error;
 pub mod exercise;
 pub mod grade;
+pub mod metrics;
 pub mod plot;
 #[cfg(feature = "torch")]
 pub mod torch;
@@ -44,7 +46,7 @@ pub mod prelude {
 
     pub use crate::display::{Colormap, FrameExt, Html, Image, Table};
     pub use crate::grade::{Grader, Report};
-    pub use crate::plot::{Figure, Heatmap, Legend};
+    pub use crate::plot::{Figure, Grid, Heatmap, Legend};
     pub use crate::{Error, Result};
     pub use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array, s};
 }

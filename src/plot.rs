@@ -280,8 +280,8 @@ impl Figure {
         self
     }
 
-    /// Renders to an SVG string, or reports the first problem with the inputs.
-    pub fn to_svg(&self) -> Result<String> {
+    /// The first problem with the inputs, if any; otherwise whether this is a bar chart.
+    fn validate(&self) -> Result<bool> {
         if let Some(p) = self.problems.first() {
             return Err(Error::Plot(p.clone()));
         }
@@ -290,12 +290,22 @@ impl Figure {
         if has_bars && has_xy {
             return Err(Error::Plot("bar series cannot be mixed with lines, steps, scatter or bands in one figure".into()));
         }
+        Ok(has_bars)
+    }
+
+    fn draw_on(&self, area: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+        if self.validate()? { self.draw_bars(area) } else { self.draw_xy(area) }
+    }
+
+    /// Renders to an SVG string, or reports the first problem with the inputs.
+    pub fn to_svg(&self) -> Result<String> {
+        self.validate()?;
         register_fonts();
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, self.size).into_drawing_area();
             root.fill(&WHITE).map_err(plot_err)?;
-            if has_bars { self.draw_bars(&root)? } else { self.draw_xy(&root)? }
+            self.draw_on(&root)?;
             root.present().map_err(plot_err)?;
         }
         Ok(out)
@@ -548,6 +558,67 @@ impl Figure {
             self.draw_legend(&mut chart.configure_series_labels())?;
         }
         Ok(())
+    }
+}
+
+/// Several figures side by side in one SVG (calibration before/after, per-class panels).
+///
+/// Each panel has the given cell size; panels fill rows of `cols`.
+///
+/// ```
+/// use ai4med::plot::{Figure, Grid};
+/// let a = Figure::new().title("before").line(&[0.0, 1.0], &[0.0, 1.0], "");
+/// let b = Figure::new().title("after").line(&[0.0, 1.0], &[1.0, 0.0], "");
+/// let svg = Grid::new(vec![a, b], 2).to_svg().unwrap();
+/// assert!(svg.contains("before") && svg.contains("after"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Grid {
+    figures: Vec<Figure>,
+    cols: usize,
+    cell: (u32, u32),
+}
+
+impl Grid {
+    /// Panels in rows of `cols` (at least 1), each 420 × 320 pixels.
+    pub fn new(figures: Vec<Figure>, cols: usize) -> Self {
+        Grid { figures, cols: cols.max(1), cell: (420, 320) }
+    }
+    /// Sets the size of each panel.
+    pub fn cell_size(mut self, width: u32, height: u32) -> Self {
+        self.cell = (width.max(100), height.max(100));
+        self
+    }
+    /// Renders to SVG; the first failing panel's problem is the error.
+    pub fn to_svg(&self) -> Result<String> {
+        if self.figures.is_empty() {
+            return Err(Error::Empty { what: "figure grid".into() });
+        }
+        for f in &self.figures {
+            f.validate()?;
+        }
+        let cols = self.cols.min(self.figures.len());
+        let rows = self.figures.len().div_ceil(cols);
+        register_fonts();
+        let mut out = String::new();
+        {
+            let size = (self.cell.0 * cols as u32, self.cell.1 * rows as u32);
+            let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+            root.fill(&WHITE).map_err(plot_err)?;
+            let areas = root.split_evenly((rows, cols));
+            for (f, a) in self.figures.iter().zip(areas.iter()) {
+                f.draw_on(a)?;
+            }
+            root.present().map_err(plot_err)?;
+        }
+        Ok(out)
+    }
+    /// Prints the evcxr block: the SVG or a readable message.
+    pub fn evcxr_display(&self) {
+        match self.to_svg() {
+            Ok(s) => print!("{}", evcxr_block("image/svg+xml", &s)),
+            Err(e) => print!("{}", evcxr_block("text/html", &error_html("figure grid", &e))),
+        }
     }
 }
 
