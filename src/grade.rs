@@ -225,8 +225,8 @@ pub struct CaseResult {
     pub reason: String,
 }
 
-/// The verdicts of a [`Grader`] run: text via `Display`, an HTML table inline.
-#[derive(Debug, Clone, PartialEq)]
+/// The verdicts of a [`Grader`] run: text via `Display` (and `Debug`), an HTML table inline.
+#[derive(Clone, PartialEq)]
 pub struct Report {
     /// The graded function's name.
     pub name: String,
@@ -272,6 +272,12 @@ impl Report {
             self.table().to_html()
         );
         print!("{}", evcxr_block("text/html", &html));
+    }
+}
+
+impl std::fmt::Debug for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

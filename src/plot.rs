@@ -90,7 +90,7 @@ enum Series {
 /// Series take the next colour of [`PALETTE`] unless one is given. Bar series cannot
 /// be mixed with the others; several bar series are drawn grouped side by side over
 /// the categories of the first.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Figure {
     title: String,
     x_label: String,
@@ -101,6 +101,13 @@ pub struct Figure {
     legend: Legend,
     series: Vec<Series>,
     problems: Vec<String>,
+}
+
+/// A short summary, not the data: evcxr shows `{:?}` when it cannot call `evcxr_display`.
+impl std::fmt::Debug for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Figure {{ title: {:?}, series: {}, size: {:?} }}", self.title, self.series.len(), self.size)
+    }
 }
 
 impl Default for Figure {

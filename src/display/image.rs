@@ -21,12 +21,18 @@ use ndarray::{ArrayView2, ArrayView3};
 /// let heat = Image::colormap(&array![[0.0, 1.0]].view(), Colormap::Jet).unwrap();
 /// assert_eq!(heat.pixel(0, 0), [0, 0, 128]);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Image {
     width: usize,
     height: usize,
     /// Row-major RGB bytes.
     data: Vec<u8>,
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Image {{ width: {}, height: {} }}", self.width, self.height)
+    }
 }
 
 fn finite_range(what: &str, a: &ArrayView2<f64>) -> Result<(f64, f64)> {

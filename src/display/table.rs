@@ -99,7 +99,7 @@ pub fn format_float(v: f64) -> String {
 /// assert_eq!(t.to_string(), "case  value\n----  -----\na         1\nb        22\n");
 /// assert!(t.to_html().contains("<td style=\"text-align:right;padding:2px 8px\">22</td>"));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Table {
     columns: Vec<String>,
     subheaders: Option<Vec<String>>,
@@ -285,6 +285,14 @@ impl Table {
     /// Prints the HTML block for evcxr.
     pub fn evcxr_display(&self) {
         print!("{}", super::evcxr_block("text/html", &self.to_html()));
+    }
+}
+
+/// Debug shows the text rendering: evcxr falls back to `{:?}` when it cannot call
+/// `evcxr_display`, and a readable table beats a dump of cells.
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

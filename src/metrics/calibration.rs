@@ -254,13 +254,20 @@ impl Platt {
 }
 
 /// A grid of reliability diagrams, one per class, before and after Platt scaling:
-/// each entry is `(class name, y, scores)`; two panels per class side by side.
-pub fn calibration_grid(classes: &[(&str, &[f64], &[f64])], n_bins: usize) -> Result<Grid> {
+/// each entry is `(class name, y, scores)` (owned or borrowed); two panels per class
+/// side by side.
+pub fn calibration_grid<S, Y, P>(classes: &[(S, Y, P)], n_bins: usize) -> Result<Grid>
+where
+    S: AsRef<str>,
+    Y: AsRef<[f64]>,
+    P: AsRef<[f64]>,
+{
     let mut figs = Vec::new();
     for (name, y, s) in classes {
-        let before = calibration_curve(*y, s, n_bins, BinStrategy::Uniform)?;
-        let platt = Platt::fit(*y, s)?;
-        let after = calibration_curve(*y, &platt.predict(s)?, n_bins, BinStrategy::Uniform)?;
+        let (name, y, s) = (name.as_ref(), y.as_ref(), s.as_ref());
+        let before = calibration_curve(y, s, n_bins, BinStrategy::Uniform)?;
+        let platt = Platt::fit(y, s)?;
+        let after = calibration_curve(y, &platt.predict(s)?, n_bins, BinStrategy::Uniform)?;
         figs.push(before.figure(&format!("{name}: before")).legend(Legend::Hidden));
         figs.push(after.figure(&format!("{name}: after Platt scaling")).legend(Legend::Hidden));
     }
@@ -307,7 +314,7 @@ mod tests {
     fn grid_renders() {
         let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
         let s = [0.1, 0.3, 0.35, 0.5, 0.8, 0.9];
-        let g = calibration_grid(&[("A", &y, &s)], 3).unwrap();
+        let g = calibration_grid(&[("A", &y[..], &s[..])], 3).unwrap();
         let svg = g.to_svg().unwrap();
         assert!(svg.contains("A: after Platt scaling"));
     }

@@ -281,7 +281,10 @@ pub fn pr_curve<L: Labels + ?Sized>(y: &L, scores: &[f64]) -> Result<PrCurve> {
 
 /// ROC curves of several models or classes on one figure: AUC in the legend and the
 /// random-guess diagonal.
-pub fn roc_figure(curves: &[(&str, &RocCurve)]) -> Figure {
+///
+/// Takes `(name, curve)` pairs, owned or borrowed: `&[("Edema", &roc)]` or a
+/// `Vec<(String, RocCurve)>`.
+pub fn roc_figure<S: AsRef<str>, C: std::borrow::Borrow<RocCurve>>(curves: &[(S, C)]) -> Figure {
     let mut f = Figure::new()
         .title("ROC curve")
         .x_label("false positive rate (1 − specificity)")
@@ -290,13 +293,14 @@ pub fn roc_figure(curves: &[(&str, &RocCurve)]) -> Figure {
         .y_range(0.0, 1.02)
         .legend(Legend::LowerRight);
     for (name, c) in curves {
-        f = f.line(&c.fpr, &c.tpr, format!("{name} (AUC {:.3})", c.auc));
+        let c = c.borrow();
+        f = f.line(&c.fpr, &c.tpr, format!("{} (AUC {:.3})", name.as_ref(), c.auc));
     }
     f.dashed(&[0.0, 1.0], &[0.0, 1.0], "random guess")
 }
 
 /// Precision–recall curves on one figure, with average precision in the legend.
-pub fn pr_figure(curves: &[(&str, &PrCurve)]) -> Figure {
+pub fn pr_figure<S: AsRef<str>, C: std::borrow::Borrow<PrCurve>>(curves: &[(S, C)]) -> Figure {
     let mut f = Figure::new()
         .title("Precision-recall curve")
         .x_label("recall (sensitivity)")
@@ -305,12 +309,13 @@ pub fn pr_figure(curves: &[(&str, &PrCurve)]) -> Figure {
         .y_range(0.0, 1.02)
         .legend(Legend::LowerLeft);
     for (name, c) in curves {
+        let c = c.borrow();
         // Drawn as steps from high recall to low, as the curve is a step function.
         let mut r = c.recall.clone();
         let mut p = c.precision.clone();
         r.reverse();
         p.reverse();
-        f = f.step(&r, &p, format!("{name} (AP {:.3})", c.average_precision));
+        f = f.step(&r, &p, format!("{} (AP {:.3})", name.as_ref(), c.average_precision));
     }
     f
 }

@@ -49,7 +49,7 @@ pub const METRICS: [&str; 8] = ["accuracy", "prevalence", "sensitivity", "specif
 /// // "Mass" has no positive case: its sensitivity and AUC are not defined, with the reason.
 /// assert!(t.get("Mass", "AUC").unwrap().value.is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PerformanceTable {
     classes: Vec<String>,
     thresholds: Vec<f64>,
@@ -178,6 +178,12 @@ impl PerformanceTable {
     /// Prints the HTML table for evcxr.
     pub fn evcxr_display(&self) {
         self.table().evcxr_display()
+    }
+}
+
+impl std::fmt::Debug for PerformanceTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.table())
     }
 }
 

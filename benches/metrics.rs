@@ -1,0 +1,41 @@
+//! Metrics benchmark (`cargo bench --bench metrics`); `benches/metrics_vs_sklearn.sh`
+//! runs it next to scikit-learn and prints the ratios.
+//!
+//! Data: labels Bernoulli(0.3), scores uniform on [0, 1) (no ties), seeded. Each
+//! timing is the best of 3 runs.
+
+use ai4med::metrics::{Bootstrap, average_precision, bootstrap_auc, roc_auc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::time::Instant;
+
+fn data(n: usize, seed: u64) -> (Vec<bool>, Vec<f64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let y = (0..n).map(|_| rng.random_bool(0.3)).collect();
+    let s = (0..n).map(|_| rng.random::<f64>()).collect();
+    (y, s)
+}
+
+fn best_of<T>(k: usize, mut f: impl FnMut() -> T) -> f64 {
+    (0..k)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn main() {
+    println!("threads: {}", rayon::current_num_threads());
+    for n in [1_000_000usize, 10_000_000] {
+        let (y, s) = data(n, 1);
+        let t = best_of(3, || roc_auc(&y, &s).unwrap());
+        println!("roc_auc n={n}: {t:.4} s");
+        let t = best_of(3, || average_precision(&y, &s).unwrap());
+        println!("average_precision n={n}: {t:.4} s");
+    }
+    let (y, s) = data(100_000, 2);
+    let t = best_of(3, || bootstrap_auc(&y, &s, Bootstrap::new(1000).seed(3)).unwrap());
+    println!("bootstrap_auc 1000 resamples n=100000: {t:.4} s");
+}

@@ -1,0 +1,86 @@
+//! Where bundled data lives.
+//!
+//! Bundled files sit under the repository's `data/` folder. Notebooks find them
+//! wherever the notebook itself is opened, because the folder is located from the
+//! crate's own source location (`CARGO_MANIFEST_DIR` at compile time). Set
+//! `AI4MED_DATA` to use another folder (for example a copy of the full public
+//! datasets laid out the same way).
+
+use crate::{Error, Result};
+use std::path::PathBuf;
+
+/// The data folder: `$AI4MED_DATA` if set, else `<repository>/data`.
+///
+/// ```
+/// assert!(ai4med::data::data_dir().ends_with("data") || std::env::var_os("AI4MED_DATA").is_some());
+/// ```
+pub fn data_dir() -> PathBuf {
+    match std::env::var_os("AI4MED_DATA") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data"),
+    }
+}
+
+/// The path of a bundled file, relative to [`data_dir`]; an error naming the full
+/// path (and the `AI4MED_DATA` override) if it does not exist.
+///
+/// ```
+/// let e = ai4med::data::data_path("no/such/file.csv").unwrap_err();
+/// assert!(e.to_string().contains("no/such/file.csv"));
+/// ```
+pub fn data_path(relative: &str) -> Result<PathBuf> {
+    let p = data_dir().join(relative);
+    if p.exists() {
+        Ok(p)
+    } else {
+        Err(Error::io(
+            &p,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such bundled file (AI4MED_DATA overrides the data folder)"),
+        ))
+    }
+}
+
+mod cxr;
+pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};
+
+use polars::prelude::{CsvReadOptions, DataFrame, DataType, SerReader};
+
+/// Reads a CSV file with a header row into a polars `DataFrame` (types inferred from
+/// the whole file).
+pub fn read_csv(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
+    let p = path.as_ref();
+    if !p.exists() {
+        return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+    }
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(None)
+        .try_into_reader_with_file_path(Some(p.to_path_buf()))
+        .and_then(|r| r.finish())
+        .map_err(|e| Error::parse(p.display().to_string(), e.to_string()))
+}
+
+/// Reads a bundled CSV (path relative to [`data_dir`]).
+///
+/// ```
+/// let df = ai4med::data::read_bundled_csv("cxr14_valid_predictions.csv").unwrap();
+/// assert_eq!(df.height(), 1000);
+/// ```
+pub fn read_bundled_csv(relative: &str) -> Result<DataFrame> {
+    read_csv(data_path(relative)?)
+}
+
+/// A numeric column as `f64`s; a missing column or a null value is an error naming it.
+pub fn column_f64(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let col = df.column(name).map_err(|_| {
+        Error::invalid_arg("column", format!("no column '{name}'; the frame has {:?}", df.get_column_names()))
+    })?;
+    let cast = col.cast(&DataType::Float64)?;
+    let ca = cast.f64()?;
+    ca.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.ok_or_else(|| Error::InvalidValue { what: format!("column '{name}'"), value: "null".into(), index: i, reason: "missing value".into() })
+        })
+        .collect()
+}
