@@ -17,6 +17,8 @@
 //! Errors: every fallible function returns [`Result`], with [`Error`] naming the
 //! offending argument, shape or value.
 
+#![warn(missing_docs)]
+
 pub mod data;
 pub mod display;
 pub mod error;

@@ -871,6 +871,21 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_inputs_do_not_panic() {
+        let empty: [&str; 0] = [];
+        assert!(Figure::new().bars(&empty, &[], "none").to_svg().is_ok());
+        assert!(Figure::new().bars(&["a"], &[f64::NAN], "nan").to_svg().is_ok());
+        assert!(Figure::new().bars(&["a", "b"], &[-1.0, -2.0], "negative").to_svg().is_ok());
+        assert!(Figure::new().line(&[1.0, 1.0], &[5.0, 5.0], "one point twice").to_svg().is_ok());
+        assert!(Figure::new().line(&[0.0, 1e300], &[-1e300, 1e300], "huge").to_svg().is_ok());
+        assert!(Figure::new().band(&[0.0], &[0.0], &[1.0], "one-point band", false).to_svg().is_ok());
+        assert!(Figure::new().point(f64::NAN, 0.0, "nan point").to_svg().is_ok());
+        assert!(Figure::new().size(0, 0).to_svg().is_ok());
+        assert!(Grid::new(vec![], 2).to_svg().is_err());
+        assert!(Heatmap::new(ndarray::Array2::from_elem((2, 2), f64::NAN)).to_svg().is_ok());
+    }
+
+    #[test]
     fn heatmap_checks_shapes_and_draws_nan() {
         let h = Heatmap::new(ndarray::array![[f64::NAN, 1.0]]).row_labels(["r"]).col_labels(["a", "b"]).annotate(true);
         let svg = h.to_svg().unwrap();
