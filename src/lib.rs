@@ -9,6 +9,7 @@
 //! - [`display`]: inline HTML tables (also for polars `DataFrame`s), PNG images from arrays;
 //! - [`plot`]: SVG figures (line, step, scatter, band, bars, heatmap);
 //! - [`metrics`]: diagnostic metrics, ROC/PR/calibration curves, bootstrap and DeLong intervals;
+//! - [`prognosis`]: clinical risk scores, tabular preparation, linear and logistic regression, c-index;
 //! - [`grade`]: graded cells that never crash the kernel;
 //! - [`exercise`]: solution notebook → exercise notebook;
 //! - [`data`]: where bundled data lives;
@@ -26,6 +27,7 @@ pub mod exercise;
 pub mod grade;
 pub mod metrics;
 pub mod plot;
+pub mod prognosis;
 #[cfg(feature = "torch")]
 pub mod torch;
 

@@ -82,6 +82,7 @@ enum Series {
     Scatter { x: Vec<f64>, y: Vec<f64>, label: String, color: Option<RGBColor> },
     Band { x: Vec<f64>, lo: Vec<f64>, hi: Vec<f64>, label: String, step: bool, color: Option<RGBColor> },
     Bars { categories: Vec<String>, values: Vec<f64>, label: String },
+    Hist { edges: Vec<f64>, heights: Vec<f64>, label: String, color: Option<RGBColor> },
     Point { x: f64, y: f64, text: String },
 }
 
@@ -281,6 +282,36 @@ impl Figure {
         }
         self
     }
+    /// Adds a histogram of `values` with `bins` equal-width bins over their finite range;
+    /// with `density` the bar heights integrate to 1 (so a density curve can be laid
+    /// over it), otherwise they are counts. Non-finite values are left out.
+    pub fn histogram(mut self, values: &[f64], bins: usize, label: impl Into<String>, density: bool) -> Self {
+        let label = label.into();
+        let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if bins == 0 {
+            self.problems.push(format!("histogram '{label}': needs at least one bin"));
+            return self;
+        }
+        if v.is_empty() {
+            return self;
+        }
+        let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
+        let w = (hi - lo) / bins as f64;
+        let edges: Vec<f64> = (0..=bins).map(|k| lo + k as f64 * w).collect();
+        let mut counts = vec![0.0; bins];
+        for x in &v {
+            let k = (((x - lo) / w) as usize).min(bins - 1);
+            counts[k] += 1.0;
+        }
+        if density {
+            let n = v.len() as f64;
+            counts.iter_mut().for_each(|c| *c /= n * w);
+        }
+        self.series.push(Series::Hist { edges, heights: counts, label, color: None });
+        self
+    }
+
     /// Marks a point with a dot and a text label (an operating point, a median).
     pub fn point(mut self, x: f64, y: f64, text: impl Into<String>) -> Self {
         self.series.push(Series::Point { x, y, text: text.into() });
@@ -358,6 +389,12 @@ impl Figure {
                     x.iter().zip(hi).for_each(|(&a, &b)| add(a, b));
                 }
                 Series::Point { x, y, .. } => add(*x, *y),
+                Series::Hist { edges, heights, .. } => {
+                    for (k, h) in heights.iter().enumerate() {
+                        add(edges[k], 0.0);
+                        add(edges[k + 1], *h);
+                    }
+                }
                 Series::Bars { .. } => {}
             }
         }
@@ -469,6 +506,18 @@ impl Figure {
                                 EmptyElement::at((x, y)) + Text::new(text.clone(), (9, 4), ("sans-serif", 12).into_font()),
                             ))
                             .map_err(plot_err)?;
+                    }
+                }
+                Series::Hist { edges, heights, label, color } => {
+                    let col = take(color);
+                    let rects = heights
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &h)| Rectangle::new([(edges[k], 0.0), (edges[k + 1], h)], col.mix(0.55).filled()));
+                    let anno = chart.draw_series(rects).map_err(plot_err)?;
+                    if !label.is_empty() {
+                        labelled = true;
+                        anno.label(label.as_str()).legend(move |(a, b)| Rectangle::new([(a, b - 5), (a + 14, b + 5)], col.mix(0.55).filled()));
                     }
                 }
                 Series::Bars { .. } => {}
@@ -868,6 +917,22 @@ mod tests {
         assert!(t.iter().any(|s| s == "negative"));
         let rects = parse(&svg).descendants().filter(|n| n.has_tag_name("rect")).count();
         assert!(rects >= 5, "{rects}");
+    }
+
+    #[test]
+    fn histogram_density_integrates_to_one() {
+        let v: Vec<f64> = (0..100).map(|i| i as f64 / 10.0).collect();
+        let f = Figure::new().histogram(&v, 7, "x", true);
+        if let Some(Series::Hist { edges, heights, .. }) = f.series.first() {
+            let area: f64 = heights.iter().enumerate().map(|(k, h)| h * (edges[k + 1] - edges[k])).sum();
+            assert!((area - 1.0).abs() < 1e-12);
+        } else {
+            panic!("no histogram");
+        }
+        assert!(f.to_svg().unwrap().contains(">x<") || f.to_svg().unwrap().contains("x"));
+        assert!(Figure::new().histogram(&[1.0], 0, "none", false).to_svg().is_err());
+        assert!(Figure::new().histogram(&[2.0, 2.0], 3, "flat", false).to_svg().is_ok());
+        assert!(Figure::new().histogram(&[f64::NAN], 3, "nan", false).to_svg().is_ok());
     }
 
     #[test]

@@ -9,6 +9,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The kernel preloads the crate of the clone named here (see tools/ai4med-kernel), so
+# make targets of any clone use that clone's code whichever clone wrote the kernelspec.
+export AI4MED_ROOT=$ROOT
 export AI4MED_CACHE=${AI4MED_CACHE:-$HOME/.cache/ai4med}
 VENV=$AI4MED_CACHE/venv
 TOOLS=$AI4MED_CACHE/tools
@@ -77,7 +80,7 @@ spec = {
     "language": "rust",
     "interrupt_mode": "message",
     "env": {
-        "AI4MED_ROOT": root,
+        "AI4MED_ROOT": "${AI4MED_ROOT}",
         "AI4MED_CACHE": cache,
         "LD_LIBRARY_PATH": lib,
         "PATH": os.path.join(venv, "bin") + ":" + os.path.join(tools, "bin") + ":" + os.path.expanduser("~/.cargo/bin") + ":${PATH}",

@@ -11,6 +11,7 @@ this benchmark measures.
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 from jupyter_client.manager import start_new_kernel
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("AI4MED_ROOT", str(ROOT))
 
 
 def run_cell(kc, code, timeout=3600):

@@ -29,6 +29,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 KERNEL = "ai4med"
+# The kernel preloads the ai4med crate of this clone (tools/ai4med-kernel reads it).
+os.environ.setdefault("AI4MED_ROOT", str(Path(__file__).resolve().parent.parent))
 CACHE = Path(os.environ.get("AI4MED_CACHE", Path.home() / ".cache" / "ai4med"))
 
 

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let dir = ai4med::data::data_dir();
-    let jobs: Vec<(&str, ai4med::Result<String>)> =
-        vec![("cxr14_valid_predictions.csv", ai4med::data::cxr_predictions(1000, 2024).map(|s| s.to_csv()))];
+    let jobs: Vec<(&str, ai4med::Result<String>)> = vec![
+        ("cxr14_valid_predictions.csv", ai4med::data::cxr_predictions(1000, 2024).map(|s| s.to_csv())),
+        ("risk_factors.csv", ai4med::data::risk_factors(6000, 2020).and_then(|df| ai4med::data::frame_to_csv(&df))),
+    ];
     let mut ok = true;
     for (name, content) in jobs {
         let path = dir.join(name);

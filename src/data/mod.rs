@@ -41,7 +41,9 @@ pub fn data_path(relative: &str) -> Result<PathBuf> {
 }
 
 mod cxr;
+mod risk;
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};
+pub use risk::{frame_to_csv, risk_factors};
 
 use polars::prelude::{CsvReadOptions, DataFrame, DataType, SerReader};
 

@@ -1,0 +1,411 @@
+//! Linear and logistic regression with standard errors (course 2, week 1).
+//!
+//! Both fit an intercept plus one coefficient per column of `x`, solve their normal
+//! equations by Cholesky factorisation (nalgebra), and report coefficients with
+//! standard errors, Wald confidence intervals and p-values in a [`summary`](LogisticRegression::summary)
+//! table.
+
+use crate::display::{Cell, Table};
+use crate::{Error, Result};
+use nalgebra::{DMatrix, DVector};
+use ndarray::ArrayView2;
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+
+fn check_xy(x: &ArrayView2<f64>, y: &[f64], names: &[&str]) -> Result<()> {
+    let (n, p) = x.dim();
+    crate::error::check::non_empty("x", n)?;
+    crate::error::check::same_len("rows of x vs y", n, y.len())?;
+    crate::error::check::same_len("columns of x vs names", p, names.len())?;
+    crate::error::check::finite("y", y)?;
+    for (j, col) in x.columns().into_iter().enumerate() {
+        if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidValue { what: format!("column '{}'", names[j]), value: col[i].to_string(), index: i, reason: "features must be finite (impute or drop missing values first)".into() });
+        }
+        let first = col[0];
+        if n > 1 && col.iter().all(|&v| v == first) {
+            return Err(Error::invalid_arg("x", format!("column '{}' is constant: it is collinear with the intercept", names[j])));
+        }
+    }
+    if n <= p + 1 {
+        return Err(Error::invalid_arg("x", format!("{n} rows cannot identify {} coefficients (intercept included)", p + 1)));
+    }
+    Ok(())
+}
+
+/// `[1, x]` as a nalgebra matrix.
+fn design(x: &ArrayView2<f64>) -> DMatrix<f64> {
+    let (n, p) = x.dim();
+    DMatrix::from_fn(n, p + 1, |i, j| if j == 0 { 1.0 } else { x[[i, j - 1]] })
+}
+
+fn invert_spd(m: DMatrix<f64>, what: &str) -> Result<DMatrix<f64>> {
+    m.cholesky().map(|c| c.inverse()).ok_or_else(|| {
+        Error::invalid_arg("x", format!("{what}: the design matrix is rank-deficient (some columns are linear combinations of others)"))
+    })
+}
+
+/// One row of a coefficient table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coefficient {
+    /// Term name (`intercept` first).
+    pub name: String,
+    /// Estimate.
+    pub estimate: f64,
+    /// Standard error.
+    pub se: f64,
+    /// Test statistic (t for linear, z for logistic).
+    pub statistic: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Lower 95% bound.
+    pub lower: f64,
+    /// Upper 95% bound.
+    pub upper: f64,
+}
+
+fn coefficient_table(title: &str, coefs: &[Coefficient], stat: &str, odds: bool) -> Table {
+    let mut cols = vec!["term", "estimate", "std. error", stat, "p-value", "95% CI"];
+    if odds {
+        cols.extend(["odds ratio", "OR 95% CI"]);
+    }
+    let mut t = Table::new(cols).caption(title).max_rows(usize::MAX);
+    for c in coefs {
+        let mut row = vec![
+            Cell::from(c.name.as_str()),
+            Cell::from(format!("{:.4}", c.estimate)),
+            Cell::from(format!("{:.4}", c.se)),
+            Cell::from(format!("{:.3}", c.statistic)),
+            Cell::from(if c.p_value < 1e-300 {
+                "< 1e-300".to_string()
+            } else if c.p_value < 1e-4 {
+                format!("{:.1e}", c.p_value)
+            } else {
+                format!("{:.4}", c.p_value)
+            }),
+            Cell::from(format!("{:.4} – {:.4}", c.lower, c.upper)),
+        ];
+        if odds {
+            row.push(Cell::from(format!("{:.4}", c.estimate.exp())));
+            row.push(Cell::from(format!("{:.4} – {:.4}", c.lower.exp(), c.upper.exp())));
+        }
+        t.push_row(row);
+    }
+    t
+}
+
+/// Ordinary least squares `y ≈ b₀ + Σ bⱼ·xⱼ` with classical (homoscedastic) standard
+/// errors, t statistics on `n − p − 1` degrees of freedom and R² (statsmodels' `OLS`).
+///
+/// ```
+/// use ndarray::array;
+/// let x = array![[1.0], [2.0], [3.0], [4.0]];
+/// let m = ai4med::prognosis::LinearRegression::fit(&x.view(), &[3.1, 4.9, 7.2, 8.8], &["dose"]).unwrap();
+/// assert!((m.coefficients[1].estimate - 1.94).abs() < 1e-9);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearRegression {
+    /// Intercept first, then one per column.
+    pub coefficients: Vec<Coefficient>,
+    /// Coefficient of determination.
+    pub r_squared: f64,
+    /// Residual variance `RSS / (n − p − 1)`.
+    pub sigma2: f64,
+}
+
+impl LinearRegression {
+    /// Fits by the normal equations. Errors: mismatched shapes, non-finite values,
+    /// constant or collinear columns, too few rows.
+    pub fn fit(x: &ArrayView2<f64>, y: &[f64], names: &[&str]) -> Result<LinearRegression> {
+        check_xy(x, y, names)?;
+        let xd = design(x);
+        let yv = DVector::from_column_slice(y);
+        let xtx_inv = invert_spd(xd.transpose() * &xd, "linear regression")?;
+        let beta = &xtx_inv * (xd.transpose() * &yv);
+        let resid = &yv - &xd * &beta;
+        let (n, k) = (xd.nrows() as f64, xd.ncols() as f64);
+        let rss = resid.norm_squared();
+        let mean = y.iter().sum::<f64>() / n;
+        let tss: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
+        let sigma2 = rss / (n - k);
+        let t = StudentsT::new(0.0, 1.0, n - k).map_err(|e| Error::invalid_arg("x", e.to_string()))?;
+        let q = t.inverse_cdf(0.975);
+        let mut all = vec!["intercept"];
+        all.extend_from_slice(names);
+        let coefficients = all
+            .iter()
+            .enumerate()
+            .map(|(j, name)| {
+                let se = (sigma2 * xtx_inv[(j, j)]).sqrt();
+                let stat = beta[j] / se;
+                Coefficient {
+                    name: name.to_string(),
+                    estimate: beta[j],
+                    se,
+                    statistic: stat,
+                    p_value: 2.0 * t.cdf(-stat.abs()),
+                    lower: beta[j] - q * se,
+                    upper: beta[j] + q * se,
+                }
+            })
+            .collect();
+        Ok(LinearRegression { coefficients, r_squared: if tss > 0.0 { 1.0 - rss / tss } else { f64::NAN }, sigma2 })
+    }
+
+    /// Predictions for new rows (same columns as in the fit).
+    pub fn predict(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
+        linear_predictor(&self.coefficients, x)
+    }
+
+    /// The coefficient table.
+    pub fn summary(&self) -> Table {
+        coefficient_table(&format!("Linear regression (R² = {:.4})", self.r_squared), &self.coefficients, "t", false)
+    }
+
+    /// Prints the summary for evcxr.
+    pub fn evcxr_display(&self) {
+        self.summary().evcxr_display()
+    }
+}
+
+fn linear_predictor(coefs: &[Coefficient], x: &ArrayView2<f64>) -> Result<Vec<f64>> {
+    if x.ncols() + 1 != coefs.len() {
+        return Err(Error::ShapeMismatch { what: "x".into(), expected: format!("{} columns as in the fit", coefs.len() - 1), got: x.shape().to_vec() });
+    }
+    Ok(x.rows().into_iter().map(|r| coefs[0].estimate + r.iter().zip(&coefs[1..]).map(|(v, c)| v * c.estimate).sum::<f64>()).collect())
+}
+
+/// Regularisation of a logistic regression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Penalty {
+    /// Maximum likelihood (statsmodels' `Logit`, scikit-learn's `penalty=None`).
+    None,
+    /// scikit-learn's default: minimise `½‖w‖² + C·Σ log-loss`, intercept not penalised.
+    /// `C = 1` is scikit-learn's default.
+    L2 {
+        /// Inverse regularisation strength.
+        c: f64,
+    },
+}
+
+/// Logistic regression `P(y = 1 | x) = σ(b₀ + Σ bⱼ·xⱼ)` fitted by Newton's method with
+/// a line search, to machine precision.
+///
+/// With [`Penalty::L2`] the coefficients are scikit-learn's `LogisticRegression(C = c)`
+/// (its default is `Penalty::L2 { c: 1.0 }`); with [`Penalty::None`] they are the
+/// maximum-likelihood estimates of statsmodels' `Logit`. Standard errors come from the
+/// inverse Hessian at the optimum (for the penalised fit they are the penalised
+/// Hessian's, a common approximation that scikit-learn does not report). Perfect
+/// separation makes the unpenalised estimates infinite: that is reported as an error,
+/// not looped on.
+///
+/// ```
+/// use ndarray::array;
+/// use ai4med::prognosis::{LogisticRegression, Penalty};
+/// let x = array![[0.5], [1.0], [1.5], [2.0], [2.5], [3.0]];
+/// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+/// let m = LogisticRegression::fit(&x.view(), &y, &["dose"], Penalty::None).unwrap();
+/// let p = m.predict_proba(&x.view()).unwrap();
+/// assert!(p[5] > p[0]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogisticRegression {
+    /// Intercept first, then one per column.
+    pub coefficients: Vec<Coefficient>,
+    /// Log-likelihood at the estimate (without the penalty).
+    pub log_likelihood: f64,
+    /// Newton iterations used.
+    pub iterations: usize,
+    /// The penalty used.
+    pub penalty: Penalty,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 { 1.0 / (1.0 + (-z).exp()) } else { z.exp() / (1.0 + z.exp()) }
+}
+
+/// Σ log-loss, stable: log(1 + e^z) − y·z.
+fn log_loss(xd: &DMatrix<f64>, y: &[f64], beta: &DVector<f64>) -> f64 {
+    let z = xd * beta;
+    z.iter().zip(y).map(|(&z, &t)| (if z > 0.0 { z + (-z).exp().ln_1p() } else { z.exp().ln_1p() }) - t * z).sum()
+}
+
+impl LogisticRegression {
+    /// Fits the model. `y` holds 0/1 labels.
+    pub fn fit(x: &ArrayView2<f64>, y: &[f64], names: &[&str], penalty: Penalty) -> Result<LogisticRegression> {
+        check_xy(x, y, names)?;
+        if let Some(i) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
+            return Err(Error::InvalidValue { what: "y".into(), value: y[i].to_string(), index: i, reason: "labels must be 0 or 1".into() });
+        }
+        let pos = y.iter().filter(|&&v| v == 1.0).count();
+        if pos == 0 || pos == y.len() {
+            return Err(Error::undefined("logistic regression", "y has only one class"));
+        }
+        let lambda = match penalty {
+            Penalty::None => 0.0,
+            Penalty::L2 { c } if c > 0.0 && c.is_finite() => 1.0 / c,
+            Penalty::L2 { c } => return Err(Error::invalid_arg("C", format!("must be positive and finite, got {c}"))),
+        };
+        let xd = design(x);
+        let k = xd.ncols();
+        let n = xd.nrows();
+        let objective = |b: &DVector<f64>| log_loss(&xd, y, b) + 0.5 * lambda * b.rows(1, k - 1).norm_squared();
+        let mut beta = DVector::zeros(k);
+        beta[0] = (pos as f64 / (n - pos) as f64).ln();
+        let mut f = objective(&beta);
+        let yv = DVector::from_column_slice(y);
+        for it in 1..=100 {
+            let z = &xd * &beta;
+            let p = z.map(sigmoid);
+            let w = p.map(|v| v * (1.0 - v));
+            let mut g = xd.transpose() * (&p - &yv);
+            let mut xw = xd.clone();
+            for (i, mut row) in xw.row_iter_mut().enumerate() {
+                row *= w[i];
+            }
+            let mut h = xd.transpose() * xw;
+            for j in 1..k {
+                g[j] += lambda * beta[j];
+                h[(j, j)] += lambda;
+            }
+            let chol = h.clone().cholesky().ok_or_else(|| {
+                if lambda == 0.0 && f < 1e-6 {
+                    Error::NotConverged { what: "logistic regression".into(), iterations: it, detail: "the classes are perfectly separated: the maximum-likelihood estimates are infinite (use Penalty::L2)".into() }
+                } else {
+                    Error::invalid_arg("x", "logistic regression: the design matrix is rank-deficient (some columns are linear combinations of others)")
+                }
+            })?;
+            let step = chol.solve(&g);
+            let mut t = 1.0;
+            let mut cand = &beta - &step * t;
+            let mut fc = objective(&cand);
+            while !(fc <= f) && t > 1e-12 {
+                t *= 0.5;
+                cand = &beta - &step * t;
+                fc = objective(&cand);
+            }
+            let moved = (&cand - &beta).amax();
+            beta = cand;
+            let done = moved <= 1e-12 * (1.0 + beta.amax()) || (f - fc).abs() <= 1e-15 * (1.0 + f.abs());
+            f = fc;
+            if lambda == 0.0 && (beta.amax() > 1e6 || f < 1e-8 * n as f64) {
+                return Err(Error::NotConverged {
+                    what: "logistic regression".into(),
+                    iterations: it,
+                    detail: format!("the classes are (nearly) perfectly separated: coefficients grow without bound (largest |b| = {:.3e}); use Penalty::L2", beta.amax()),
+                });
+            }
+            if done {
+                let z = &xd * &beta;
+                let p = z.map(sigmoid);
+                let mut xw = xd.clone();
+                for (i, mut row) in xw.row_iter_mut().enumerate() {
+                    row *= p[i] * (1.0 - p[i]);
+                }
+                let mut h = xd.transpose() * xw;
+                for j in 1..k {
+                    h[(j, j)] += lambda;
+                }
+                let cov = invert_spd(h, "logistic regression")?;
+                let q = Normal::standard().inverse_cdf(0.975);
+                let mut all = vec!["intercept"];
+                all.extend_from_slice(names);
+                let coefficients = all
+                    .iter()
+                    .enumerate()
+                    .map(|(j, name)| {
+                        let se = cov[(j, j)].sqrt();
+                        let stat = beta[j] / se;
+                        Coefficient {
+                            name: name.to_string(),
+                            estimate: beta[j],
+                            se,
+                            statistic: stat,
+                            p_value: 2.0 * Normal::standard().cdf(-stat.abs()),
+                            lower: beta[j] - q * se,
+                            upper: beta[j] + q * se,
+                        }
+                    })
+                    .collect();
+                return Ok(LogisticRegression { coefficients, log_likelihood: -log_loss(&xd, y, &beta), iterations: it, penalty });
+            }
+        }
+        Err(Error::NotConverged { what: "logistic regression".into(), iterations: 100, detail: format!("objective {f}") })
+    }
+
+    /// Predicted probabilities `σ(b₀ + Σ bⱼ·xⱼ)` for new rows.
+    pub fn predict_proba(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
+        Ok(linear_predictor(&self.coefficients, x)?.into_iter().map(sigmoid).collect())
+    }
+
+    /// The linear predictor `b₀ + Σ bⱼ·xⱼ` (log-odds) for new rows.
+    pub fn decision_function(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
+        linear_predictor(&self.coefficients, x)
+    }
+
+    /// Odds ratios `exp(bⱼ)` of the non-intercept terms, with their names.
+    pub fn odds_ratios(&self) -> Vec<(String, f64)> {
+        self.coefficients[1..].iter().map(|c| (c.name.clone(), c.estimate.exp())).collect()
+    }
+
+    /// The coefficient table with odds ratios.
+    pub fn summary(&self) -> Table {
+        let pen = match self.penalty {
+            Penalty::None => "no penalty".to_string(),
+            Penalty::L2 { c } => format!("L2 penalty, C = {c}"),
+        };
+        coefficient_table(&format!("Logistic regression ({pen}; log-likelihood {:.4})", self.log_likelihood), &self.coefficients, "z", true)
+    }
+
+    /// Prints the summary for evcxr.
+    pub fn evcxr_display(&self) {
+        self.summary().evcxr_display()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn linear_exact_fit_by_hand() {
+        // y = 1 + 2x exactly: estimates exact, R² = 1.
+        let x = array![[0.0], [1.0], [2.0], [3.0]];
+        let m = LinearRegression::fit(&x.view(), &[1.0, 3.0, 5.0, 7.0], &["x"]).unwrap();
+        assert!((m.coefficients[0].estimate - 1.0).abs() < 1e-12);
+        assert!((m.coefficients[1].estimate - 2.0).abs() < 1e-12);
+        assert!((m.r_squared - 1.0).abs() < 1e-12);
+        assert_eq!(m.predict(&array![[10.0]].view()).unwrap().len(), 1);
+        assert!(m.predict(&array![[1.0, 2.0]].view()).is_err());
+    }
+
+    #[test]
+    fn logistic_score_equations_hold() {
+        let x = array![[0.5, 1.0], [1.0, 0.2], [1.5, 0.3], [2.0, 0.9], [2.5, 0.1], [3.0, 0.5], [0.7, 0.8], [2.2, 0.4]];
+        let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0];
+        let m = LogisticRegression::fit(&x.view(), &y, &["a", "b"], Penalty::None).unwrap();
+        let p = m.predict_proba(&x.view()).unwrap();
+        // At the MLE, Σ (p − y)·[1, x] = 0.
+        let g0: f64 = p.iter().zip(&y).map(|(p, y)| p - y).sum();
+        let g1: f64 = p.iter().zip(&y).zip(x.column(0)).map(|((p, y), v)| (p - y) * v).sum();
+        assert!(g0.abs() < 1e-9 && g1.abs() < 1e-9, "{g0} {g1}");
+        assert!(m.summary().to_string().contains("odds ratio"));
+    }
+
+    #[test]
+    fn separation_and_collinearity_are_reported() {
+        let x = array![[0.0], [1.0], [2.0], [3.0]];
+        let e = LogisticRegression::fit(&x.view(), &[0.0, 0.0, 1.0, 1.0], &["x"], Penalty::None).unwrap_err();
+        assert!(e.to_string().contains("separated"), "{e}");
+        assert!(LogisticRegression::fit(&x.view(), &[0.0, 0.0, 1.0, 1.0], &["x"], Penalty::L2 { c: 1.0 }).is_ok());
+        let x2 = array![[0.0, 0.0], [1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]];
+        let e = LinearRegression::fit(&x2.view(), &[1.0, 2.0, 2.5, 4.0, 5.5], &["a", "b"]).unwrap_err();
+        assert!(e.to_string().contains("rank-deficient"), "{e}");
+        let c = array![[1.0], [1.0], [1.0]];
+        assert!(LinearRegression::fit(&c.view(), &[1.0, 2.0, 3.0], &["const"]).unwrap_err().to_string().contains("constant"));
+        assert!(LogisticRegression::fit(&x.view(), &[1.0, 1.0, 1.0, 1.0], &["x"], Penalty::None).is_err());
+        assert!(LogisticRegression::fit(&x.view(), &[0.0, 2.0, 1.0, 1.0], &["x"], Penalty::None).is_err());
+        let nan = array![[0.0], [f64::NAN], [2.0], [3.0]];
+        assert!(LogisticRegression::fit(&nan.view(), &[0.0, 1.0, 0.0, 1.0], &["x"], Penalty::None).is_err());
+    }
+}
