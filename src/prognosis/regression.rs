@@ -63,6 +63,28 @@ pub struct Coefficient {
     pub upper: f64,
 }
 
+/// Coefficients with statistic `b/se`, two-sided p-value and 95% interval from the
+/// reference distribution `dist` (Student's t for OLS, the normal for Wald tests).
+fn wald_table<D: ContinuousCDF<f64, f64>>(names: &[&str], beta: &[f64], se: &[f64], dist: &D) -> Vec<Coefficient> {
+    let q = dist.inverse_cdf(0.975);
+    std::iter::once("intercept")
+        .chain(names.iter().copied())
+        .enumerate()
+        .map(|(j, name)| {
+            let stat = beta[j] / se[j];
+            Coefficient {
+                name: name.to_string(),
+                estimate: beta[j],
+                se: se[j],
+                statistic: stat,
+                p_value: 2.0 * dist.cdf(-stat.abs()),
+                lower: beta[j] - q * se[j],
+                upper: beta[j] + q * se[j],
+            }
+        })
+        .collect()
+}
+
 fn coefficient_table(title: &str, coefs: &[Coefficient], stat: &str, odds: bool) -> Table {
     let mut cols = vec!["term", "estimate", "std. error", stat, "p-value", "95% CI"];
     if odds {
@@ -128,26 +150,8 @@ impl LinearRegression {
         let tss: f64 = y.iter().map(|v| (v - mean).powi(2)).sum();
         let sigma2 = rss / (n - k);
         let t = StudentsT::new(0.0, 1.0, n - k).map_err(|e| Error::invalid_arg("x", e.to_string()))?;
-        let q = t.inverse_cdf(0.975);
-        let mut all = vec!["intercept"];
-        all.extend_from_slice(names);
-        let coefficients = all
-            .iter()
-            .enumerate()
-            .map(|(j, name)| {
-                let se = (sigma2 * xtx_inv[(j, j)]).sqrt();
-                let stat = beta[j] / se;
-                Coefficient {
-                    name: name.to_string(),
-                    estimate: beta[j],
-                    se,
-                    statistic: stat,
-                    p_value: 2.0 * t.cdf(-stat.abs()),
-                    lower: beta[j] - q * se,
-                    upper: beta[j] + q * se,
-                }
-            })
-            .collect();
+        let se: Vec<f64> = (0..beta.len()).map(|j| (sigma2 * xtx_inv[(j, j)]).sqrt()).collect();
+        let coefficients = wald_table(names, beta.as_slice(), &se, &t);
         Ok(LinearRegression { coefficients, r_squared: if tss > 0.0 { 1.0 - rss / tss } else { f64::NAN }, sigma2 })
     }
 
@@ -321,26 +325,8 @@ impl LogisticRegression {
             if converged {
                 // The Hessian at the estimate gives the standard errors.
                 let cov = invert_spd(hessian, "logistic regression")?;
-                let q = Normal::standard().inverse_cdf(0.975);
-                let mut all = vec!["intercept"];
-                all.extend_from_slice(names);
-                let coefficients = all
-                    .iter()
-                    .enumerate()
-                    .map(|(j, name)| {
-                        let se = cov[(j, j)].sqrt();
-                        let stat = beta[j] / se;
-                        Coefficient {
-                            name: name.to_string(),
-                            estimate: beta[j],
-                            se,
-                            statistic: stat,
-                            p_value: 2.0 * Normal::standard().cdf(-stat.abs()),
-                            lower: beta[j] - q * se,
-                            upper: beta[j] + q * se,
-                        }
-                    })
-                    .collect();
+                let se: Vec<f64> = (0..k).map(|j| cov[(j, j)].sqrt()).collect();
+                let coefficients = wald_table(names, &beta, &se, &Normal::standard());
                 return Ok(LogisticRegression { coefficients, log_likelihood: -loss, iterations: it - 1, penalty });
             }
             let chol = hessian.clone().cholesky().ok_or_else(|| {
