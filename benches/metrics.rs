@@ -4,10 +4,13 @@
 //! Data: labels Bernoulli(0.3), scores uniform on [0, 1) (no ties), seeded. Each
 //! timing is the best of 3 runs.
 
+#[path = "common.rs"]
+mod common;
+use common::best_of;
+
 use ai4med::metrics::{Bootstrap, average_precision, bootstrap_auc, roc_auc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::time::Instant;
 
 fn data(n: usize, seed: u64) -> (Vec<bool>, Vec<f64>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -16,15 +19,6 @@ fn data(n: usize, seed: u64) -> (Vec<bool>, Vec<f64>) {
     (y, s)
 }
 
-fn best_of<T>(k: usize, mut f: impl FnMut() -> T) -> f64 {
-    (0..k)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
 
 fn main() {
     println!("threads: {}", rayon::current_num_threads());

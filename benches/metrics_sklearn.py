@@ -1,18 +1,11 @@
 """scikit-learn side of the metrics benchmark (same sizes and data model as benches/metrics.rs)."""
-import time
 
 import numpy as np
+from bench_util import best_of
 import sklearn
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 
-def best_of(k, f):
-    best = float("inf")
-    for _ in range(k):
-        t = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}")

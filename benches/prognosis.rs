@@ -1,22 +1,15 @@
 //! Prognosis benchmark (`cargo bench --bench prognosis`); `benches/prognosis_vs_python.sh`
 //! runs it next to lifelines and scikit-learn. Best of 3 runs each.
 
+#[path = "common.rs"]
+mod common;
+use common::best_of;
+
 use ai4med::prognosis::{LogisticRegression, Penalty, Risk, cindex};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use std::time::Instant;
-
-fn best_of<T>(k: usize, mut f: impl FnMut() -> T) -> f64 {
-    (0..k)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
 
 fn main() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);

@@ -2,22 +2,15 @@
 scikit-learn's LogisticRegression (lbfgs, C=1, default tolerance) on the same sizes and
 data model as benches/prognosis.rs. (That the coefficients agree with scikit-learn's to
 1e-6 is checked on the bundled data by tests/prognosis_fixtures.rs.)"""
-import time
 
 import lifelines
 import numpy as np
+from bench_util import best_of
 import sklearn
 from lifelines.utils import concordance_index
 from sklearn.linear_model import LogisticRegression
 
 
-def best_of(k, f):
-    best = float("inf")
-    for _ in range(k):
-        t = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 print(f"lifelines {lifelines.__version__}, scikit-learn {sklearn.__version__}")

@@ -206,16 +206,27 @@ pub fn average_precision<L: Labels + ?Sized>(y: &L, scores: &[f64]) -> Result<f6
     if s.pos.is_empty() {
         return Err(Error::undefined("average precision", "y_true has no positive cases"));
     }
-    let np = s.pos.len() as f64;
-    let (mut tp, mut fp, mut prev_r, mut ap) = (0usize, 0usize, 0.0f64, 0.0f64);
-    s.for_each_level_desc(|_, p, n| {
-        tp += p;
-        fp += n;
-        let r = tp as f64 / np;
-        ap += (r - prev_r) * (tp as f64 / (tp + fp) as f64);
-        prev_r = r;
-    });
-    Ok(ap.max(0.0))
+    Ok(s.pr_walk(|_, _, _| {}))
+}
+
+impl Split {
+    /// Walks the distinct scores from the highest down, calling `f(score, precision,
+    /// recall)` at each, and returns the average precision `Σ (Rₖ − Rₖ₋₁)·Pₖ`.
+    /// Requires at least one positive case.
+    fn pr_walk(&self, mut f: impl FnMut(f64, f64, f64)) -> f64 {
+        let np = self.pos.len() as f64;
+        let (mut tp, mut fp, mut prev_r, mut ap) = (0usize, 0usize, 0.0f64, 0.0f64);
+        self.for_each_level_desc(|v, p, n| {
+            tp += p;
+            fp += n;
+            let r = tp as f64 / np;
+            let pr = tp as f64 / (tp + fp) as f64;
+            ap += (r - prev_r) * pr;
+            prev_r = r;
+            f(v, pr, r);
+        });
+        ap.max(0.0)
+    }
 }
 
 /// A precision–recall curve as scikit-learn's `precision_recall_curve` returns it:
@@ -257,16 +268,8 @@ pub fn pr_curve<L: Labels + ?Sized>(y: &L, scores: &[f64]) -> Result<PrCurve> {
     if s.pos.is_empty() {
         return Err(Error::undefined("precision-recall curve", "y_true has no positive cases"));
     }
-    let np = s.pos.len() as f64;
     let (mut precision, mut recall, mut thresholds) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut tp, mut fp, mut prev_r, mut ap) = (0usize, 0usize, 0.0f64, 0.0f64);
-    s.for_each_level_desc(|v, p, n| {
-        tp += p;
-        fp += n;
-        let r = tp as f64 / np;
-        let pr = tp as f64 / (tp + fp) as f64;
-        ap += (r - prev_r) * pr;
-        prev_r = r;
+    let ap = s.pr_walk(|v, pr, r| {
         precision.push(pr);
         recall.push(r);
         thresholds.push(v);
@@ -276,7 +279,7 @@ pub fn pr_curve<L: Labels + ?Sized>(y: &L, scores: &[f64]) -> Result<PrCurve> {
     thresholds.reverse();
     precision.push(1.0);
     recall.push(0.0);
-    Ok(PrCurve { precision, recall, thresholds, average_precision: ap.max(0.0) })
+    Ok(PrCurve { precision, recall, thresholds, average_precision: ap })
 }
 
 /// ROC curves of several models or classes on one figure: AUC in the legend and the
