@@ -25,9 +25,12 @@ pub mod display;
 pub mod error;
 pub mod exercise;
 pub mod grade;
+pub mod impute;
+pub mod interpret;
 pub mod metrics;
 pub mod plot;
 pub mod prognosis;
+pub mod trees;
 #[cfg(feature = "torch")]
 pub mod torch;
 

@@ -45,6 +45,28 @@ fn register_fonts() {
     });
 }
 
+/// Draws with `draw` on a white SVG canvas of `size` pixels (fonts registered) and
+/// returns the SVG text: the common frame of the crate's custom charts.
+pub(crate) fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String>
+where
+    F: FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<()>,
+{
+    register_fonts();
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        draw(&root)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(out)
+}
+
+/// A plotters drawing error as ours.
+pub(crate) fn plot_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
+    Error::Plot(e.to_string())
+}
+
 /// The default colour cycle (matplotlib's `tab10`).
 pub const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
@@ -959,3 +981,33 @@ mod tests {
         assert!(Heatmap::new(ndarray::array![[1.0]]).row_labels(["a", "b"]).to_svg().is_err());
     }
 }
+
+/// A rendered chart (SVG), or the reason it could not be drawn; either shows inline.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    svg: std::result::Result<String, String>,
+    what: &'static str,
+}
+
+impl Chart {
+    /// Wraps a rendering result (custom charts of other modules).
+    pub fn from_result(svg: Result<String>, what: &'static str) -> Chart {
+        Chart { svg: svg.map_err(|e| e.to_string()), what }
+    }
+    /// The SVG text, or the error that stopped the drawing.
+    pub fn to_svg(&self) -> Result<String> {
+        self.svg.clone().map_err(|e| Error::Plot(format!("{}: {e}", self.what)))
+    }
+    /// Writes the SVG to a file.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        crate::display::Svg(self.to_svg()?).save(path)
+    }
+    /// Shows the chart inline (or a readable error).
+    pub fn evcxr_display(&self) {
+        match self.to_svg() {
+            Ok(s) => print!("{}", evcxr_block("image/svg+xml", &s)),
+            Err(e) => print!("{}", evcxr_block("text/html", &error_html(self.what, &e))),
+        }
+    }
+}
+

@@ -41,7 +41,10 @@ pub fn data_path(relative: &str) -> Result<PathBuf> {
 }
 
 mod cxr;
+mod features;
 mod risk;
+pub use features::{AsFeatures, frame_to_matrix};
+pub(crate) use features::{aligned, default_names};
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};
 pub use risk::{frame_to_csv, risk_factors};
 

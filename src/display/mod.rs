@@ -19,10 +19,12 @@
 
 mod colormap;
 mod image;
+mod progress;
 pub mod table;
 
 pub use colormap::{Colormap, Rgb};
 pub use image::Image;
+pub use progress::Progress;
 pub use table::{Align, Cell, FrameExt, Table, Tone};
 
 use base64::Engine as _;
