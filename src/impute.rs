@@ -68,6 +68,36 @@ pub fn missing_per_row(df: &DataFrame) -> Result<Vec<usize>> {
     Ok(missing_mask(df)?.rows().into_iter().map(|r| r.iter().filter(|&&v| v).count()).collect())
 }
 
+/// Which rows miss a value in `column` (null or `NaN`); an unknown column is an error
+/// naming the columns there are.
+///
+/// ```
+/// use ai4med::prelude::*;
+/// let df = df!("sbp" => [Some(120.0), None, Some(f64::NAN)]).unwrap();
+/// assert_eq!(ai4med::impute::is_missing(&df, "sbp").unwrap(), vec![false, true, true]);
+/// ```
+pub fn is_missing(df: &DataFrame, column: &str) -> Result<Vec<bool>> {
+    let j = df
+        .get_column_names()
+        .iter()
+        .position(|c| c.as_str() == column)
+        .ok_or_else(|| Error::invalid_arg("column", format!("no column '{column}'; the frame has {:?}", df.get_column_names())))?;
+    Ok(missing_mask(df)?.column(j).to_vec())
+}
+
+/// The rows without any missing value (complete-case analysis, pandas' `dropna()`).
+///
+/// ```
+/// use ai4med::prelude::*;
+/// let df = df!("a" => [Some(1.0), None, Some(3.0)], "b" => [1.0, 2.0, f64::NAN]).unwrap();
+/// assert_eq!(ai4med::impute::complete_cases(&df).unwrap().height(), 1);
+/// ```
+pub fn complete_cases(df: &DataFrame) -> Result<DataFrame> {
+    let m = missing_mask(df)?;
+    let keep: BooleanChunked = m.rows().into_iter().map(|r| Some(!r.iter().any(|&v| v))).collect();
+    Ok(crate::data::detach(df)?.filter(&keep)?)
+}
+
 /// Missing values per column: name, count, fraction; displayed as a table, with the
 /// number of complete rows in the caption.
 #[derive(Debug, Clone)]
@@ -183,7 +213,7 @@ pub fn compare_complete_cases(df: &DataFrame) -> Result<Table> {
             Cell::from(va.sqrt()),
             Cell::from(vb.sqrt()),
             Cell::toned(format!("{smd:+.3}"), tone),
-            Cell::from(p),
+            Cell::from(if p < 1e-16 { "< 1e-16".to_string() } else if p < 1e-4 { format!("{p:.1e}") } else { format!("{p:.4}") }),
         ]);
     }
     Ok(t.caption(format!(

@@ -51,7 +51,7 @@ pub use tch;
 pub mod prelude {
     pub use polars::prelude::*;
 
-    pub use crate::display::{Colormap, FrameExt, Html, Image, Table};
+    pub use crate::display::{Cell, Colormap, FrameExt, Html, Image, Table};
     pub use crate::grade::{Grader, Report};
     pub use crate::plot::{Figure, Grid, Heatmap, Legend};
     pub use crate::{Error, Result};

@@ -1011,3 +1011,55 @@ impl Chart {
     }
 }
 
+/// Horizontal bars, one per label, drawn top to bottom in the given order (long
+/// category names stay readable: importances, coefficients). Negative values extend
+/// left of zero; non-finite values are skipped.
+///
+/// ```
+/// let c = ai4med::plot::barh("importance", "share", &["Age", "Years smoked"], &[0.3, 0.2]);
+/// assert!(c.to_svg().unwrap().contains("Years smoked"));
+/// ```
+pub fn barh<S: AsRef<str>>(title: &str, x_label: &str, labels: &[S], values: &[f64]) -> Chart {
+    let labels: Vec<String> = labels.iter().map(|s| s.as_ref().to_string()).collect();
+    let build = || -> Result<String> {
+        if labels.len() != values.len() {
+            return Err(Error::LengthMismatch { what: "bar labels vs values".into(), left: labels.len(), right: values.len() });
+        }
+        crate::error::check::non_empty("bars", values.len())?;
+        let k = labels.len();
+        let (lo, hi) = values.iter().filter(|v| v.is_finite()).fold((0.0f64, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+        let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+        let (x0, x1) = (if lo < 0.0 { lo - 0.05 * span } else { 0.0 }, if hi > 0.0 { hi + 0.08 * span } else { 0.05 * span });
+        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32;
+        render_svg((680, (80 + 26 * k as u32).max(200)), |root| {
+            let mut chart = ChartBuilder::on(root)
+                .caption(title, ("sans-serif", 16))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size((longest * 7 + 16).clamp(60, 260))
+                .build_cartesian_2d(x0..x1, -0.5..(k as f64 - 0.5))
+                .map_err(plot_err)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(k)
+                .y_label_formatter(&|y| {
+                    let i = y.round() as i64;
+                    if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { labels[k - 1 - i as usize].clone() } else { String::new() }
+                })
+                .x_desc(x_label)
+                .label_style(("sans-serif", 12))
+                .light_line_style(RGBColor(240, 240, 240))
+                .draw()
+                .map_err(plot_err)?;
+            chart
+                .draw_series(values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(r, v)| {
+                    let y = (k - 1 - r) as f64;
+                    Rectangle::new([(0.0, y - 0.35), (*v, y + 0.35)], PALETTE[0].filled())
+                }))
+                .map_err(plot_err)?;
+            Ok(())
+        })
+    };
+    Chart::from_result(build(), "bar chart")
+}

@@ -19,6 +19,7 @@ Exits non-zero if any notebook fails. The last line reads
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -67,6 +68,23 @@ def first_error(nb):
     return None
 
 
+# Lines a cell may print to stderr without failing: progress reports such as
+# "random forest: 150/300 trees" (ai4med::display::Progress).
+PROGRESS = re.compile(r"^[^:]+: \d+/\d+ \S+$")
+
+
+def stderr_problem(nb):
+    """The first stderr line that is not a progress report. evcxr prints the error of
+    a cell ending in `?` to stderr instead of raising, so this is how such errors show."""
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                for line in out.get("text", "").splitlines():
+                    if line.strip() and not PROGRESS.match(line.strip()):
+                        return f"cell {i} wrote to stderr: {line.strip()[:200]}"
+    return None
+
+
 def run_one(path: Path, root: Path, out_dir: Path | None, exercises: bool, cell_timeout: int):
     nb = nbformat.read(path, as_version=4)
     n_code = sum(1 for c in nb.cells if c.cell_type == "code")
@@ -92,6 +110,10 @@ def run_one(path: Path, root: Path, out_dir: Path | None, exercises: bool, cell_
     except Exception as e:  # kernel failed to start, missing kernelspec, ...
         status, detail = "failed", f"{type(e).__name__}: {e}".splitlines()[0]
     elapsed = time.monotonic() - t0
+    if status == "ok" and not exercises:
+        problem = stderr_problem(nb)
+        if problem:
+            status, detail = "error", problem
     if status == "ok" and exercises:
         unrun = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
         if unrun:

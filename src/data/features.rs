@@ -4,6 +4,9 @@ use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, CowArray, Ix2};
 use polars::prelude::*;
 
+/// A feature matrix (borrowed or owned) with the column names when the input has them.
+pub type Features<'a> = (CowArray<'a, f64, Ix2>, Option<Vec<String>>);
+
 /// Anything a model can take as its feature matrix: an `ndarray` matrix (columns
 /// named `x0, x1, …`) or a polars [`DataFrame`] whose columns are all numeric (the
 /// names travel with it; nulls become `NaN`, which models reject with the column's
@@ -19,30 +22,30 @@ use polars::prelude::*;
 /// ```
 pub trait AsFeatures {
     /// The matrix (rows × features) and the column names when the input has them.
-    fn to_features(&self) -> Result<(CowArray<'_, f64, Ix2>, Option<Vec<String>>)>;
+    fn to_features(&self) -> Result<Features<'_>>;
 }
 
 impl AsFeatures for Array2<f64> {
-    fn to_features(&self) -> Result<(CowArray<'_, f64, Ix2>, Option<Vec<String>>)> {
+    fn to_features(&self) -> Result<Features<'_>> {
         Ok((CowArray::from(self.view()), None))
     }
 }
 
 impl AsFeatures for ArrayView2<'_, f64> {
-    fn to_features(&self) -> Result<(CowArray<'_, f64, Ix2>, Option<Vec<String>>)> {
+    fn to_features(&self) -> Result<Features<'_>> {
         Ok((CowArray::from(self.view()), None))
     }
 }
 
 impl AsFeatures for DataFrame {
-    fn to_features(&self) -> Result<(CowArray<'_, f64, Ix2>, Option<Vec<String>>)> {
+    fn to_features(&self) -> Result<Features<'_>> {
         let names: Vec<String> = self.get_column_names().iter().map(|s| s.to_string()).collect();
         Ok((CowArray::from(frame_to_matrix(self, &[])?), Some(names)))
     }
 }
 
 impl<T: AsFeatures + ?Sized> AsFeatures for &T {
-    fn to_features(&self) -> Result<(CowArray<'_, f64, Ix2>, Option<Vec<String>>)> {
+    fn to_features(&self) -> Result<Features<'_>> {
         (**self).to_features()
     }
 }
@@ -54,9 +57,7 @@ pub fn frame_to_matrix(df: &DataFrame, cols: &[&str]) -> Result<Array2<f64>> {
     let cols: Vec<&str> = if cols.is_empty() { names.iter().map(String::as_str).collect() } else { cols.to_vec() };
     let mut m = Array2::zeros((df.height(), cols.len()));
     for (j, c) in cols.iter().enumerate() {
-        let col = df
-            .column(c)
-            .map_err(|_| Error::invalid_arg("column", format!("no column '{c}'; the frame has {names:?}")))?;
+        let col = super::find_column(df, c)?;
         if !col.dtype().is_primitive_numeric() && !col.dtype().is_bool() {
             return Err(Error::invalid_arg("column", format!("column '{c}' has type {} but features must be numeric (one-hot encode it first)", col.dtype())));
         }

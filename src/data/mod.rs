@@ -42,13 +42,15 @@ pub fn data_path(relative: &str) -> Result<PathBuf> {
 
 mod cxr;
 mod features;
+mod nhefs;
 mod risk;
-pub use features::{AsFeatures, frame_to_matrix};
+pub use features::{AsFeatures, Features, frame_to_matrix};
+pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
 pub(crate) use features::{aligned, default_names};
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};
 pub use risk::{frame_to_csv, risk_factors};
 
-use polars::prelude::{CsvReadOptions, DataFrame, DataType, SerReader};
+use polars::prelude::{Column, CsvReadOptions, DataFrame, DataType, SerReader};
 
 /// Reads a CSV file with a header row into a polars `DataFrame` (types inferred from
 /// the whole file).
@@ -77,7 +79,7 @@ pub fn read_bundled_csv(relative: &str) -> Result<DataFrame> {
 
 /// A numeric column as `f64`s; a missing column or a null value is an error naming it.
 pub fn column_f64(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let col = df.column(name).map_err(|_| {
+    let col = find_column(df, name).map_err(|_| {
         Error::invalid_arg("column", format!("no column '{name}'; the frame has {:?}", df.get_column_names()))
     })?;
     let cast = col.cast(&DataType::Float64)?;
@@ -88,4 +90,26 @@ pub fn column_f64(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
             v.ok_or_else(|| Error::InvalidValue { what: format!("column '{name}'"), value: "null".into(), index: i, reason: "missing value".into() })
         })
         .collect()
+}
+
+/// Looks a column up by name with a linear scan. Polars' own `DataFrame::column` uses
+/// a cached, hashed schema when the frame has one, and inside an evcxr notebook each
+/// cell is compiled separately with its own copy of the hasher's global seed: a frame
+/// whose schema was cached in one cell is then not found by name in the next ("no
+/// column 'Age'" although the frame lists it). Every lookup in this crate goes
+/// through here; in notebook cells prefer [`column_f64`] and friends over
+/// `df.column(..)` for the same reason.
+pub fn find_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
+    df.columns()
+        .iter()
+        .find(|c| c.name().as_str() == name)
+        .ok_or_else(|| Error::invalid_arg("column", format!("no column '{name}'; the frame has {:?}", df.get_column_names())))
+}
+
+/// The same frame without a cached schema, so that polars' name lookups in this copy of
+/// the code agree with each other (see [`find_column`]). Cheap: columns are shared.
+/// Functions of this crate that derive a frame from a caller's frame start from the
+/// detached copy, so the frames they return can be used by name in the calling cell.
+pub(crate) fn detach(df: &DataFrame) -> Result<DataFrame> {
+    Ok(DataFrame::new(df.height(), df.columns().to_vec())?)
 }

@@ -180,7 +180,7 @@ impl ShapValues {
                         .draw_series(std::iter::once(Rectangle::new([(*s, y - 0.32), (*e, y + 0.32)], col.filled())))
                         .map_err(plot_error)?;
                     let text = format!("{:+.3}", e - s);
-                    let at = if e >= s { (*e, y) } else { (*e, y) };
+                    let at = (*e, y);
                     let offset = if e >= s { (4, -6) } else { (-46, -6) };
                     chart
                         .draw_series(std::iter::once(EmptyElement::at(at) + Text::new(text, offset, ("sans-serif", 11).into_font())))
@@ -258,49 +258,19 @@ impl ShapValues {
                         }))
                         .map_err(plot_error)?;
                 }
-                colour_bar(&bar)
+                colour_bar(&bar, "feature value")
             })
         };
         Chart::from_result(build(), "summary plot")
     }
 
-    /// Mean |φ| per feature as horizontal bars (the global importance ranking).
+    /// Mean |φ| per feature as horizontal bars, largest on top (the global ranking).
     pub fn importance_plot(&self, max_display: usize) -> Chart {
-        let build = || -> Result<String> {
-            let ranking = self.mean_abs();
-            let k = max_display.max(1).min(ranking.len());
-            let hi = ranking.first().map_or(1.0, |r| r.1).max(1e-12);
-            let labels: Vec<String> = ranking[..k].iter().map(|r| r.0.clone()).collect();
-            render_svg((640, (80 + 28 * k as u32).max(200)), |root| {
-                let mut chart = ChartBuilder::on(root)
-                    .caption("mean |SHAP value|", ("sans-serif", 16))
-                    .margin(12)
-                    .x_label_area_size(40)
-                    .y_label_area_size(170)
-                    .build_cartesian_2d(0.0..hi * 1.08, -0.5..(k as f64 - 0.5))
-                    .map_err(plot_error)?;
-                chart
-                    .configure_mesh()
-                    .disable_y_mesh()
-                    .y_labels(k)
-                    .y_label_formatter(&|y| {
-                        let i = y.round() as i64;
-                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { labels[k - 1 - i as usize].clone() } else { String::new() }
-                    })
-                    .x_desc("mean |SHAP value|")
-                    .label_style(("sans-serif", 12))
-                    .draw()
-                    .map_err(plot_error)?;
-                chart
-                    .draw_series(ranking[..k].iter().enumerate().map(|(r, (_, v))| {
-                        let y = (k - 1 - r) as f64;
-                        Rectangle::new([(0.0, y - 0.35), (*v, y + 0.35)], BLUE.filled())
-                    }))
-                    .map_err(plot_error)?;
-                Ok(())
-            })
-        };
-        Chart::from_result(build(), "importance plot")
+        let ranking = self.mean_abs();
+        let k = max_display.max(1).min(ranking.len());
+        let labels: Vec<String> = ranking[..k].iter().map(|r| r.0.clone()).collect();
+        let values: Vec<f64> = ranking[..k].iter().map(|r| r.1).collect();
+        crate::plot::barh("mean |SHAP value|", "mean |SHAP value| (average impact on the output)", &labels, &values)
     }
 
     /// Dependence plot: each row's value of `feature` against its SHAP value for that
@@ -344,9 +314,8 @@ impl ShapValues {
                 chart
                     .draw_series(xs.iter().zip(&ys).zip(&colours).map(|((&x, &y), col)| Circle::new((x, y), 3, col.mix(0.8).filled())))
                     .map_err(plot_error)?;
-                if let Some(k) = c {
-                    let _ = k;
-                    colour_bar(&bar)?;
+                if let Some(name) = color_by {
+                    colour_bar(&bar, name)?;
                 }
                 Ok(())
             })
@@ -438,7 +407,7 @@ fn swarm(values: Vec<f64>, lo: f64, hi: f64) -> Vec<(usize, f64)> {
 }
 
 /// A vertical blue → red colour bar labelled "feature value: low … high".
-fn colour_bar(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<()> {
+fn colour_bar(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, label: &str) -> Result<()> {
     let (w, h) = area.dim_in_pixel();
     let (x0, top, bottom) = (10i32, 50i32, h as i32 - 60);
     if bottom <= top || w < 20 {
@@ -454,7 +423,11 @@ fn colour_bar(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Res
     let font = ("sans-serif", 11).into_font();
     area.draw(&Text::new("high", (x0 - 2, top - 14), font.clone())).map_err(plot_error)?;
     area.draw(&Text::new("low", (x0, bottom + 4), font.clone())).map_err(plot_error)?;
-    area.draw(&Text::new("feature", (x0 - 8, bottom + 20), font.clone())).map_err(plot_error)?;
-    area.draw(&Text::new("value", (x0 - 4, bottom + 33), font)).map_err(plot_error)?;
+    let (first, second) = match label.split_once(' ') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (label.to_string(), String::new()),
+    };
+    area.draw(&Text::new(first, (x0 - 8, bottom + 20), font.clone())).map_err(plot_error)?;
+    area.draw(&Text::new(second, (x0 - 4, bottom + 33), font)).map_err(plot_error)?;
     Ok(())
 }

@@ -23,7 +23,7 @@ fn replace_column(df: &mut DataFrame, name: &str, values: Vec<f64>) -> Result<()
 pub fn log_transform(df: &DataFrame, cols: &[&str]) -> Result<DataFrame> {
     let all = names(df);
     let cols: Vec<&str> = if cols.is_empty() { all.iter().map(String::as_str).collect() } else { cols.to_vec() };
-    let mut out = df.clone();
+    let mut out = crate::data::detach(df)?;
     for c in cols {
         let v = column_f64(df, c)?;
         if let Some(i) = v.iter().position(|x| !(x.is_finite() && *x > 0.0)) {
@@ -86,7 +86,7 @@ impl Standardizer {
 
     /// Standardizes the learnt columns of `df` with the training statistics.
     pub fn transform(&self, df: &DataFrame) -> Result<DataFrame> {
-        let mut out = df.clone();
+        let mut out = crate::data::detach(df)?;
         for (k, c) in self.columns.iter().enumerate() {
             let v = column_f64(df, c)?;
             replace_column(&mut out, c, v.iter().map(|x| (x - self.mean[k]) / self.sd[k]).collect())?;
@@ -164,7 +164,7 @@ pub fn skewness(values: &[f64]) -> Result<f64> {
 pub fn add_interactions(df: &DataFrame) -> Result<DataFrame> {
     let cols = names(df);
     let values: Vec<Vec<f64>> = cols.iter().map(|c| column_f64(df, c)).collect::<Result<_>>()?;
-    let mut out = df.clone();
+    let mut out = crate::data::detach(df)?;
     for i in 0..cols.len() {
         for j in (i + 1)..cols.len() {
             let name = format!("{}_x_{}", cols[i], cols[j]);
@@ -201,6 +201,7 @@ pub fn train_test_split(df: &DataFrame, test: TestSize, seed: u64) -> Result<(Da
     idx.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     let test_idx = IdxCa::from_vec("idx".into(), idx[..k].to_vec());
     let train_idx = IdxCa::from_vec("idx".into(), idx[k..].to_vec());
+    let df = crate::data::detach(df)?;
     Ok((df.take(&train_idx)?, df.take(&test_idx)?))
 }
 
@@ -225,9 +226,9 @@ fn category_label(v: &AnyValue<'_>) -> String {
 /// assert_eq!(names, ["age", "stage_2", "stage_3"]);
 /// ```
 pub fn one_hot(df: &DataFrame, cols: &[&str], drop_first: bool) -> Result<DataFrame> {
-    let mut out = df.clone();
+    let mut out = crate::data::detach(df)?;
     for &c in cols {
-        let col = df.column(c).map_err(|_| Error::invalid_arg("cols", format!("no column '{c}'; the frame has {:?}", names(df))))?;
+        let col = crate::data::find_column(df, c).map_err(|_| Error::invalid_arg("cols", format!("no column '{c}'; the frame has {:?}", names(df))))?;
         let s: Series = col.as_materialized_series().clone();
         if let Some(i) = (0..s.len()).find(|&i| matches!(s.get(i), Ok(AnyValue::Null))) {
             return Err(Error::InvalidValue { what: format!("column '{c}'"), value: "null".into(), index: i, reason: "one-hot encoding needs every value".into() });

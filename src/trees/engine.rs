@@ -157,7 +157,8 @@ pub struct Node<'a> {
     pub id: usize,
     /// Split feature (column index), `None` for a leaf.
     pub feature: Option<usize>,
-    /// Split threshold: rows with `x[feature] <= threshold` go left.
+    /// Split threshold: rows with `x[feature] <= threshold` go left (−2 at leaves, as in
+    /// scikit-learn).
     pub threshold: f64,
     /// Left and right children, `None` for a leaf.
     pub children: Option<(usize, usize)>,
@@ -269,7 +270,7 @@ impl Tree {
         ] {
             crate::error::check::same_len(&format!("children_left vs {what}"), n, len)?;
         }
-        if value.len() % n != 0 || value.is_empty() {
+        if !value.len().is_multiple_of(n) || value.is_empty() {
             return Err(Error::invalid_arg("value", format!("{} numbers cannot be split evenly over {n} nodes", value.len())));
         }
         let value_len = value.len() / n;
@@ -403,7 +404,7 @@ pub(crate) fn grow<C: Criterion>(
         tree.left.push(LEAF);
         tree.right.push(LEAF);
         tree.feature.push(0);
-        tree.threshold.push(f64::NAN);
+        tree.threshold.push(-2.0); // scikit-learn's TREE_UNDEFINED at leaves
         tree.impurity.push(impurity);
         tree.n_samples.push(n);
         tree.weighted_n.push(wn);

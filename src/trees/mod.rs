@@ -69,6 +69,14 @@ fn shap_for<X: AsFeatures + ?Sized>(trees: &[Tree], output: usize, x: &X, names:
     shap::tree_shap(trees, output, &m.view(), names)
 }
 
+fn importance_chart(names: &[String], importances: &[f64]) -> Chart {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| importances[b].total_cmp(&importances[a]));
+    let labels: Vec<&str> = order.iter().map(|&j| names[j].as_str()).collect();
+    let values: Vec<f64> = order.iter().map(|&j| importances[j]).collect();
+    crate::plot::barh("impurity importances (mean decrease in impurity)", "share of the total impurity decrease", &labels, &values)
+}
+
 fn summary_table(title: String, rows: Vec<(&str, String)>, names: &[String], importances: &[f64]) -> Table {
     let mut t = Table::new(["", ""]);
     for (k, v) in rows {
@@ -103,6 +111,10 @@ impl DecisionTreeClassifier {
     /// TreeSHAP values of the probability of `class`.
     pub fn shap_values_for<X: AsFeatures + ?Sized>(&self, x: &X, class: f64) -> Result<ShapValues> {
         shap_for(std::slice::from_ref(&self.tree), class_index(&self.classes, class)?, x, &self.names)
+    }
+    /// Impurity importances as horizontal bars, largest on top.
+    pub fn importance_plot(&self) -> Chart {
+        importance_chart(&self.names, &self.feature_importances())
     }
     /// A summary: depth, leaves, classes and the top importances.
     pub fn summary(&self) -> Table {
@@ -161,6 +173,10 @@ impl RandomForestClassifier {
             None => Chart::from_result(Err(Error::invalid_arg("tree", format!("tree {i} does not exist: the forest has {}", self.trees.len()))), "tree diagram"),
         }
     }
+    /// Impurity importances as horizontal bars, largest on top.
+    pub fn importance_plot(&self) -> Chart {
+        importance_chart(&self.names, &self.feature_importances())
+    }
     /// A summary: trees, depth range, out-of-bag accuracy and top importances.
     pub fn summary(&self) -> Table {
         let depths: Vec<usize> = self.trees.iter().map(Tree::depth).collect();
@@ -184,6 +200,10 @@ impl RandomForestRegressor {
     /// Exact TreeSHAP values of the forest's prediction.
     pub fn shap_values<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<ShapValues> {
         shap_for(&self.trees, 0, x, &self.names)
+    }
+    /// Impurity importances as horizontal bars, largest on top.
+    pub fn importance_plot(&self) -> Chart {
+        importance_chart(&self.names, &self.feature_importances())
     }
     /// A summary: trees, out-of-bag R² and top importances.
     pub fn summary(&self) -> Table {
@@ -210,4 +230,88 @@ pub fn ensemble_shap_values(trees: &[Tree], output: usize, x: &ndarray::ArrayVie
     crate::error::check::same_len("feature names vs columns", names.len(), x.ncols())?;
     check_predict(x, trees[0].n_features(), names)?;
     shap::tree_shap(trees, output, x, names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, array};
+    use polars::prelude::*;
+
+    fn toy(n: usize) -> (Array2<f64>, Vec<f64>) {
+        let x = Array2::from_shape_fn((n, 4), |(i, j)| ((i * 31 + j * 17) % 23) as f64 + 0.25 * j as f64);
+        let y = (0..n).map(|i| ((x[[i, 0]] + x[[i, 2]]) > 22.0) as u8 as f64).collect();
+        (x, y)
+    }
+
+    #[test]
+    fn bad_input_is_an_error_with_a_reason() {
+        let (mut x, y) = toy(40);
+        let e = DecisionTreeClassifier::params().fit(&x, &[1.0; 40]).unwrap_err().to_string();
+        assert!(e.contains("at least two classes"), "{e}");
+        let e = RandomForestClassifier::params().max_features(MaxFeatures::Count(9)).fit(&x, &y).unwrap_err().to_string();
+        assert!(e.contains("9 features asked for") && e.contains("4 columns"), "{e}");
+        let e = DecisionTreeClassifier::params().fit(&x, &y[..10]).unwrap_err().to_string();
+        assert!(e.contains("length mismatch"), "{e}");
+        let e = DecisionTreeClassifier::params().max_depth(0).fit(&x, &y).unwrap_err().to_string();
+        assert!(e.contains("max_depth"), "{e}");
+        let e = DecisionTreeClassifier::params().min_samples_leaf(1.5).fit(&x, &y).unwrap_err().to_string();
+        assert!(e.contains("fraction 1.5"), "{e}");
+        assert!(RandomForestClassifier::params().n_estimators(0).fit(&x, &y).is_err());
+        assert!(DecisionTreeRegressor::params().criterion(Criterion::Gini).fit(&x, &y).is_err());
+        let dt = DecisionTreeClassifier::params().fit(&x, &y).unwrap();
+        assert!(dt.predict(&Array2::<f64>::zeros((2, 3))).is_err());
+        x[[5, 2]] = f64::NAN;
+        let e = DecisionTreeClassifier::params().fit(&x, &y).unwrap_err().to_string();
+        assert!(e.contains("feature 'x2'") && e.contains("index 5") && e.contains("impute"), "{e}");
+        let df = df!("age" => [Some(1.0), None, Some(3.0)], "sbp" => [1.0, 2.0, 3.0]).unwrap();
+        let e = DecisionTreeClassifier::params().fit(&df, &[0.0, 1.0, 0.0]).unwrap_err().to_string();
+        assert!(e.contains("feature 'age'"), "{e}");
+        assert!(holdout_grid_search(&ParamGrid::new(), |_| Ok(((), 1.0))).is_err());
+        assert!(ParamGrid::new().add::<usize>("max_depth", []).combinations().is_err());
+        let e = DecisionTreeClassifier::params().apply(&ParamGrid::new().add("max_dept", [3]).combinations().unwrap()[0]).unwrap_err();
+        assert!(e.to_string().contains("unknown parameter 'max_dept'"));
+        assert!(dt.shap_values_for(&toy(3).0, 7.0).is_err());
+    }
+
+    /// Every estimator: fixed seed → identical model; output shapes; frames and arrays agree.
+    #[test]
+    fn conformance() {
+        let (x, y) = toy(120);
+        let names = ["a", "b", "c", "d"];
+        let cols: Vec<Column> = names.iter().enumerate().map(|(j, n)| Column::new((*n).into(), x.column(j).to_vec())).collect();
+        let df = DataFrame::new(120, cols).unwrap();
+        let a = RandomForestClassifier::params().n_estimators(12).seed(3).fit(&x, &y).unwrap();
+        let b = RandomForestClassifier::params().n_estimators(12).seed(3).fit(&df, &y).unwrap();
+        assert_eq!(a.trees(), b.trees());
+        assert_eq!(a.predict_proba(&x).unwrap(), b.predict_proba(&df).unwrap());
+        assert_eq!(b.feature_names(), names);
+        // Columns are matched by name, whatever their order.
+        let shuffled = df.select(["d", "b", "a", "c"]).unwrap();
+        assert_eq!(b.predict_proba(&shuffled).unwrap(), b.predict_proba(&df).unwrap());
+        let c = RandomForestClassifier::params().n_estimators(12).seed(4).fit(&x, &y).unwrap();
+        assert_ne!(a.trees(), c.trees());
+        assert_eq!(a.predict_proba(&x).unwrap().dim(), (120, 2));
+        let r = RandomForestRegressor::params().n_estimators(5).fit(&x, &y).unwrap();
+        assert_eq!(r.predict(&x).unwrap().len(), 120);
+        assert_eq!(r.oob_prediction().unwrap().len(), 120);
+        let imp = a.feature_importances();
+        assert!((imp.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let dt = DecisionTreeClassifier::params().max_depth(3).fit(&x, &y).unwrap();
+        assert!(dt.tree().depth() <= 3);
+        assert!(dt.diagram(2).to_svg().unwrap().contains("samples = 120"));
+        assert!(dt.to_text(5).starts_with("|--- x"), "{}", dt.to_text(5));
+        let leaf = DecisionTreeClassifier::params().min_samples_leaf(30).fit(&x, &y).unwrap();
+        assert!(leaf.tree().nodes().all(|n| n.n_samples >= 30));
+    }
+
+    #[test]
+    fn forest_without_bootstrap_uses_every_row() {
+        let x = array![[0.0], [1.0], [2.0], [3.0]];
+        let y = [0.0, 0.0, 1.0, 1.0];
+        let rf = RandomForestClassifier::params().n_estimators(3).bootstrap(false).fit(&x, &y).unwrap();
+        assert!(rf.oob_score().is_err());
+        assert_eq!(rf.predict(&x).unwrap(), y.to_vec());
+        assert!(rf.trees().iter().all(|t| t.node(0).unwrap().weighted_n_samples == 4.0));
+    }
 }

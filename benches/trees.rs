@@ -1,0 +1,44 @@
+//! Tree benchmark (`cargo bench --bench trees`); `benches/trees_vs_python.sh` runs it
+//! next to scikit-learn (`n_jobs=2`) and shap on data from the same generator.
+
+#[path = "common.rs"]
+mod common;
+use common::best_of;
+
+use ai4med::trees::RandomForestClassifier;
+use ndarray::{Array2, s};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// `n` rows × 20 standard-normal features; P(y = 1) = sigmoid(x0 − 0.8·x1 + 0.6·x2·x3 +
+/// 0.5·|x4| + 0.3·x5 − 0.5). The same model as `trees_python.py`.
+fn data(n: usize, rng: &mut ChaCha8Rng) -> (Array2<f64>, Vec<f64>) {
+    let x: Array2<f64> = Array2::from_shape_fn((n, 20), |_| StandardNormal.sample(&mut *rng));
+    let y = (0..n)
+        .map(|i| {
+            let z = x[[i, 0]] - 0.8 * x[[i, 1]] + 0.6 * x[[i, 2]] * x[[i, 3]] + 0.5 * x[[i, 4]].abs() + 0.3 * x[[i, 5]] - 0.5;
+            (rng.random::<f64>() < 1.0 / (1.0 + (-z).exp())) as u8 as f64
+        })
+        .collect();
+    (x, y)
+}
+
+fn main() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let (xt, yt) = data(5000, &mut rng);
+    for (n, reps) in [(10_000, 3), (100_000, 1)] {
+        let (x, y) = data(n, &mut rng);
+        let params = RandomForestClassifier::params().n_estimators(300).seed(1).progress(false);
+        let t = best_of(reps, || params.fit(&x, &y).unwrap());
+        println!("random_forest fit 300 trees n={n} p=20: {t:.4} s");
+        let rf = params.fit(&x, &y).unwrap();
+        let p = rf.positive_proba(&xt).unwrap();
+        println!("(n={n}: test AUC {:.4}, accuracy {:.4})", ai4med::metrics::roc_auc(&yt, &p).unwrap(), rf.score(&xt, &yt).unwrap());
+    }
+    let (x, y) = data(10_000, &mut rng);
+    let rf = RandomForestClassifier::params().n_estimators(300).max_depth(8).seed(1).progress(false).fit(&x, &y).unwrap();
+    let rows = x.slice(s![..1000, ..]).to_owned();
+    let t = best_of(3, || rf.shap_values(&rows).unwrap());
+    println!("tree_shap 1000 rows x 300 trees depth<=8: {t:.4} s");
+}

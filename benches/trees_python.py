@@ -1,0 +1,33 @@
+"""Python side of the tree benchmark: scikit-learn forests (n_jobs=2) and shap's
+TreeExplainer on data from the same generator as benches/trees.rs."""
+import numpy as np
+import shap
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import roc_auc_score
+
+from bench_util import best_of
+
+rng = np.random.default_rng(7)
+
+
+def data(n):
+    x = rng.normal(size=(n, 20))
+    z = x[:, 0] - 0.8 * x[:, 1] + 0.6 * x[:, 2] * x[:, 3] + 0.5 * np.abs(x[:, 4]) + 0.3 * x[:, 5] - 0.5
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(float)
+    return x, y
+
+
+xt, yt = data(5000)
+for n, reps in [(10_000, 3), (100_000, 1)]:
+    x, y = data(n)
+    make = lambda: RandomForestClassifier(n_estimators=300, random_state=1, n_jobs=2).fit(x, y)
+    t = best_of(reps, make)
+    print(f"random_forest fit 300 trees n={n} p=20: {t:.4f} s")
+    rf = make()
+    p = rf.predict_proba(xt)[:, 1]
+    print(f"(n={n}: test AUC {roc_auc_score(yt, p):.4f}, accuracy {rf.score(xt, yt):.4f})")
+x, y = data(10_000)
+rf = RandomForestClassifier(n_estimators=300, max_depth=8, random_state=1, n_jobs=2).fit(x, y)
+ex = shap.TreeExplainer(rf)
+t = best_of(3, lambda: ex.shap_values(x[:1000]))
+print(f"tree_shap 1000 rows x 300 trees depth<=8: {t:.4f} s")
