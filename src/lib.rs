@@ -30,6 +30,7 @@ pub mod interpret;
 pub mod metrics;
 pub mod plot;
 pub mod prognosis;
+pub mod survival;
 pub mod trees;
 #[cfg(feature = "torch")]
 pub mod torch;

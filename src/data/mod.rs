@@ -43,8 +43,10 @@ pub fn data_path(relative: &str) -> Result<PathBuf> {
 mod cxr;
 mod features;
 mod nhefs;
+mod survival_sets;
 mod risk;
 pub use features::{AsFeatures, Features, frame_to_matrix};
+pub use survival_sets::{lymphoma, pbc, pbc_course, pbc_course_from, pbc_from};
 pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
 pub(crate) use features::{aligned, default_names};
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};

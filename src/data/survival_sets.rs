@@ -1,0 +1,103 @@
+//! Bundled survival datasets: lymphoma (lifelines) and PBC (R `survival`).
+
+use crate::{Error, Result};
+use polars::prelude::*;
+
+/// The lymphoma data of the course's survival-estimates assignment (80 patients:
+/// `Stage_group` 1 or 2, `Time` in days, `Event` = 1 for an observed death). The
+/// bundled file is lifelines' copy, whose column `Censor` is renamed `Event` here
+/// because it holds 1 for *observed* deaths.
+///
+/// ```
+/// let df = ai4med::data::lymphoma().unwrap();
+/// assert_eq!(df.shape(), (80, 3));
+/// ```
+pub fn lymphoma() -> Result<DataFrame> {
+    let raw = super::read_bundled_csv("lymphoma.csv")?;
+    let cols = vec![
+        Column::new("Stage_group".into(), super::column_f64(&raw, "Stage_group")?),
+        Column::new("Time".into(), super::column_f64(&raw, "Time")?),
+        Column::new("Event".into(), super::column_f64(&raw, "Censor")?),
+    ];
+    Ok(DataFrame::new(raw.height(), cols)?)
+}
+
+/// The Mayo Clinic primary biliary cholangitis trial (R `survival::pbc`, 418 rows) as
+/// bundled: `status` 0 censored, 1 transplant, 2 dead; `time` in days; `trt` 1
+/// D-penicillamine, 2 placebo (missing for the 106 non-randomised patients); `sex`
+/// "f"/"m"; laboratory values with gaps.
+pub fn pbc() -> Result<DataFrame> {
+    pbc_from(super::data_path("pbc.csv")?)
+}
+
+/// A PBC table in the same layout from any CSV file (e.g. R's `write.csv(survival::pbc)`).
+pub fn pbc_from(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
+    let df = super::read_csv(path)?;
+    for c in ["time", "status", "trt", "age", "sex"] {
+        if super::find_column(&df, c).is_err() {
+            return Err(Error::parse("PBC table", format!("column '{c}' is missing; is this R's survival::pbc layout?")));
+        }
+    }
+    Ok(df)
+}
+
+/// The course's PBC analysis set (course 2 week 4 assignment), from [`pbc`]:
+/// drop `id`; drop the patients whose follow-up ended in a transplant (`status` 1);
+/// `status` becomes 1 for death, 0 for censored; `time` in years (days / 365.25);
+/// `trt` 1 for D-penicillamine, 0 for placebo; `sex` 1 for female, 0 for male; then
+/// drop every row with a missing value. 258 rows × 19 columns.
+///
+/// ```
+/// let df = ai4med::data::pbc_course().unwrap();
+/// assert_eq!(df.shape(), (258, 19));
+/// ```
+pub fn pbc_course() -> Result<DataFrame> {
+    pbc_course_from(&pbc()?)
+}
+
+/// [`pbc_course`] applied to a PBC table loaded with [`pbc_from`].
+pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
+    let raw = super::detach(raw)?;
+    let status = opt(&raw, "status")?;
+    let keep: Vec<bool> = status.iter().map(|s| *s != Some(1.0)).collect();
+    let mut cols: Vec<Column> = Vec::new();
+    for name in raw.get_column_names() {
+        let name = name.as_str();
+        if name == "id" {
+            continue;
+        }
+        let values: Vec<Option<f64>> = match name {
+            "status" => status.iter().map(|s| s.map(|v| (v == 2.0) as u8 as f64)).collect(),
+            "time" => opt(&raw, name)?.into_iter().map(|t| t.map(|d| d / 365.25)).collect(),
+            "trt" => opt(&raw, name)?.into_iter().map(|t| t.map(|v| (v == 1.0) as u8 as f64)).collect(),
+            "sex" => {
+                let s = super::find_column(&raw, "sex")?.cast(&DataType::String)?;
+                s.str()?.iter().map(|v| v.map(|v| (v == "f") as u8 as f64)).collect()
+            }
+            _ => opt(&raw, name)?,
+        };
+        let kept: Vec<Option<f64>> = values.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(v, _)| v).collect();
+        cols.push(Column::new(name.into(), kept));
+    }
+    let n = keep.iter().filter(|&&k| k).count();
+    let df = DataFrame::new(n, cols)?;
+    crate::impute::complete_cases(&df)
+}
+
+fn opt(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    let c = super::find_column(df, name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn course_recipe() {
+        let df = super::pbc_course().unwrap();
+        assert_eq!(df.shape(), (258, 19));
+        let status = crate::data::column_f64(&df, "status").unwrap();
+        assert_eq!(status.iter().sum::<f64>(), 111.0);
+        let l = super::lymphoma().unwrap();
+        assert_eq!(crate::data::column_f64(&l, "Event").unwrap().iter().sum::<f64>(), 54.0);
+    }
+}

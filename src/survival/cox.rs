@@ -1,0 +1,486 @@
+//! Cox proportional hazards regression.
+
+use super::SurvivalData;
+use crate::data::{AsFeatures, aligned, default_names};
+use crate::display::{Cell, Table, Tone};
+use crate::plot::{Chart, Figure, PALETTE, plot_error, render_svg};
+use crate::{Error, Result};
+use nalgebra::{DMatrix, DVector};
+use ndarray::{Array2, ArrayView2};
+use plotters::prelude::*;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// How tied event times enter the partial likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ties {
+    /// Efron's approximation (lifelines' and R's default).
+    #[default]
+    Efron,
+    /// Breslow's approximation (scikit-survival's default).
+    Breslow,
+}
+
+/// One row of the coefficient table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoxSummaryRow {
+    /// Covariate name.
+    pub name: String,
+    /// Log hazard ratio β.
+    pub coef: f64,
+    /// Hazard ratio exp(β).
+    pub hazard_ratio: f64,
+    /// Standard error of β (inverse observed information).
+    pub se: f64,
+    /// Wald z = β / se.
+    pub z: f64,
+    /// Two-sided p-value.
+    pub p: f64,
+    /// Lower bound of the 95% CI of β.
+    pub lower: f64,
+    /// Upper bound of the 95% CI of β.
+    pub upper: f64,
+}
+
+/// A fitted Cox proportional hazards model `h(t | x) = h₀(t) exp(xᵀβ)` (course 2 week 4,
+/// assignment "Cox proportional hazards and random survival forests", lifelines'
+/// `CoxPHFitter`).
+///
+/// β maximises the partial likelihood (Efron's ties by default) by Newton–Raphson with
+/// step halving, from β = 0, until the largest change is below 1e-10. Standard errors
+/// come from the inverse of the observed information. Like lifelines, partial hazards
+/// and the baseline are relative to the training means of the covariates:
+/// `partial_hazard(x) = exp((x − x̄)ᵀβ)`, and the baseline cumulative hazard is
+/// Breslow's `H₀(t) = Σ_{t_i ≤ t} d_i / Σ_{T_j ≥ t_i} partial_hazard(x_j)`.
+///
+/// Differences from lifelines: no penalizer or strata; [`concordance`](Self::concordance)
+/// is the course's Harrell's C.
+///
+/// ```
+/// use ai4med::survival::{CoxPH, SurvivalData};
+/// use ai4med::ndarray::array;
+/// let x = array![[1.0], [0.0], [1.0], [0.0], [1.0], [0.0]];
+/// let d = SurvivalData::new(&[1.0, 5.0, 2.0, 6.0, 4.0, 3.0], &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0]).unwrap();
+/// let cox = CoxPH::fit(&x, &d).unwrap();
+/// assert!(cox.coefficients()[0] > 0.0); // x = 1 dies earlier
+/// ```
+#[derive(Debug, Clone)]
+pub struct CoxPH {
+    names: Vec<String>,
+    beta: Vec<f64>,
+    se: Vec<f64>,
+    means: Vec<f64>,
+    log_likelihood: f64,
+    null_log_likelihood: f64,
+    iterations: usize,
+    ties: Ties,
+    baseline_times: Vec<f64>,
+    baseline_hazard: Vec<f64>,
+    concordance: f64,
+    n: usize,
+    n_events: usize,
+}
+
+/// Log partial likelihood, gradient and information (negative Hessian) at β, on
+/// centred covariates `x` sorted by time descending.
+struct Problem<'a> {
+    x: &'a DMatrix<f64>,
+    time: &'a [f64],
+    event: &'a [bool],
+    ties: Ties,
+}
+
+impl Problem<'_> {
+    fn eval(&self, beta: &DVector<f64>) -> (f64, DVector<f64>, DMatrix<f64>) {
+        let (n, p) = self.x.shape();
+        let eta: Vec<f64> = (0..n).map(|i| (0..p).map(|j| self.x[(i, j)] * beta[j]).sum()).collect();
+        let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let w: Vec<f64> = eta.iter().map(|e| (e - shift).exp()).collect();
+        let (mut s0, mut s1, mut s2) = (0.0, DVector::zeros(p), DMatrix::zeros(p, p));
+        let mut ll = 0.0;
+        let mut grad = DVector::zeros(p);
+        let mut info = DMatrix::zeros(p, p);
+        let mut i = 0;
+        while i < n {
+            let t = self.time[i];
+            let (mut t0, mut t1, mut t2) = (0.0, DVector::<f64>::zeros(p), DMatrix::<f64>::zeros(p, p));
+            let mut d = 0usize;
+            let mut j = i;
+            while j < n && self.time[j] == t {
+                let xi = self.x.row(j).transpose();
+                let wi = w[j];
+                s0 += wi;
+                s1 += &xi * wi;
+                s2 += &xi * xi.transpose() * wi;
+                if self.event[j] {
+                    d += 1;
+                    t0 += wi;
+                    t1 += &xi * wi;
+                    t2 += &xi * xi.transpose() * wi;
+                    ll += eta[j];
+                    grad += &xi;
+                }
+                j += 1;
+            }
+            for l in 0..d {
+                let f = match self.ties {
+                    Ties::Efron => l as f64 / d as f64,
+                    Ties::Breslow => 0.0,
+                };
+                let phi = s0 - f * t0;
+                let m1 = &s1 - &t1 * f;
+                let m2 = &s2 - &t2 * f;
+                ll -= phi.ln() + shift;
+                grad -= &m1 / phi;
+                info += &m2 / phi - &m1 * m1.transpose() / (phi * phi);
+            }
+            i = j;
+        }
+        (ll, grad, info)
+    }
+}
+
+impl CoxPH {
+    /// Fits with Efron's ties.
+    pub fn fit<X: AsFeatures + ?Sized>(x: &X, data: &SurvivalData) -> Result<CoxPH> {
+        Self::fit_with(x, data, Ties::Efron)
+    }
+
+    /// Fits with the given tie handling.
+    pub fn fit_with<X: AsFeatures + ?Sized>(x: &X, data: &SurvivalData, ties: Ties) -> Result<CoxPH> {
+        let (m, names) = x.to_features()?;
+        let names = names.unwrap_or_else(|| default_names(m.ncols()));
+        let (n, p) = m.dim();
+        crate::error::check::same_len("x rows vs subjects", n, data.len())?;
+        crate::error::check::non_empty("covariates", p)?;
+        if data.n_events() == 0 {
+            return Err(Error::undefined("Cox model", "every subject is censored: the partial likelihood is flat"));
+        }
+        let mut means = vec![0.0; p];
+        for j in 0..p {
+            let col = m.column(j);
+            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+                return Err(Error::InvalidValue { what: format!("covariate '{}'", names[j]), value: col[i].to_string(), index: i, reason: "covariates must be finite (impute missing values first)".into() });
+            }
+            means[j] = col.sum() / n as f64;
+            if col.iter().all(|v| (v - col[0]).abs() <= 1e-12 * (1.0 + col[0].abs())) {
+                return Err(Error::invalid_arg("x", format!("covariate '{}' is constant ({}): its coefficient is not identifiable", names[j], col[0])));
+            }
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| data.time()[b].total_cmp(&data.time()[a]));
+        let xs = DMatrix::from_fn(n, p, |i, j| m[[order[i], j]] - means[j]);
+        let time: Vec<f64> = order.iter().map(|&i| data.time()[i]).collect();
+        let event: Vec<bool> = order.iter().map(|&i| data.event()[i]).collect();
+        let prob = Problem { x: &xs, time: &time, event: &event, ties };
+
+        let mut beta = DVector::zeros(p);
+        let (mut ll, mut grad, mut info) = prob.eval(&beta);
+        let null_ll = ll;
+        let mut iterations = 0;
+        let mut converged = false;
+        let mut last_step = f64::NAN;
+        for it in 1..=100 {
+            iterations = it;
+            let chol = info.clone().cholesky().ok_or_else(|| {
+                Error::undefined(
+                    "Cox model",
+                    "the information matrix is singular: covariates are collinear, or one separates the events perfectly (its coefficient diverges)",
+                )
+            })?;
+            let delta = chol.solve(&grad);
+            let mut step = 1.0;
+            let mut accepted = None;
+            for _ in 0..40 {
+                let cand = &beta + &delta * step;
+                let (l2, g2, i2) = prob.eval(&cand);
+                if l2.is_finite() && l2 >= ll - 1e-12 * ll.abs().max(1.0) {
+                    accepted = Some((cand, l2, g2, i2));
+                    break;
+                }
+                step *= 0.5;
+            }
+            let Some((cand, l2, g2, i2)) = accepted else {
+                return Err(Error::NotConverged {
+                    what: "Cox partial likelihood".into(),
+                    iterations: it,
+                    detail: format!("no step along the Newton direction increased the likelihood (last change {last_step:.3e})"),
+                });
+            };
+            last_step = (&cand - &beta).amax();
+            let dll = l2 - ll;
+            beta = cand;
+            ll = l2;
+            grad = g2;
+            info = i2;
+            if last_step < 1e-10 || (dll.abs() < 1e-14 * ll.abs().max(1.0) && grad.amax() < 1e-8) {
+                converged = true;
+                break;
+            }
+            if beta.amax() > 50.0 {
+                return Err(Error::NotConverged {
+                    what: "Cox partial likelihood".into(),
+                    iterations: it,
+                    detail: format!("coefficients diverge (largest |β| = {:.1}): a covariate separates the events; last step {last_step:.3e}", beta.amax()),
+                });
+            }
+        }
+        if !converged {
+            return Err(Error::NotConverged { what: "Cox partial likelihood".into(), iterations, detail: format!("last change in β {last_step:.3e}") });
+        }
+        let cov = info.clone().cholesky().map(|c| c.inverse()).ok_or_else(|| Error::undefined("Cox model", "the information matrix is singular at the optimum"))?;
+        let se: Vec<f64> = (0..p).map(|j| cov[(j, j)].sqrt()).collect();
+        let beta: Vec<f64> = beta.iter().copied().collect();
+
+        // Breslow baseline cumulative hazard at each distinct time (lifelines' layout).
+        let ph: Vec<f64> = (0..n).map(|i| (0..p).map(|j| xs[(i, j)] * beta[j]).sum::<f64>().exp()).collect();
+        let mut times = Vec::new();
+        let mut hazard = Vec::new();
+        {
+            // time descending: accumulate risk sums, then reverse
+            let mut risk = 0.0;
+            let mut i = 0;
+            let mut rows: Vec<(f64, f64)> = Vec::new(); // (time, d / risk)
+            while i < n {
+                let t = time[i];
+                let mut d = 0.0;
+                let mut j = i;
+                while j < n && time[j] == t {
+                    risk += ph[j];
+                    d += event[j] as u8 as f64;
+                    j += 1;
+                }
+                rows.push((t, d / risk));
+                i = j;
+            }
+            rows.reverse();
+            let mut h = 0.0;
+            for (t, inc) in rows {
+                h += inc;
+                times.push(t);
+                hazard.push(h);
+            }
+        }
+        let scores: Vec<f64> = {
+            let mut s = vec![0.0; n];
+            for (k, &i) in order.iter().enumerate() {
+                s[i] = ph[k];
+            }
+            s
+        };
+        let concordance = super::harrell_c(data, &scores).unwrap_or(f64::NAN);
+        Ok(CoxPH {
+            names,
+            beta,
+            se,
+            means,
+            log_likelihood: ll,
+            null_log_likelihood: null_ll,
+            iterations,
+            ties,
+            baseline_times: times,
+            baseline_hazard: hazard,
+            concordance,
+            n,
+            n_events: data.n_events(),
+        })
+    }
+
+    /// Coefficients β (log hazard ratios), in covariate order.
+    pub fn coefficients(&self) -> &[f64] {
+        &self.beta
+    }
+    /// Standard errors of β.
+    pub fn standard_errors(&self) -> &[f64] {
+        &self.se
+    }
+    /// Covariate names.
+    pub fn feature_names(&self) -> &[String] {
+        &self.names
+    }
+    /// Training means of the covariates (the reference point of partial hazards).
+    pub fn means(&self) -> &[f64] {
+        &self.means
+    }
+    /// Hazard ratios exp(β).
+    pub fn hazard_ratios(&self) -> Vec<f64> {
+        self.beta.iter().map(|b| b.exp()).collect()
+    }
+    /// Log partial likelihood at the optimum.
+    pub fn log_likelihood(&self) -> f64 {
+        self.log_likelihood
+    }
+    /// Log partial likelihood at β = 0.
+    pub fn null_log_likelihood(&self) -> f64 {
+        self.null_log_likelihood
+    }
+    /// Likelihood-ratio test against the null model: statistic and p-value (χ², p df).
+    pub fn likelihood_ratio_test(&self) -> (f64, f64) {
+        use statrs::distribution::ChiSquared;
+        let stat = 2.0 * (self.log_likelihood - self.null_log_likelihood);
+        let p = ChiSquared::new(self.beta.len() as f64).map(|c| 1.0 - c.cdf(stat.max(0.0))).unwrap_or(f64::NAN);
+        (stat, p)
+    }
+    /// Newton iterations used.
+    pub fn iterations(&self) -> usize {
+        self.iterations
+    }
+    /// Tie handling used.
+    pub fn ties(&self) -> Ties {
+        self.ties
+    }
+    /// Harrell's C (course definition) of the partial hazards on the training data.
+    pub fn concordance(&self) -> f64 {
+        self.concordance
+    }
+    /// One row per covariate: β, exp(β), se, z, p, 95% CI of β.
+    pub fn summary_rows(&self) -> Vec<CoxSummaryRow> {
+        let z975 = Normal::standard().inverse_cdf(0.975);
+        let norm = Normal::standard();
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| {
+                let (b, se) = (self.beta[j], self.se[j]);
+                let z = b / se;
+                CoxSummaryRow { name: name.clone(), coef: b, hazard_ratio: b.exp(), se, z, p: 2.0 * (1.0 - norm.cdf(z.abs())), lower: b - z975 * se, upper: b + z975 * se }
+            })
+            .collect()
+    }
+    /// The summary as a table (lifelines' `print_summary` columns).
+    pub fn summary(&self) -> Table {
+        let mut t = Table::new(["covariate", "coef", "exp(coef)", "se(coef)", "coef lower 95%", "coef upper 95%", "exp(coef) lower 95%", "exp(coef) upper 95%", "z", "p"]);
+        for r in self.summary_rows() {
+            let tone = if r.p < 0.05 { Tone::Good } else { Tone::Plain };
+            t.push_row([
+                Cell::from(r.name.clone()),
+                Cell::from(r.coef),
+                Cell::from(r.hazard_ratio),
+                Cell::from(r.se),
+                Cell::from(r.lower),
+                Cell::from(r.upper),
+                Cell::from(r.lower.exp()),
+                Cell::from(r.upper.exp()),
+                Cell::from(r.z),
+                Cell::toned(if r.p < 1e-4 { format!("{:.2e}", r.p) } else { format!("{:.4}", r.p) }, tone),
+            ]);
+        }
+        let (lr, lrp) = self.likelihood_ratio_test();
+        t.caption(format!(
+            "Cox proportional hazards ({:?} ties): {} subjects, {} events; log-likelihood {:.4}; concordance {:.4}; likelihood-ratio test {:.2} on {} df, p = {:.2e}",
+            self.ties,
+            self.n,
+            self.n_events,
+            self.log_likelihood,
+            self.concordance,
+            lr,
+            self.beta.len(),
+            lrp
+        ))
+    }
+    /// Shows the summary inline.
+    pub fn evcxr_display(&self) {
+        self.summary().evcxr_display();
+    }
+
+    fn rows(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
+        for ((i, j), v) in x.indexed_iter() {
+            if !v.is_finite() {
+                return Err(Error::InvalidValue { what: format!("covariate '{}'", self.names[j]), value: v.to_string(), index: i, reason: "covariates must be finite".into() });
+            }
+        }
+        Ok(x.rows().into_iter().map(|r| r.iter().zip(&self.beta).zip(&self.means).map(|((v, b), m)| (v - m) * b).sum()).collect())
+    }
+    /// Log partial hazards `(x − x̄)ᵀβ` of the rows of `x` (a frame's columns are matched
+    /// by name).
+    pub fn predict_log_partial_hazard<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Vec<f64>> {
+        let m = aligned(x, &self.names)?;
+        self.rows(&m.view())
+    }
+    /// Partial hazards `exp((x − x̄)ᵀβ)`: relative risks, the scores for Harrell's C.
+    pub fn predict_partial_hazard<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Vec<f64>> {
+        Ok(self.predict_log_partial_hazard(x)?.into_iter().map(f64::exp).collect())
+    }
+    /// The hazard ratio of patient `a` relative to patient `b`, `exp((x_a − x_b)ᵀβ)` (the
+    /// course exercise `hazard_ratio`).
+    pub fn hazard_ratio(&self, a: &[f64], b: &[f64]) -> Result<f64> {
+        crate::error::check::same_len("patient a vs coefficients", a.len(), self.beta.len())?;
+        crate::error::check::same_len("patient b vs coefficients", b.len(), self.beta.len())?;
+        crate::error::check::finite("patient a", a)?;
+        crate::error::check::finite("patient b", b)?;
+        Ok(a.iter().zip(b).zip(&self.beta).map(|((x, y), c)| (x - y) * c).sum::<f64>().exp())
+    }
+    /// Distinct training times and the baseline cumulative hazard `H₀(t)` there.
+    pub fn baseline_cumulative_hazard(&self) -> (&[f64], &[f64]) {
+        (&self.baseline_times, &self.baseline_hazard)
+    }
+    /// Predicted survival `S(t | x) = exp(−H₀(t) · partial_hazard(x))` at each
+    /// baseline time: rows × times.
+    pub fn predict_survival_function<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Array2<f64>> {
+        let ph = self.predict_partial_hazard(x)?;
+        Ok(Array2::from_shape_fn((ph.len(), self.baseline_times.len()), |(i, k)| (-self.baseline_hazard[k] * ph[i]).exp()))
+    }
+    /// Predicted survival curves of some rows as a step figure, one line per row
+    /// labelled by `labels`.
+    pub fn survival_figure<X: AsFeatures + ?Sized, S: AsRef<str>>(&self, x: &X, labels: &[S]) -> Result<Figure> {
+        let s = self.predict_survival_function(x)?;
+        crate::error::check::same_len("rows vs labels", s.nrows(), labels.len())?;
+        let mut t = vec![0.0];
+        t.extend_from_slice(&self.baseline_times);
+        let mut fig = Figure::new().title("Cox model: predicted survival").x_label("time").y_label("S(t | x)").y_range(0.0, 1.02);
+        for (i, l) in labels.iter().enumerate() {
+            let mut y = vec![1.0];
+            y.extend(s.row(i).iter());
+            fig = fig.step(&t, &y, l.as_ref());
+        }
+        Ok(fig.legend(crate::plot::Legend::LowerLeft))
+    }
+    /// Forest plot of the hazard ratios with their 95% intervals (log scale axis in
+    /// β units, labelled as ratios).
+    pub fn coefficient_plot(&self) -> Chart {
+        let rows = self.summary_rows();
+        let build = || -> Result<String> {
+            let k = rows.len();
+            let lo = rows.iter().map(|r| r.lower).fold(0.0f64, f64::min);
+            let hi = rows.iter().map(|r| r.upper).fold(0.0f64, f64::max);
+            let pad = ((hi - lo) * 0.08).max(0.05);
+            let longest = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(4) as u32;
+            render_svg((680, (90 + 28 * k as u32).max(200)), |root| {
+                let mut chart = ChartBuilder::on(root)
+                    .caption("Cox model: hazard ratios (95% CI)", ("sans-serif", 16))
+                    .margin(12)
+                    .x_label_area_size(40)
+                    .y_label_area_size((longest * 7 + 16).clamp(60, 260))
+                    .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(k as f64 - 0.5))
+                    .map_err(plot_error)?;
+                chart
+                    .configure_mesh()
+                    .disable_y_mesh()
+                    .y_labels(k)
+                    .y_label_formatter(&|y| {
+                        let i = y.round() as i64;
+                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { rows[k - 1 - i as usize].name.clone() } else { String::new() }
+                    })
+                    .x_label_formatter(&|b| format!("{:.2}", b.exp()))
+                    .x_desc("hazard ratio (log scale)")
+                    .label_style(("sans-serif", 12))
+                    .light_line_style(RGBColor(240, 240, 240))
+                    .draw()
+                    .map_err(plot_error)?;
+                chart
+                    .draw_series(DashedLineSeries::new(vec![(0.0, -0.5), (0.0, k as f64 - 0.5)], 4, 3, RGBColor(120, 120, 120).stroke_width(1)))
+                    .map_err(plot_error)?;
+                for (r, row) in rows.iter().enumerate() {
+                    let y = (k - 1 - r) as f64;
+                    let col = PALETTE[0];
+                    chart.draw_series(std::iter::once(PathElement::new(vec![(row.lower, y), (row.upper, y)], col.stroke_width(2)))).map_err(plot_error)?;
+                    chart.draw_series(std::iter::once(Rectangle::new([(row.coef, y), (row.coef, y)], col.filled()))).map_err(plot_error)?;
+                    chart
+                        .draw_series(std::iter::once(EmptyElement::at((row.coef, y)) + Rectangle::new([(-4, -4), (4, 4)], col.filled())))
+                        .map_err(plot_error)?;
+                }
+                Ok(())
+            })
+        };
+        Chart::from_result(build(), "coefficient plot")
+    }
+}

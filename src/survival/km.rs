@@ -1,0 +1,362 @@
+//! Kaplan–Meier and Nelson–Aalen estimators and the survival-curve figure.
+
+use super::SurvivalData;
+use crate::display::{Cell, Table};
+use crate::plot::{Chart, PALETTE, plot_error, render_svg};
+use crate::{Error, Result};
+use plotters::prelude::*;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// The Kaplan–Meier product-limit estimate `S(t) = Π_{t_i ≤ t} (1 − d_i / n_i)` with
+/// Greenwood's variance and log-log ("exponential Greenwood") confidence bands, the
+/// defaults of lifelines' `KaplanMeierFitter` (course 2 week 3, lab "Kaplan–Meier" and
+/// the assignment's homemade estimator).
+///
+/// The timeline holds 0 and every distinct follow-up time (events and censorings), as
+/// lifelines' does; `n_i` counts subjects with time ≥ `t_i`, so subjects censored at an
+/// event time are still at risk there.
+#[derive(Debug, Clone)]
+pub struct KaplanMeier {
+    times: Vec<f64>,
+    survival: Vec<f64>,
+    at_risk: Vec<f64>,
+    events: Vec<f64>,
+    censored: Vec<f64>,
+    greenwood: Vec<f64>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    level: f64,
+}
+
+impl KaplanMeier {
+    /// Fits with 95% confidence bands.
+    pub fn fit(data: &SurvivalData) -> Result<KaplanMeier> {
+        Self::fit_level(data, 0.95)
+    }
+
+    /// Fits with bands at confidence `level` in (0, 1).
+    pub fn fit_level(data: &SurvivalData, level: f64) -> Result<KaplanMeier> {
+        if !(level > 0.0 && level < 1.0) {
+            return Err(Error::invalid_arg("level", format!("{level} is outside (0, 1)")));
+        }
+        let z = Normal::standard().inverse_cdf(1.0 - (1.0 - level) / 2.0);
+        let table = data.table();
+        let n = data.len() as f64;
+        let mut km = KaplanMeier {
+            times: vec![0.0],
+            survival: vec![1.0],
+            at_risk: vec![n],
+            events: vec![0.0],
+            censored: vec![0.0],
+            greenwood: vec![0.0],
+            lower: vec![1.0],
+            upper: vec![1.0],
+            level,
+        };
+        let (mut s, mut g, mut risk) = (1.0f64, 0.0f64, n);
+        for (k, &(t, d, leave)) in table.iter().enumerate() {
+            if t == 0.0 && k == 0 {
+                // Events at time 0 update the first point instead of adding one.
+                km.times.pop();
+                km.survival.pop();
+                km.at_risk.pop();
+                km.events.pop();
+                km.censored.pop();
+                km.greenwood.pop();
+                km.lower.pop();
+                km.upper.pop();
+            }
+            s *= 1.0 - d / risk;
+            if d > 0.0 {
+                g += if risk > d { d / (risk * (risk - d)) } else { f64::INFINITY };
+            }
+            let (lo, hi) = loglog_band(s, g, z);
+            km.times.push(t);
+            km.survival.push(s);
+            km.at_risk.push(risk);
+            km.events.push(d);
+            km.censored.push(leave - d);
+            km.greenwood.push(g);
+            km.lower.push(lo);
+            km.upper.push(hi);
+            risk -= leave;
+        }
+        Ok(km)
+    }
+
+    /// Timeline: 0 and every distinct follow-up time.
+    pub fn times(&self) -> &[f64] {
+        &self.times
+    }
+    /// `S(t)` at each timeline point.
+    pub fn survival(&self) -> &[f64] {
+        &self.survival
+    }
+    /// Subjects at risk just before each timeline point.
+    pub fn at_risk(&self) -> &[f64] {
+        &self.at_risk
+    }
+    /// Events at each timeline point.
+    pub fn events(&self) -> &[f64] {
+        &self.events
+    }
+    /// Censorings at each timeline point.
+    pub fn censored(&self) -> &[f64] {
+        &self.censored
+    }
+    /// Lower confidence band.
+    pub fn lower(&self) -> &[f64] {
+        &self.lower
+    }
+    /// Upper confidence band.
+    pub fn upper(&self) -> &[f64] {
+        &self.upper
+    }
+    /// Greenwood variance of `S(t)`: `S(t)² Σ d_i / (n_i (n_i − d_i))`.
+    pub fn variance(&self) -> Vec<f64> {
+        self.survival.iter().zip(&self.greenwood).map(|(s, g)| s * s * g).collect()
+    }
+    /// Confidence level of the bands.
+    pub fn level(&self) -> f64 {
+        self.level
+    }
+    /// `S(t)` for any `t ≥ 0` (a right-continuous step function); an error for
+    /// negative or NaN `t`.
+    pub fn survival_at(&self, t: f64) -> Result<f64> {
+        if !(t >= 0.0) {
+            return Err(Error::invalid_arg("t", format!("{t} is not a non-negative time")));
+        }
+        let k = self.times.partition_point(|&x| x <= t);
+        Ok(if k == 0 { 1.0 } else { self.survival[k - 1] })
+    }
+    /// Median survival: the first time at which `S(t) ≤ 0.5`, or `∞` if the curve never
+    /// gets there (lifelines' `median_survival_time_`).
+    pub fn median(&self) -> f64 {
+        self.quantile_time(0.5)
+    }
+    /// The first time at which `S(t) ≤ p` (`∞` if never).
+    pub fn quantile_time(&self, p: f64) -> f64 {
+        self.times.iter().zip(&self.survival).find(|(_, s)| **s <= p).map_or(f64::INFINITY, |(t, _)| *t)
+    }
+    /// The estimate as a table: time, at risk, events, censored, S(t) and the band.
+    pub fn table(&self) -> Table {
+        let lv = format!("{:.0}%", self.level * 100.0);
+        let mut t = Table::new(["time", "at risk", "events", "censored", "S(t)", &format!("lower {lv}"), &format!("upper {lv}")]);
+        for i in 0..self.times.len() {
+            t.push_row([
+                Cell::from(self.times[i]),
+                Cell::from(self.at_risk[i]),
+                Cell::from(self.events[i]),
+                Cell::from(self.censored[i]),
+                Cell::from(self.survival[i]),
+                Cell::from(self.lower[i]),
+                Cell::from(self.upper[i]),
+            ]);
+        }
+        t.caption(format!("Kaplan–Meier estimate, median survival {}", fmt_time(self.median())))
+    }
+    /// Shows the curve with its band and an at-risk table.
+    pub fn evcxr_display(&self) {
+        km_figure(&[("Kaplan–Meier", self)], "Kaplan–Meier estimate", true).evcxr_display();
+    }
+}
+
+fn fmt_time(t: f64) -> String {
+    if t.is_infinite() { "not reached".into() } else { crate::display::table::format_float(t) }
+}
+
+/// lifelines' log(−log) band: `exp(−exp(log(−log S) ∓ z √g / log S))`; 1 where S = 1 and
+/// 0 where S = 0 (the band degenerates there).
+fn loglog_band(s: f64, g: f64, z: f64) -> (f64, f64) {
+    if s >= 1.0 {
+        return (1.0, 1.0);
+    }
+    if s <= 0.0 || !g.is_finite() {
+        return (0.0, 0.0);
+    }
+    let v = s.ln();
+    let a = (-v).ln();
+    let half = z * g.sqrt() / v;
+    ((-(a - half).exp()).exp(), (-(a + half).exp()).exp())
+}
+
+/// The Nelson–Aalen estimate of the cumulative hazard `H(t) = Σ_{t_i ≤ t} d_i / n_i`
+/// (course 2 week 4, lab "hazard function"). With `smoothed`, tied events are
+/// counted one at a time, `Σ_{k<d_i} 1 / (n_i − k)`, which is lifelines' default
+/// (`nelson_aalen_smoothing=True`); scikit-survival uses the plain form.
+#[derive(Debug, Clone)]
+pub struct NelsonAalen {
+    times: Vec<f64>,
+    hazard: Vec<f64>,
+}
+
+impl NelsonAalen {
+    /// Fits the plain estimator `Σ d_i / n_i`.
+    pub fn fit(data: &SurvivalData) -> NelsonAalen {
+        Self::fit_with(data, false)
+    }
+    /// Fits, smoothing ties when `smoothed` (lifelines' default).
+    pub fn fit_with(data: &SurvivalData, smoothed: bool) -> NelsonAalen {
+        let mut risk = data.len() as f64;
+        let mut h = 0.0;
+        let mut times = vec![0.0];
+        let mut hazard = vec![0.0];
+        for (k, (t, d, leave)) in data.table().into_iter().enumerate() {
+            if k == 0 && t == 0.0 {
+                times.pop();
+                hazard.pop();
+            }
+            if d > 0.0 {
+                h += if smoothed { (0..d as usize).map(|j| 1.0 / (risk - j as f64)).sum::<f64>() } else { d / risk };
+            }
+            times.push(t);
+            hazard.push(h);
+            risk -= leave;
+        }
+        NelsonAalen { times, hazard }
+    }
+    /// Timeline: 0 and every distinct follow-up time.
+    pub fn times(&self) -> &[f64] {
+        &self.times
+    }
+    /// `H(t)` at each timeline point.
+    pub fn cumulative_hazard(&self) -> &[f64] {
+        &self.hazard
+    }
+    /// `H(t)` at any `t ≥ 0`.
+    pub fn at(&self, t: f64) -> f64 {
+        let k = self.times.partition_point(|&x| x <= t);
+        if k == 0 { 0.0 } else { self.hazard[k - 1] }
+    }
+    /// The survival curve implied by the hazard, `exp(−H(t))` (Breslow–Fleming–Harrington).
+    pub fn survival(&self) -> Vec<f64> {
+        self.hazard.iter().map(|h| (-h).exp()).collect()
+    }
+}
+
+/// Kaplan–Meier curves of several groups on one figure: steps with shaded confidence
+/// bands (if `bands`), censoring ticks, and a table of subjects at risk under the axis,
+/// as lifelines' `add_at_risk_counts` draws it.
+pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, bands: bool) -> Chart {
+    let build = || -> Result<String> {
+        crate::error::check::non_empty("curves", curves.len())?;
+        let t_max = curves.iter().filter_map(|(_, k)| k.times.last().copied()).fold(0.0, f64::max).max(1e-9);
+        let rows = curves.len() as u32;
+        let table_h = 34 + 18 * rows;
+        let label_w = curves.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(4).clamp(6, 30) as u32 * 7 + 14;
+        render_svg((720, 440 + table_h), |root| {
+            let (top, bottom) = root.split_vertically(440);
+            let mut chart = ChartBuilder::on(&top)
+                .caption(title, ("sans-serif", 16))
+                .margin(12)
+                .margin_left(12 + label_w.saturating_sub(60))
+                .x_label_area_size(40)
+                .y_label_area_size(60)
+                .build_cartesian_2d(0.0..t_max * 1.03, 0.0..1.03)
+                .map_err(plot_error)?;
+            chart
+                .configure_mesh()
+                .x_desc("time")
+                .y_desc("survival probability S(t)")
+                .label_style(("sans-serif", 12))
+                .light_line_style(RGBColor(240, 240, 240))
+                .draw()
+                .map_err(plot_error)?;
+            for (g, (label, km)) in curves.iter().enumerate() {
+                let col = PALETTE[g % PALETTE.len()];
+                let mut pts: Vec<(f64, f64)> = Vec::new();
+                for (i, (&t, &s)) in km.times.iter().zip(&km.survival).enumerate() {
+                    if i > 0 {
+                        pts.push((t, km.survival[i - 1]));
+                    }
+                    pts.push((t, s));
+                }
+                if bands {
+                    let mut poly: Vec<(f64, f64)> = Vec::new();
+                    for i in 0..km.times.len() {
+                        if i > 0 {
+                            poly.push((km.times[i], km.lower[i - 1]));
+                        }
+                        poly.push((km.times[i], km.lower[i]));
+                    }
+                    for i in (0..km.times.len()).rev() {
+                        poly.push((km.times[i], km.upper[i]));
+                        if i > 0 {
+                            poly.push((km.times[i], km.upper[i - 1]));
+                        }
+                    }
+                    chart.draw_series(std::iter::once(Polygon::new(poly, col.mix(0.18).filled()))).map_err(plot_error)?;
+                }
+                chart
+                    .draw_series(LineSeries::new(pts, col.stroke_width(2)))
+                    .map_err(plot_error)?
+                    .label(label.to_string())
+                    .legend(move |(a, b)| PathElement::new(vec![(a, b), (a + 18, b)], col.stroke_width(2)));
+                // Censoring ticks.
+                let marks: Vec<(f64, f64)> = km.times.iter().zip(&km.survival).zip(&km.censored).filter(|(_, c)| **c > 0.0).map(|((t, s), _)| (*t, *s)).collect();
+                chart
+                    .draw_series(marks.into_iter().map(|p| EmptyElement::at(p) + PathElement::new(vec![(0, -5), (0, 5)], col.stroke_width(1))))
+                    .map_err(plot_error)?;
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(180, 180, 180))
+                .label_font(("sans-serif", 12))
+                .draw()
+                .map_err(plot_error)?;
+            // At-risk table: the chart's x positions of its ticks.
+            let ticks: Vec<f64> = {
+                let step = nice_step(t_max / 6.0);
+                (0..).map(|k| k as f64 * step).take_while(|&t| t <= t_max * 1.0001).collect()
+            };
+            let font = ("sans-serif", 12).into_font();
+            bottom.draw(&Text::new("at risk", (10, 6), font.clone().style(FontStyle::Bold))).map_err(plot_error)?;
+            for (g, (label, km)) in curves.iter().enumerate() {
+                let y = 26 + 18 * g as i32;
+                let col = PALETTE[g % PALETTE.len()];
+                bottom.draw(&Text::new(label.to_string(), (10, y), font.clone().color(&col))).map_err(plot_error)?;
+                for &t in &ticks {
+                    let (px, _) = chart.backend_coord(&(t, 0.0));
+                    let k = km.times.partition_point(|&x| x < t);
+                    let n = if k < km.times.len() { km.at_risk[k] } else { 0.0 };
+                    bottom.draw(&Text::new(format!("{n:.0}"), (px - 8, y), font.clone())).map_err(plot_error)?;
+                }
+            }
+            Ok(())
+        })
+    };
+    Chart::from_result(build(), "Kaplan–Meier figure")
+}
+
+fn nice_step(raw: f64) -> f64 {
+    if !(raw > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let nice = if f <= 1.0 { 1.0 } else if f <= 2.0 { 2.0 } else if f <= 5.0 { 5.0 } else { 10.0 };
+    nice * mag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn course_values() {
+        let d = SurvivalData::new(&[5.0, 10.0, 15.0], &[0.0, 1.0, 0.0]).unwrap();
+        let km = KaplanMeier::fit(&d).unwrap();
+        assert_eq!(km.times(), &[0.0, 5.0, 10.0, 15.0]);
+        assert_eq!(km.survival(), &[1.0, 1.0, 0.5, 0.5]);
+        let d = SurvivalData::new(&[2.0, 15.0, 12.0, 10.0, 20.0], &[0.0, 0.0, 1.0, 1.0, 1.0]).unwrap();
+        let km = KaplanMeier::fit(&d).unwrap();
+        assert_eq!(km.times(), &[0.0, 2.0, 10.0, 12.0, 15.0, 20.0]);
+        assert_eq!(km.survival(), &[1.0, 1.0, 0.75, 0.5, 0.5, 0.0]);
+        assert_eq!(km.median(), 12.0);
+        assert_eq!(km.survival_at(11.0).unwrap(), 0.75);
+        assert!(km.survival_at(-1.0).is_err());
+        assert!(km_figure(&[("all", &km)], "t", true).to_svg().unwrap().contains("at risk"));
+    }
+}
