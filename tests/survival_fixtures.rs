@@ -82,6 +82,9 @@ fn cox_matches_lifelines_and_r() {
     for (i, row) in c["survival_first3"].as_array().unwrap().iter().enumerate() {
         close(sf.row(i).as_slice().unwrap(), &v(row), 1e-6, "survival function");
     }
+    let pen = CoxPH::params().penalizer(0.1).fit(&x, &d).unwrap();
+    close(pen.coefficients(), &v(&f["cox_pbc_penalized"]["params"]), 1e-6, "penalized coefficients vs lifelines");
+    close(pen.standard_errors(), &v(&f["cox_pbc_penalized"]["se"]), 1e-5, "penalized standard errors vs lifelines");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/survival/cox_r.json");
     let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     for (ties, key) in [(Ties::Efron, "efron"), (Ties::Breslow, "breslow")] {

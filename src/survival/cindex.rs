@@ -141,6 +141,50 @@ pub fn harrell_c_pairs(data: &SurvivalData, scores: &[f64]) -> Result<f64> {
     Ok((concordant + 0.5 * ties) / permissible)
 }
 
+/// Every pair of subjects with its verdict under the course's rules (course 2 week 4,
+/// lab "permissible pairs"): not permissible (and why), concordant, discordant or a
+/// score tie. Meant for small teaching examples.
+pub fn pair_table(data: &SurvivalData, scores: &[f64]) -> Result<crate::display::Table> {
+    use crate::display::{Cell, Table, Tone};
+    check(data, scores)?;
+    let (t, e) = (data.time(), data.event());
+    let mut table = Table::new(["pair", "times", "events", "scores", "verdict"]);
+    for i in 0..t.len() {
+        for j in (i + 1)..t.len() {
+            let verdict: (&str, Tone) = if !(e[i] || e[j]) {
+                ("not permissible: both censored", Tone::Plain)
+            } else if e[i] && e[j] {
+                if scores[i] == scores[j] {
+                    ("score tie (½)", Tone::Plain)
+                } else if (t[i] < t[j] && scores[i] > scores[j]) || (t[i] > t[j] && scores[i] < scores[j]) {
+                    ("concordant", Tone::Good)
+                } else {
+                    ("discordant", Tone::Bad)
+                }
+            } else {
+                let (unc, cen) = if e[i] { (i, j) } else { (j, i) };
+                if t[unc] > t[cen] {
+                    ("not permissible: censored before the event", Tone::Plain)
+                } else if scores[unc] == scores[cen] {
+                    ("score tie (½)", Tone::Plain)
+                } else if scores[unc] > scores[cen] {
+                    ("concordant", Tone::Good)
+                } else {
+                    ("discordant", Tone::Bad)
+                }
+            };
+            table.push_row([
+                Cell::from(format!("{i}–{j}")),
+                Cell::from(format!("{} / {}", t[i], t[j])),
+                Cell::from(format!("{} / {}", e[i] as u8, e[j] as u8)),
+                Cell::from(format!("{} / {}", scores[i], scores[j])),
+                Cell::toned(verdict.0, verdict.1),
+            ]);
+        }
+    }
+    Ok(table)
+}
+
 fn check(data: &SurvivalData, scores: &[f64]) -> Result<()> {
     crate::error::check::same_len("subjects vs scores", data.len(), scores.len())?;
     crate::error::check::finite("scores", scores)

@@ -52,7 +52,7 @@ pub struct CoxSummaryRow {
 /// `partial_hazard(x) = exp((x − x̄)ᵀβ)`, and the baseline cumulative hazard is
 /// Breslow's `H₀(t) = Σ_{t_i ≤ t} d_i / Σ_{T_j ≥ t_i} partial_hazard(x_j)`.
 ///
-/// Differences from lifelines: no penalizer or strata; [`concordance`](Self::concordance)
+/// Differences from lifelines: no strata, and the penalty is ridge only; [`concordance`](Self::concordance)
 /// is the course's Harrell's C.
 ///
 /// ```
@@ -87,6 +87,8 @@ struct Problem<'a> {
     time: &'a [f64],
     event: &'a [bool],
     ties: Ties,
+    /// Ridge weight per coefficient (penalizer × n × sd²; 0 without penalty).
+    penalty: Vec<f64>,
 }
 
 impl Problem<'_> {
@@ -135,7 +137,42 @@ impl Problem<'_> {
             }
             i = j;
         }
+        for (j, &w) in self.penalty.iter().enumerate() {
+            ll -= 0.5 * w * beta[j] * beta[j];
+            grad[j] -= w * beta[j];
+            info[(j, j)] += w;
+        }
         (ll, grad, info)
+    }
+}
+
+/// Settings of a Cox fit: tie handling and an optional ridge penalty.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CoxParams {
+    /// Tie handling (Efron by default).
+    pub ties: Ties,
+    /// Ridge penalty λ on standardised coefficients: the mean log partial likelihood
+    /// minus `λ/2 Σ (β_j sd_j)²`, i.e. `n·λ/2 Σ (β_j sd_j)²` off the total — exactly
+    /// lifelines' `penalizer` with `l1_ratio = 0` (default 0: plain partial likelihood).
+    pub penalizer: f64,
+}
+
+impl CoxParams {
+    /// Tie handling.
+    pub fn ties(mut self, t: Ties) -> Self {
+        self.ties = t;
+        self
+    }
+    /// Ridge penalty on standardised coefficients (lifelines' `penalizer`). A small
+    /// value (0.01–0.1) keeps coefficients finite when a covariate level has no events
+    /// in the training data.
+    pub fn penalizer(mut self, l: f64) -> Self {
+        self.penalizer = l;
+        self
+    }
+    /// Fits the model.
+    pub fn fit<X: AsFeatures + ?Sized>(&self, x: &X, data: &SurvivalData) -> Result<CoxPH> {
+        CoxPH::fit_params(x, data, *self)
     }
 }
 
@@ -147,6 +184,19 @@ impl CoxPH {
 
     /// Fits with the given tie handling.
     pub fn fit_with<X: AsFeatures + ?Sized>(x: &X, data: &SurvivalData, ties: Ties) -> Result<CoxPH> {
+        Self::fit_params(x, data, CoxParams { ties, penalizer: 0.0 })
+    }
+
+    /// Settings to adjust (ties, penalizer) before fitting.
+    pub fn params() -> CoxParams {
+        CoxParams::default()
+    }
+
+    fn fit_params<X: AsFeatures + ?Sized>(x: &X, data: &SurvivalData, params: CoxParams) -> Result<CoxPH> {
+        let ties = params.ties;
+        if !(params.penalizer >= 0.0 && params.penalizer.is_finite()) {
+            return Err(Error::invalid_arg("penalizer", format!("{} must be a non-negative number", params.penalizer)));
+        }
         let (m, names) = x.to_features()?;
         let names = names.unwrap_or_else(|| default_names(m.ncols()));
         let (n, p) = m.dim();
@@ -171,7 +221,13 @@ impl CoxPH {
         let xs = DMatrix::from_fn(n, p, |i, j| m[[order[i], j]] - means[j]);
         let time: Vec<f64> = order.iter().map(|&i| data.time()[i]).collect();
         let event: Vec<bool> = order.iter().map(|&i| data.event()[i]).collect();
-        let prob = Problem { x: &xs, time: &time, event: &event, ties };
+        let penalty: Vec<f64> = (0..p)
+            .map(|j| {
+                let var = (0..n).map(|i| xs[(i, j)] * xs[(i, j)]).sum::<f64>() / (n as f64 - 1.0).max(1.0);
+                params.penalizer * n as f64 * var
+            })
+            .collect();
+        let prob = Problem { x: &xs, time: &time, event: &event, ties, penalty };
 
         let mut beta = DVector::zeros(p);
         let (mut ll, mut grad, mut info) = prob.eval(&beta);
@@ -229,6 +285,19 @@ impl CoxPH {
         }
         let cov = info.clone().cholesky().map(|c| c.inverse()).ok_or_else(|| Error::undefined("Cox model", "the information matrix is singular at the optimum"))?;
         let se: Vec<f64> = (0..p).map(|j| cov[(j, j)].sqrt()).collect();
+        // A coefficient whose standard error dwarfs its covariate's scale is drifting to
+        // infinity: the partial likelihood has no maximum (separation).
+        let sd = |j: usize| ((0..n).map(|i| xs[(i, j)] * xs[(i, j)]).sum::<f64>() / (n as f64 - 1.0).max(1.0)).sqrt();
+        if let Some(j) = (0..p).find(|&j| se[j] * sd(j) > 1e3) {
+            return Err(Error::NotConverged {
+                what: "Cox partial likelihood".into(),
+                iterations,
+                detail: format!(
+                    "the coefficient of '{}' diverges (β = {:.3}, se = {:.3e}): the events are separated by this covariate (for example a category level with no events in these data); merge or drop the level, or fit with CoxPH::params().penalizer(0.1)",
+                    names[j], beta[j], se[j]
+                ),
+            });
+        }
         let beta: Vec<f64> = beta.iter().copied().collect();
 
         // Breslow baseline cumulative hazard at each distinct time (lifelines' layout).
@@ -440,8 +509,9 @@ impl CoxPH {
         let rows = self.summary_rows();
         let build = || -> Result<String> {
             let k = rows.len();
-            let lo = rows.iter().map(|r| r.lower).fold(0.0f64, f64::min);
-            let hi = rows.iter().map(|r| r.upper).fold(0.0f64, f64::max);
+            // Axis limited to hazard ratios in [e⁻⁵, e⁵]; wider intervals run off the edge.
+            let lo = rows.iter().map(|r| r.lower).filter(|v| v.is_finite()).fold(0.0f64, f64::min).max(-5.0);
+            let hi = rows.iter().map(|r| r.upper).filter(|v| v.is_finite()).fold(0.0f64, f64::max).min(5.0);
             let pad = ((hi - lo) * 0.08).max(0.05);
             let longest = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(4) as u32;
             render_svg((680, (90 + 28 * k as u32).max(200)), |root| {
@@ -472,10 +542,12 @@ impl CoxPH {
                 for (r, row) in rows.iter().enumerate() {
                     let y = (k - 1 - r) as f64;
                     let col = PALETTE[0];
-                    chart.draw_series(std::iter::once(PathElement::new(vec![(row.lower, y), (row.upper, y)], col.stroke_width(2)))).map_err(plot_error)?;
-                    chart.draw_series(std::iter::once(Rectangle::new([(row.coef, y), (row.coef, y)], col.filled()))).map_err(plot_error)?;
+                    let clip = |v: f64| v.clamp(lo - pad, hi + pad);
                     chart
-                        .draw_series(std::iter::once(EmptyElement::at((row.coef, y)) + Rectangle::new([(-4, -4), (4, 4)], col.filled())))
+                        .draw_series(std::iter::once(PathElement::new(vec![(clip(row.lower), y), (clip(row.upper), y)], col.stroke_width(2))))
+                        .map_err(plot_error)?;
+                    chart
+                        .draw_series(std::iter::once(EmptyElement::at((clip(row.coef), y)) + Rectangle::new([(-4, -4), (4, 4)], col.filled())))
                         .map_err(plot_error)?;
                 }
                 Ok(())

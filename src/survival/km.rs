@@ -308,7 +308,7 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, bands: bool) -> C
                 .map_err(plot_error)?;
             // At-risk table: the chart's x positions of its ticks.
             let ticks: Vec<f64> = {
-                let step = nice_step(t_max / 6.0);
+                let step = nice_step(t_max / 7.0);
                 (0..).map(|k| k as f64 * step).take_while(|&t| t <= t_max * 1.0001).collect()
             };
             let font = ("sans-serif", 12).into_font();

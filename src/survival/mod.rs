@@ -19,11 +19,13 @@ mod cindex;
 mod cox;
 mod km;
 mod logrank;
+mod rsf;
 
-pub use cindex::{harrell_c, harrell_c_pairs};
-pub use cox::{CoxPH, CoxSummaryRow, Ties};
+pub use cindex::{harrell_c, harrell_c_pairs, pair_table};
+pub use cox::{CoxPH, CoxParams, CoxSummaryRow, Ties};
 pub use km::{KaplanMeier, NelsonAalen, km_figure};
 pub use logrank::{LogRank, logrank_test, multivariate_logrank_test};
+pub use rsf::RandomSurvivalForest;
 
 use crate::{Error, Result};
 

@@ -42,6 +42,57 @@ pub(crate) trait Criterion: Sync {
     fn proxy(&self, left: &[f64], wl: f64, right: &[f64], wr: f64) -> f64;
     /// The node's stored value (class fractions, or the mean).
     fn value(&self, stats: &[f64], w: f64, out: &mut [f64]);
+
+    /// The best boundary among the node's rows sorted by one feature (`pairs` holds
+    /// (value, row)): rows `[..pos]` go left. Only boundaries between values more than
+    /// [`FEATURE_THRESHOLD`] apart that leave `min_leaf` rows on each side count.
+    /// Returns `(pos, score)`, bigger scores being better. The default keeps running
+    /// statistics of the left part and scores each boundary with [`Criterion::proxy`].
+    #[allow(clippy::too_many_arguments)]
+    fn scan(
+        &self,
+        pairs: &[(f64, u32)],
+        weights: &[f64],
+        stats: &[f64],
+        wn: f64,
+        min_leaf: usize,
+        left: &mut [f64],
+        right: &mut [f64],
+        _rng: &mut ChaCha8Rng,
+    ) -> Option<(usize, f64)> {
+        let n = pairs.len();
+        left.iter_mut().for_each(|v| *v = 0.0);
+        let mut wl = 0.0;
+        let mut best: Option<(usize, f64)> = None;
+        for pos in 1..n {
+            let (_, i) = pairs[pos - 1];
+            let w = weights[i as usize];
+            self.add(left, i as usize, w);
+            wl += w;
+            if !boundary(pairs, pos, min_leaf) {
+                continue;
+            }
+            let wr = wn - wl;
+            if wl <= 0.0 || wr <= 0.0 {
+                continue;
+            }
+            for ((r, t), l) in right.iter_mut().zip(stats).zip(left.iter()) {
+                *r = t - l;
+            }
+            let proxy = self.proxy(left, wl, right, wr);
+            if best.is_none_or(|b| proxy > b.1) {
+                best = Some((pos, proxy));
+            }
+        }
+        best
+    }
+}
+
+/// Whether `pos` (rows `[..pos]` left) separates distinct values and leaves `min_leaf`
+/// rows on each side.
+#[inline]
+pub(crate) fn boundary(pairs: &[(f64, u32)], pos: usize, min_leaf: usize) -> bool {
+    pos >= min_leaf && pairs.len() - pos >= min_leaf && pairs[pos].0 > pairs[pos - 1].0 + FEATURE_THRESHOLD
 }
 
 /// Gini or entropy impurity over `k` classes; targets are class indices as `f64`.
@@ -499,28 +550,8 @@ fn best_split<C: Criterion>(
             continue; // constant in this node: does not count towards max_features
         }
         visited += 1;
-        s.left.iter_mut().for_each(|v| *v = 0.0);
-        let mut wl = 0.0;
         let mut improved = false;
-        for pos in 1..n {
-            let (_, i) = s.pairs[pos - 1];
-            let w = weights[i as usize];
-            crit.add(&mut s.left, i as usize, w);
-            wl += w;
-            if s.pairs[pos].0 <= s.pairs[pos - 1].0 + FEATURE_THRESHOLD {
-                continue;
-            }
-            if pos < min_leaf || n - pos < min_leaf {
-                continue;
-            }
-            let wr = wn - wl;
-            if wl <= 0.0 || wr <= 0.0 {
-                continue;
-            }
-            for ((r, t), l) in s.right.iter_mut().zip(stats).zip(s.left.iter()) {
-                *r = t - l;
-            }
-            let proxy = crit.proxy(&s.left, wl, &s.right, wr);
+        if let Some((pos, proxy)) = crit.scan(&s.pairs, weights, stats, wn, min_leaf, &mut s.left, &mut s.right, rng) {
             if best.as_ref().is_none_or(|b| proxy > b.proxy) {
                 let (a, b) = (s.pairs[pos - 1].0, s.pairs[pos].0);
                 let mut thr = a / 2.0 + b / 2.0;

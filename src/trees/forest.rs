@@ -25,6 +25,9 @@ pub struct ForestSettings {
     /// Print progress lines to standard error for big fits (default true; only fits
     /// with at least 2·10⁶ row-trees print).
     pub progress: bool,
+    /// Survival forests only: score this many randomly chosen split points per feature
+    /// and node instead of all of them (randomForestSRC's `nsplit`); `None` scores all.
+    pub split_points: Option<usize>,
 }
 
 /// Settings of a random forest before fitting; `M` is the model it fits.
@@ -52,6 +55,16 @@ impl<M> ForestParams<M> {
         self.settings.max_samples = f;
         self
     }
+    /// Survival forests: score only `k` random split points per feature and node
+    /// (randomForestSRC's `nsplit = k`); `None` (default) scores every boundary.
+    pub fn split_points(mut self, k: impl Into<Option<usize>>) -> Self {
+        self.settings.split_points = k.into();
+        self
+    }
+    /// Wraps settings (used by the forests of other modules).
+    pub(crate) fn with_settings(settings: ForestSettings) -> Self {
+        ForestParams { settings, _model: std::marker::PhantomData }
+    }
     /// Progress lines on or off.
     pub fn progress(mut self, on: bool) -> Self {
         self.settings.progress = on;
@@ -64,7 +77,7 @@ impl<M> ForestParams<M> {
 
     /// Grows the trees in parallel; each tree's random stream depends only on the seed
     /// and the tree's index, so results do not depend on the number of threads.
-    fn grow_all<F>(&self, n: usize, grow: F) -> Result<(Vec<Tree>, Vec<Vec<u64>>)>
+    pub(crate) fn grow_all<F>(&self, n: usize, grow: F) -> Result<(Vec<Tree>, Vec<Vec<u64>>)>
     where
         F: Fn(&[f64], &mut ChaCha8Rng) -> Result<Tree> + Sync,
     {
@@ -103,8 +116,8 @@ impl<M> ForestParams<M> {
     }
 }
 
-fn new_settings(criterion: Criterion, max_features: MaxFeatures) -> ForestSettings {
-    ForestSettings { tree: TreeSettings::new(criterion, max_features), n_estimators: 100, bootstrap: true, max_samples: 1.0, progress: true }
+pub(crate) fn new_settings(criterion: Criterion, max_features: MaxFeatures) -> ForestSettings {
+    ForestSettings { tree: TreeSettings::new(criterion, max_features), n_estimators: 100, bootstrap: true, max_samples: 1.0, progress: true, split_points: None }
 }
 
 /// Mean over trees of each tree's leaf values, rows in parallel, trees in order (so the

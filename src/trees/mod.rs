@@ -40,6 +40,8 @@ pub use params::{Criterion, MaxFeatures, MinSamples, TreeSettings};
 pub use single::{DecisionTreeClassifier, DecisionTreeRegressor, TreeParams};
 
 use engine::check_predict;
+pub(crate) use engine::{Criterion as SplitCriterion, boundary, columns, grow};
+pub(crate) use forest::new_settings;
 
 use crate::data::{AsFeatures, aligned};
 use crate::display::{Cell, Table};

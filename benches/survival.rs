@@ -1,0 +1,60 @@
+//! Survival benchmark (`cargo bench --bench survival`); `benches/survival_vs_python.sh`
+//! runs it next to lifelines and scikit-survival on data from the same generator.
+
+#[path = "common.rs"]
+mod common;
+use common::best_of;
+
+use ai4med::survival::{CoxPH, KaplanMeier, RandomSurvivalForest, SurvivalData, harrell_c, logrank_test};
+use ndarray::{Array2, s};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// `n` × `p` standard-normal covariates; exponential event times with log-rate
+/// 0.5·x0 − 0.5·x1 + 0.25·x2 (zero coefficients elsewhere), independent exponential
+/// censoring; times rounded to 0.01 so there are ties. Same model as survival_python.py.
+fn data(n: usize, p: usize, rng: &mut ChaCha8Rng) -> (Array2<f64>, Vec<f64>, Vec<f64>) {
+    let x: Array2<f64> = Array2::from_shape_fn((n, p), |_| StandardNormal.sample(&mut *rng));
+    let mut time = Vec::with_capacity(n);
+    let mut event = Vec::with_capacity(n);
+    for i in 0..n {
+        let lr = 0.5 * x[[i, 0]] - 0.5 * x[[i, 1]] + 0.25 * x[[i, 2]];
+        let t = -rng.random::<f64>().ln() / lr.exp();
+        let c = -rng.random::<f64>().ln() / 0.5;
+        time.push(((t.min(c)) * 100.0).round() / 100.0 + 0.01);
+        event.push((t <= c) as u8 as f64);
+    }
+    (x, time, event)
+}
+
+fn main() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let (x, time, event) = data(1_000_000, 3, &mut rng);
+    let d = SurvivalData::new(&time, &event).unwrap();
+    println!("kaplan_meier n=1e6: {:.4} s", best_of(3, || KaplanMeier::fit(&d).unwrap()));
+    let g: Vec<bool> = (0..d.len()).map(|i| x[[i, 0]] > 0.0).collect();
+    let a = d.subset(&g).unwrap();
+    let b = d.subset(&g.iter().map(|v| !v).collect::<Vec<_>>()).unwrap();
+    println!("logrank n=1e6: {:.4} s", best_of(3, || logrank_test(&a, &b).unwrap()));
+    let score: Vec<f64> = x.column(0).to_vec();
+    println!("harrell_c n=1e6: {:.4} s", best_of(3, || harrell_c(&d, &score).unwrap()));
+
+    let (x, time, event) = data(100_000, 20, &mut rng);
+    let d = SurvivalData::new(&time, &event).unwrap();
+    println!("cox efron n=1e5 p=20: {:.4} s", best_of(3, || CoxPH::fit(&x, &d).unwrap()));
+    let cox = CoxPH::fit(&x, &d).unwrap();
+    println!("(cox coefficients 0..3: {:.4?})", &cox.coefficients()[..3]);
+
+    let (x, time, event) = data(60_000, 27, &mut rng);
+    let n_train = 50_000;
+    let d = SurvivalData::new(&time[..n_train], &event[..n_train]).unwrap();
+    let xt = x.slice(s![..n_train, ..]).to_owned();
+    let params = RandomSurvivalForest::params().n_estimators(100).seed(1).progress(false);
+    let t = best_of(1, || params.fit(&xt, &d).unwrap());
+    println!("random_survival_forest 100 trees n=5e4 p=27: {t:.4} s");
+    let rsf = params.fit(&xt, &d).unwrap();
+    let test = SurvivalData::new(&time[n_train..], &event[n_train..]).unwrap();
+    let c = harrell_c(&test, &rsf.predict(&x.slice(s![n_train.., ..]).to_owned()).unwrap()).unwrap();
+    println!("(random survival forest: held-out Harrell's C {c:.4})");
+}
