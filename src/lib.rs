@@ -10,6 +10,10 @@
 //! - [`plot`]: SVG figures (line, step, scatter, band, bars, heatmap);
 //! - [`metrics`]: diagnostic metrics, ROC/PR/calibration curves, bootstrap and DeLong intervals;
 //! - [`prognosis`]: clinical risk scores, tabular preparation, linear and logistic regression, c-index;
+//! - [`trees`]: decision trees, random forests, hold-out grid search, TreeSHAP;
+//! - [`impute`]: missing-data summaries and imputers;
+//! - [`survival`]: Kaplan–Meier, Nelson–Aalen, log-rank, Harrell's C, Cox models, random survival forests;
+//! - [`interpret`]: SHAP values and their plots;
 //! - [`grade`]: graded cells that never crash the kernel;
 //! - [`exercise`]: solution notebook → exercise notebook;
 //! - [`data`]: where bundled data lives;

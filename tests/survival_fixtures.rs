@@ -94,3 +94,34 @@ fn cox_matches_lifelines_and_r() {
         close(&[m.log_likelihood()], &[r[key]["loglik"].as_f64().unwrap()], 1e-9, key);
     }
 }
+
+/// Random survival forests: our test C-index on scikit-survival's split lands within noise
+/// of scikit-survival 0.28's (make_rsf_fixture.py).
+#[test]
+fn random_survival_forest_matches_scikit_survival_quality() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/survival/rsf.json");
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let pbc = pbc_course().unwrap();
+    let covs: Vec<String> = f["covariates"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    let idx = |k: &str| -> Vec<usize> { f[k].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect() };
+    let x = ai4med::data::frame_to_matrix(&pbc, &covs.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
+    let d = SurvivalData::from_frame(&pbc, "time", "status").unwrap();
+    let pick = |rows: &[usize]| {
+        let xm = x.select(ai4med::ndarray::Axis(0), rows);
+        let t: Vec<f64> = rows.iter().map(|&i| d.time()[i]).collect();
+        let e: Vec<bool> = rows.iter().map(|&i| d.event()[i]).collect();
+        (xm, SurvivalData::from_bools(&t, &e).unwrap())
+    };
+    let (xtr, dtr) = pick(&idx("train"));
+    let (xte, dte) = pick(&idx("test"));
+    let theirs = v(&f["c_index"]);
+    let their_mean = theirs.iter().sum::<f64>() / theirs.len() as f64;
+    let ours: Vec<f64> = (0..3)
+        .map(|seed| {
+            let rsf = RandomSurvivalForest::params().n_estimators(300).min_samples_split(10).min_samples_leaf(5).seed(seed).fit(&xtr, &dtr).unwrap();
+            harrell_c(&dte, &rsf.predict(&xte).unwrap()).unwrap()
+        })
+        .collect();
+    let our_mean = ours.iter().sum::<f64>() / ours.len() as f64;
+    assert!((our_mean - their_mean).abs() < 0.02, "test C ours {ours:?} vs scikit-survival {theirs:?}");
+}

@@ -556,3 +556,44 @@ impl CoxPH {
         Chart::from_result(build(), "coefficient plot")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn bad_input_is_reported() {
+        let d = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 0.0, 1.0, 1.0, 0.0]).unwrap();
+        let constant = array![[1.0], [1.0], [1.0], [1.0], [1.0]];
+        assert!(CoxPH::fit(&constant, &d).unwrap_err().to_string().contains("constant"));
+        let collinear = array![[1.0, 2.0], [2.0, 4.0], [0.0, 0.0], [3.0, 6.0], [1.5, 3.0]];
+        assert!(CoxPH::fit(&collinear, &d).unwrap_err().to_string().contains("collinear"));
+        let nan = array![[1.0], [f64::NAN], [0.0], [3.0], [1.0]];
+        assert!(CoxPH::fit(&nan, &d).unwrap_err().to_string().contains("covariate 'x0'"));
+        let censored = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0], &[0.0; 5]).unwrap();
+        assert!(CoxPH::fit(&array![[1.0], [0.0], [2.0], [3.0], [1.0]], &censored).is_err());
+        // Perfect separation: the covariate orders the deaths exactly.
+        let sep = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6]).unwrap();
+        let e = CoxPH::fit(&array![[6.0], [5.0], [4.0], [3.0], [2.0], [1.0]], &sep).unwrap_err().to_string();
+        assert!(e.contains("diverge") || e.contains("separat"), "{e}");
+        assert!(CoxPH::params().penalizer(-1.0).fit(&array![[1.0], [0.0], [2.0], [3.0], [1.0]], &d).is_err());
+        assert!(super::super::multivariate_logrank_test(&d, &["a"; 5]).unwrap_err().to_string().contains("two groups"));
+        assert!(super::super::multivariate_logrank_test(&censored, &["a", "b", "a", "b", "a"]).is_err());
+    }
+
+    #[test]
+    fn hazard_ratio_and_survival_curves() {
+        let x = array![[1.0, 0.2], [0.0, 1.0], [1.0, 0.5], [0.0, 0.1], [1.0, 0.9], [0.0, 0.4], [1.0, 0.3], [0.0, 0.8]];
+        let d = SurvivalData::new(&[1.0, 5.0, 6.0, 2.0, 3.0, 4.0, 2.5, 7.0], &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]).unwrap();
+        let cox = CoxPH::fit(&x, &d).unwrap();
+        let b = cox.coefficients();
+        let hr = cox.hazard_ratio(&[1.0, 0.2], &[0.0, 0.4]).unwrap();
+        assert!((hr - (b[0] - 0.2 * b[1]).exp()).abs() < 1e-12);
+        let ph = cox.predict_partial_hazard(&x).unwrap();
+        assert!((ph[0] / ph[5] - cox.hazard_ratio(&[1.0, 0.2], &[0.0, 0.4]).unwrap()).abs() < 1e-9);
+        let s = cox.predict_survival_function(&x).unwrap();
+        assert!(s.rows().into_iter().all(|r| r.windows(2).into_iter().all(|w| w[1] <= w[0] + 1e-15)));
+        assert!(cox.coefficient_plot().to_svg().unwrap().contains("hazard ratio"));
+    }
+}
