@@ -46,15 +46,16 @@ fn main() {
     let cox = CoxPH::fit(&x, &d).unwrap();
     println!("(cox coefficients 0..3: {:.4?})", &cox.coefficients()[..3]);
 
-    let (x, time, event) = data(60_000, 27, &mut rng);
-    let n_train = 50_000;
-    let d = SurvivalData::new(&time[..n_train], &event[..n_train]).unwrap();
-    let xt = x.slice(s![..n_train, ..]).to_owned();
-    let params = RandomSurvivalForest::params().n_estimators(100).seed(1).progress(false);
-    let t = best_of(1, || params.fit(&xt, &d).unwrap());
-    println!("random_survival_forest 100 trees n=5e4 p=27: {t:.4} s");
-    let rsf = params.fit(&xt, &d).unwrap();
-    let test = SurvivalData::new(&time[n_train..], &event[n_train..]).unwrap();
-    let c = harrell_c(&test, &rsf.predict(&x.slice(s![n_train.., ..]).to_owned()).unwrap()).unwrap();
-    println!("(random survival forest: held-out Harrell's C {c:.4})");
+    for (n_total, n_train) in [(20_000, 10_000), (60_000, 50_000)] {
+        let (x, time, event) = data(n_total, 27, &mut rng);
+        let d = SurvivalData::new(&time[..n_train], &event[..n_train]).unwrap();
+        let xt = x.slice(s![..n_train, ..]).to_owned();
+        let params = RandomSurvivalForest::params().n_estimators(100).seed(1).progress(false);
+        let t = best_of(1, || params.fit(&xt, &d).unwrap());
+        println!("random_survival_forest 100 trees n={} p=27: {t:.4} s", if n_train == 10_000 { "1e4" } else { "5e4" });
+        let rsf = params.fit(&xt, &d).unwrap();
+        let test = SurvivalData::new(&time[n_train..], &event[n_train..]).unwrap();
+        let c = harrell_c(&test, &rsf.predict(&x.slice(s![n_train.., ..]).to_owned()).unwrap()).unwrap();
+        println!("(random survival forest n={n_train}: held-out Harrell's C {c:.4})");
+    }
 }

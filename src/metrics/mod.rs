@@ -12,7 +12,7 @@
 //!   convention, and scikit-learn's for curve thresholds). Thresholds for the
 //!   threshold-based metrics must lie in `[0, 1]`: they apply to probabilities.
 //! - Ratios whose denominator is zero (sensitivity with no positive cases, PPV with
-//!   no positive predictions, ...) are [`Error::Undefined`](crate::Error::Undefined),
+//!   no positive predictions, ...) are [`Error::Undefined`],
 //!   where scikit-learn returns 0 with a warning.
 //!
 //! ```

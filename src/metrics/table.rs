@@ -37,7 +37,7 @@ impl MetricValue {
 pub const METRICS: [&str; 8] = ["accuracy", "prevalence", "sensitivity", "specificity", "PPV", "NPV", "AUC", "F1"];
 
 /// One row per class: counts at the class's threshold and every metric of
-/// [`METRICS`], optionally with bootstrap intervals (course: `get_performance_metrics`).
+/// `METRICS` (the course's list), optionally with bootstrap intervals (course: `get_performance_metrics`).
 ///
 /// ```
 /// use ai4med::metrics::PerformanceTable;
@@ -139,7 +139,7 @@ impl PerformanceTable {
         })
     }
 
-    /// The metric of a class (`metric` as in [`METRICS`]).
+    /// The metric of a class (`metric` as in the table's columns).
     pub fn get(&self, class: &str, metric: &str) -> Option<&MetricValue> {
         let i = self.classes.iter().position(|c| c == class)?;
         let m = METRICS.iter().position(|&x| x == metric)?;

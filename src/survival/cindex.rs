@@ -26,11 +26,19 @@ pub fn harrell_c(data: &SurvivalData, scores: &[f64]) -> Result<f64> {
     check(data, scores)?;
     let n = data.len();
     // Ranks of the scores (equal scores share a rank) for a Fenwick tree of counts.
-    let mut sorted = scores.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted.dedup();
-    let rank = |s: f64| sorted.partition_point(|&v| v < s);
-    let m = sorted.len();
+    // Dense ranks of the scores (equal scores share a rank), by one radix sort.
+    let mut by_score: Vec<usize> = (0..n).collect();
+    radsort::sort_by_key(&mut by_score, |&i| scores[i]);
+    let mut ranks = vec![0usize; n];
+    let mut m = 0;
+    for (k, &i) in by_score.iter().enumerate() {
+        if k > 0 && scores[i] != scores[by_score[k - 1]] {
+            m += 1;
+        }
+        ranks[i] = m;
+    }
+    let m = m + 1;
+    let rank = |i: usize| ranks[i];
     let mut tree = vec![0u64; m + 1];
     let add = |tree: &mut Vec<u64>, r: usize| {
         let mut i = r + 1;
@@ -50,7 +58,7 @@ pub fn harrell_c(data: &SurvivalData, scores: &[f64]) -> Result<f64> {
         s
     };
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| data.time()[b].total_cmp(&data.time()[a]));
+    radsort::sort_by_key(&mut order, |&i| -data.time()[i]);
     let (mut concordant, mut ties, mut permissible) = (0.0f64, 0.0f64, 0.0f64);
     let mut inserted = 0u64;
     let mut i = 0;
@@ -63,12 +71,12 @@ pub fn harrell_c(data: &SurvivalData, scores: &[f64]) -> Result<f64> {
         let group = &order[i..j];
         // Censored subjects at this time outlived the events at this time.
         for &s in group.iter().filter(|&&s| !data.event()[s]) {
-            add(&mut tree, rank(scores[s]));
+            add(&mut tree, rank(s));
             inserted += 1;
         }
         let events: Vec<usize> = group.iter().copied().filter(|&s| data.event()[s]).collect();
         for &s in &events {
-            let r = rank(scores[s]);
+            let r = rank(s);
             let lt = below(&tree, r);
             let le = below(&tree, r + 1);
             concordant += lt as f64;
@@ -93,7 +101,7 @@ pub fn harrell_c(data: &SurvivalData, scores: &[f64]) -> Result<f64> {
             }
         }
         for &s in &events {
-            add(&mut tree, rank(scores[s]));
+            add(&mut tree, rank(s));
             inserted += 1;
         }
         i = j;

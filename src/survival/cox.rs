@@ -75,7 +75,9 @@ pub struct CoxPH {
     ties: Ties,
     baseline_times: Vec<f64>,
     baseline_hazard: Vec<f64>,
-    concordance: f64,
+    /// Training partial hazards and outcomes, for the concordance computed on demand.
+    train_scores: std::sync::Arc<(Vec<f64>, SurvivalData)>,
+    concordance: std::sync::OnceLock<f64>,
     n: usize,
     n_events: usize,
 }
@@ -83,7 +85,8 @@ pub struct CoxPH {
 /// Log partial likelihood, gradient and information (negative Hessian) at β, on
 /// centred covariates `x` sorted by time descending.
 struct Problem<'a> {
-    x: &'a DMatrix<f64>,
+    /// Centred covariates (`n × p`), rows sorted by time, descending.
+    rows: ndarray::Array2<f64>,
     time: &'a [f64],
     event: &'a [bool],
     ties: Ties,
@@ -92,55 +95,99 @@ struct Problem<'a> {
 }
 
 impl Problem<'_> {
+    /// One pass over the rows (sorted by time, descending) with running risk-set sums
+    /// `S0 = Σ w`, `S1 = Σ w x` (`w = exp(xᵀβ − shift)`) gives the log-likelihood, the
+    /// gradient and the mean covariate `m_l` of every Efron term. The information
+    /// `Σ_l [S2(t_l) − f_l T2_l]/φ_l − m_l m_lᵀ` is then assembled with two matrix
+    /// products instead of running `p × p` sums: each row enters every `S2(t_l)` of the
+    /// event times it is at risk for, with weight `w · Σ_l 1/φ_l`, so the first part is
+    /// the weighted Gram matrix `Xᵀ diag(u) X`, and the second is `MᵀM`.
     fn eval(&self, beta: &DVector<f64>) -> (f64, DVector<f64>, DMatrix<f64>) {
-        let (n, p) = self.x.shape();
-        let eta: Vec<f64> = (0..n).map(|i| (0..p).map(|j| self.x[(i, j)] * beta[j]).sum()).collect();
+        let (n, p) = (self.time.len(), beta.len());
+        let x = &self.rows;
+        let bv = ndarray::ArrayView1::from(beta.as_slice());
+        let eta: Vec<f64> = x.dot(&bv).to_vec();
         let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let w: Vec<f64> = eta.iter().map(|e| (e - shift).exp()).collect();
-        let (mut s0, mut s1, mut s2) = (0.0, DVector::zeros(p), DMatrix::zeros(p, p));
+        let (mut s0, mut s1) = (0.0, vec![0.0; p]);
+        let mut t1 = vec![0.0; p];
         let mut ll = 0.0;
-        let mut grad = DVector::zeros(p);
-        let mut info = DMatrix::zeros(p, p);
+        let mut grad = vec![0.0; p];
+        let mut m_rows: Vec<f64> = Vec::new();
+        // Per group (processing order): Σ_l 1/φ_l and Σ_l f_l/φ_l; per row: its group.
+        let (mut inv_phi, mut f_phi) = (Vec::new(), Vec::new());
+        let mut group_of = vec![0usize; n];
         let mut i = 0;
         while i < n {
             let t = self.time[i];
-            let (mut t0, mut t1, mut t2) = (0.0, DVector::<f64>::zeros(p), DMatrix::<f64>::zeros(p, p));
+            let g = inv_phi.len();
+            let mut t0 = 0.0;
+            t1.iter_mut().for_each(|v| *v = 0.0);
             let mut d = 0usize;
             let mut j = i;
             while j < n && self.time[j] == t {
-                let xi = self.x.row(j).transpose();
-                let wi = w[j];
-                s0 += wi;
-                s1 += &xi * wi;
-                s2 += &xi * xi.transpose() * wi;
+                let xj = x.row(j);
+                s0 += w[j];
+                for a in 0..p {
+                    s1[a] += w[j] * xj[a];
+                }
                 if self.event[j] {
                     d += 1;
-                    t0 += wi;
-                    t1 += &xi * wi;
-                    t2 += &xi * xi.transpose() * wi;
+                    t0 += w[j];
+                    for a in 0..p {
+                        t1[a] += w[j] * xj[a];
+                        grad[a] += xj[a];
+                    }
                     ll += eta[j];
-                    grad += &xi;
                 }
+                group_of[j] = g;
                 j += 1;
             }
+            let (mut a_sum, mut b_sum) = (0.0, 0.0);
             for l in 0..d {
                 let f = match self.ties {
                     Ties::Efron => l as f64 / d as f64,
                     Ties::Breslow => 0.0,
                 };
                 let phi = s0 - f * t0;
-                let m1 = &s1 - &t1 * f;
-                let m2 = &s2 - &t2 * f;
                 ll -= phi.ln() + shift;
-                grad -= &m1 / phi;
-                info += &m2 / phi - &m1 * m1.transpose() / (phi * phi);
+                for a in 0..p {
+                    let m = (s1[a] - f * t1[a]) / phi;
+                    grad[a] -= m;
+                    m_rows.push(m);
+                }
+                a_sum += 1.0 / phi;
+                b_sum += f / phi;
             }
+            inv_phi.push(a_sum);
+            f_phi.push(b_sum);
             i = j;
         }
-        for (j, &w) in self.penalty.iter().enumerate() {
-            ll -= 0.5 * w * beta[j] * beta[j];
-            grad[j] -= w * beta[j];
-            info[(j, j)] += w;
+        // Row weights: w_i · (Σ over groups at or after its own of Σ 1/φ) − the Efron
+        // correction for tied event rows.
+        let mut after = vec![0.0; inv_phi.len() + 1];
+        for g in (0..inv_phi.len()).rev() {
+            after[g] = after[g + 1] + inv_phi[g];
+        }
+        let u: Vec<f64> = (0..n)
+            .map(|i| {
+                let g = group_of[i];
+                w[i] * (after[g] - if self.event[i] { f_phi[g] } else { 0.0 })
+            })
+            .collect();
+        let mut xu = x.clone();
+        for (mut r, &ui) in xu.rows_mut().into_iter().zip(&u) {
+            r *= ui;
+        }
+        let gram = x.t().dot(&xu);
+        let m = ndarray::Array2::from_shape_vec((m_rows.len() / p.max(1), p), m_rows).unwrap_or_else(|_| ndarray::Array2::zeros((0, p)));
+        let mm = m.t().dot(&m);
+        let mut grad = DVector::from_vec(grad);
+        let mut info = DMatrix::from_fn(p, p, |a, b| gram[[a, b]] - mm[[a, b]]);
+        for (j, &wt) in self.penalty.iter().enumerate() {
+            ll -= 0.5 * wt * beta[j] * beta[j];
+            grad[j] -= wt * beta[j];
+            info[(j, j)] += wt;
         }
         (ll, grad, info)
     }
@@ -217,7 +264,7 @@ impl CoxPH {
             }
         }
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| data.time()[b].total_cmp(&data.time()[a]));
+        radsort::sort_by_key(&mut order, |&i| -data.time()[i]);
         let xs = DMatrix::from_fn(n, p, |i, j| m[[order[i], j]] - means[j]);
         let time: Vec<f64> = order.iter().map(|&i| data.time()[i]).collect();
         let event: Vec<bool> = order.iter().map(|&i| data.event()[i]).collect();
@@ -227,7 +274,8 @@ impl CoxPH {
                 params.penalizer * n as f64 * var
             })
             .collect();
-        let prob = Problem { x: &xs, time: &time, event: &event, ties, penalty };
+        let rows = ndarray::Array2::from_shape_fn((n, p), |(i, j)| xs[(i, j)]);
+        let prob = Problem { rows, time: &time, event: &event, ties, penalty };
 
         let mut beta = DVector::zeros(p);
         let (mut ll, mut grad, mut info) = prob.eval(&beta);
@@ -336,7 +384,6 @@ impl CoxPH {
             }
             s
         };
-        let concordance = super::harrell_c(data, &scores).unwrap_or(f64::NAN);
         Ok(CoxPH {
             names,
             beta,
@@ -348,7 +395,8 @@ impl CoxPH {
             ties,
             baseline_times: times,
             baseline_hazard: hazard,
-            concordance,
+            train_scores: std::sync::Arc::new((scores, data.clone())),
+            concordance: std::sync::OnceLock::new(),
             n,
             n_events: data.n_events(),
         })
@@ -399,7 +447,7 @@ impl CoxPH {
     }
     /// Harrell's C (course definition) of the partial hazards on the training data.
     pub fn concordance(&self) -> f64 {
-        self.concordance
+        *self.concordance.get_or_init(|| super::harrell_c(&self.train_scores.1, &self.train_scores.0).unwrap_or(f64::NAN))
     }
     /// One row per covariate: β, exp(β), se, z, p, 95% CI of β.
     pub fn summary_rows(&self) -> Vec<CoxSummaryRow> {
@@ -440,7 +488,7 @@ impl CoxPH {
             self.n,
             self.n_events,
             self.log_likelihood,
-            self.concordance,
+            self.concordance(),
             lr,
             self.beta.len(),
             lrp

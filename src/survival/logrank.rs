@@ -72,8 +72,9 @@ fn multivariate(data: &SurvivalData, group: &[usize], k: usize) -> Result<LogRan
     if data.n_events() == 0 {
         return Err(Error::undefined("log-rank test", "every subject is censored: there are no events to compare"));
     }
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    order.sort_by(|&a, &b| data.time()[a].total_cmp(&data.time()[b]));
+    // (time, group, event) sorted by time: one radix sort over contiguous records.
+    let mut recs: Vec<(f64, u32, bool)> = (0..data.len()).map(|i| (data.time()[i], group[i] as u32, data.event()[i])).collect();
+    radsort::sort_by_key(&mut recs, |r| r.0);
     let mut risk = vec![0.0; k];
     for &g in group {
         risk[g] += 1.0;
@@ -82,16 +83,16 @@ fn multivariate(data: &SurvivalData, group: &[usize], k: usize) -> Result<LogRan
     let mut expected = vec![0.0; k];
     let mut cov = vec![vec![0.0; k]; k];
     let mut i = 0;
-    while i < order.len() {
-        let t = data.time()[order[i]];
+    while i < recs.len() {
+        let t = recs[i].0;
         let mut j = i;
         let mut d = vec![0.0; k];
         let mut leave = vec![0.0; k];
-        while j < order.len() && data.time()[order[j]] == t {
-            let s = order[j];
-            leave[group[s]] += 1.0;
-            if data.event()[s] {
-                d[group[s]] += 1.0;
+        while j < recs.len() && recs[j].0 == t {
+            let (_, g, e) = recs[j];
+            leave[g as usize] += 1.0;
+            if e {
+                d[g as usize] += 1.0;
             }
             j += 1;
         }

@@ -88,17 +88,16 @@ impl SurvivalData {
     /// Distinct times (events or censorings) in increasing order, with the number of
     /// events and of subjects leaving (events + censorings) at each.
     pub(crate) fn table(&self) -> Vec<(f64, f64, f64)> {
-        let mut idx: Vec<usize> = (0..self.len()).collect();
-        idx.sort_by(|&a, &b| self.time[a].total_cmp(&self.time[b]));
+        let mut pairs: Vec<(f64, bool)> = self.time.iter().copied().zip(self.event.iter().copied()).collect();
+        radsort::sort_by_key(&mut pairs, |p| p.0);
         let mut out: Vec<(f64, f64, f64)> = Vec::new();
-        for i in idx {
-            let t = self.time[i];
+        for (t, e) in pairs {
             match out.last_mut() {
                 Some(last) if last.0 == t => {
-                    last.1 += self.event[i] as u8 as f64;
+                    last.1 += e as u8 as f64;
                     last.2 += 1.0;
                 }
-                _ => out.push((t, self.event[i] as u8 as f64, 1.0)),
+                _ => out.push((t, e as u8 as f64, 1.0)),
             }
         }
         out

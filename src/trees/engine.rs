@@ -551,16 +551,16 @@ fn best_split<C: Criterion>(
         }
         visited += 1;
         let mut improved = false;
-        if let Some((pos, proxy)) = crit.scan(&s.pairs, weights, stats, wn, min_leaf, &mut s.left, &mut s.right, rng) {
-            if best.as_ref().is_none_or(|b| proxy > b.proxy) {
-                let (a, b) = (s.pairs[pos - 1].0, s.pairs[pos].0);
-                let mut thr = a / 2.0 + b / 2.0;
-                if thr == b || !thr.is_finite() {
-                    thr = a;
-                }
-                best = Some(Split { feature: feat, threshold: thr, pos, proxy });
-                improved = true;
+        if let Some((pos, proxy)) = crit.scan(&s.pairs, weights, stats, wn, min_leaf, &mut s.left, &mut s.right, rng)
+            && best.as_ref().is_none_or(|b| proxy > b.proxy)
+        {
+            let (a, b) = (s.pairs[pos - 1].0, s.pairs[pos].0);
+            let mut thr = a / 2.0 + b / 2.0;
+            if thr == b || !thr.is_finite() {
+                thr = a;
             }
+            best = Some(Split { feature: feat, threshold: thr, pos, proxy });
+            improved = true;
         }
         if improved {
             std::mem::swap(&mut s.pairs, &mut s.best_pairs);
