@@ -175,13 +175,18 @@ impl Problem<'_> {
                 w[i] * (after[g] - if self.event[i] { f_phi[g] } else { 0.0 })
             })
             .collect();
-        let mut xu = x.clone();
-        for (mut r, &ui) in xu.rows_mut().into_iter().zip(&u) {
-            r *= ui;
-        }
-        let gram = x.t().dot(&xu);
         let m = ndarray::Array2::from_shape_vec((m_rows.len() / p.max(1), p), m_rows).unwrap_or_else(|_| ndarray::Array2::zeros((0, p)));
-        let mm = m.t().dot(&m);
+        // The two products are independent: one per core.
+        let (gram, mm) = rayon::join(
+            || {
+                let mut xu = x.clone();
+                for (mut r, &ui) in xu.rows_mut().into_iter().zip(&u) {
+                    r *= ui;
+                }
+                x.t().dot(&xu)
+            },
+            || m.t().dot(&m),
+        );
         let mut grad = DVector::from_vec(grad);
         let mut info = DMatrix::from_fn(p, p, |a, b| gram[[a, b]] - mm[[a, b]]);
         for (j, &wt) in self.penalty.iter().enumerate() {
@@ -292,6 +297,14 @@ impl CoxPH {
                 )
             })?;
             let delta = chol.solve(&grad);
+            if it > 1 && delta.amax() < 1e-10 {
+                // The Newton step left is below tolerance: take it without another pass
+                // over the data (the likelihood changes by O(step²)).
+                beta += &delta;
+                last_step = delta.amax();
+                converged = true;
+                break;
+            }
             let mut step = 1.0;
             let mut accepted = None;
             for _ in 0..40 {
