@@ -14,6 +14,7 @@
 //! - [`impute`]: missing-data summaries and imputers;
 //! - [`survival`]: Kaplan–Meier, Nelson–Aalen, log-rank, Harrell's C, Cox models, random survival forests;
 //! - [`interpret`]: SHAP values and their plots;
+//! - [`causal`]: trial summaries, OR ↔ ARR, T-/S-/X-learners, C-for-benefit;
 //! - [`grade`]: graded cells that never crash the kernel;
 //! - [`exercise`]: solution notebook → exercise notebook;
 //! - [`data`]: where bundled data lives;
@@ -24,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+pub mod causal;
 pub mod data;
 pub mod display;
 pub mod error;

@@ -40,11 +40,13 @@ pub fn data_path(relative: &str) -> Result<PathBuf> {
     }
 }
 
+mod colon;
 mod cxr;
 mod features;
 mod nhefs;
 mod survival_sets;
 mod risk;
+pub use colon::{LEVAMISOLE_COLUMNS, colon, colon_from, levamisole, levamisole_from, levamisole_sample};
 pub use features::{AsFeatures, Features, frame_to_matrix};
 pub use survival_sets::{lymphoma, pbc, pbc_course, pbc_course_from, pbc_from};
 pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
