@@ -307,30 +307,49 @@ impl Figure {
     /// Adds a histogram of `values` with `bins` equal-width bins over their finite range;
     /// with `density` the bar heights integrate to 1 (so a density curve can be laid
     /// over it), otherwise they are counts. Non-finite values are left out.
-    pub fn histogram(mut self, values: &[f64], bins: usize, label: impl Into<String>, density: bool) -> Self {
-        let label = label.into();
-        let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    pub fn histogram(self, values: &[f64], bins: usize, label: impl Into<String>, density: bool) -> Self {
+        self.histograms(&[(label.into().as_str(), values)], bins, density)
+    }
+
+    /// Adds overlaid histograms of several groups on the same `bins` equal-width bins
+    /// (spanning all groups' finite values), so their bars line up and compare directly.
+    ///
+    /// ```
+    /// use ai4med::plot::Figure;
+    /// let f = Figure::new().histograms(&[("treated", &[50.0, 61.0, 70.0][..]), ("control", &[45.0, 66.0][..])], 5, false);
+    /// assert!(f.to_svg().unwrap().contains("control"));
+    /// ```
+    pub fn histograms(mut self, groups: &[(&str, &[f64])], bins: usize, density: bool) -> Self {
         if bins == 0 {
-            self.problems.push(format!("histogram '{label}': needs at least one bin"));
+            for (label, _) in groups {
+                self.problems.push(format!("histogram '{label}': needs at least one bin"));
+            }
             return self;
         }
-        if v.is_empty() {
+        let finite = |v: &[f64]| -> Vec<f64> { v.iter().copied().filter(|x| x.is_finite()).collect() };
+        let (lo, hi) = groups.iter().flat_map(|(_, v)| v.iter().copied().filter(|x| x.is_finite())).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        if lo > hi {
             return self;
         }
-        let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
         let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
         let w = (hi - lo) / bins as f64;
         let edges: Vec<f64> = (0..=bins).map(|k| lo + k as f64 * w).collect();
-        let mut counts = vec![0.0; bins];
-        for x in &v {
-            let k = (((x - lo) / w) as usize).min(bins - 1);
-            counts[k] += 1.0;
+        for (label, values) in groups {
+            let v = finite(values);
+            if v.is_empty() {
+                continue;
+            }
+            let mut counts = vec![0.0; bins];
+            for x in &v {
+                let k = (((x - lo) / w) as usize).min(bins - 1);
+                counts[k] += 1.0;
+            }
+            if density {
+                let n = v.len() as f64;
+                counts.iter_mut().for_each(|c| *c /= n * w);
+            }
+            self.series.push(Series::Hist { edges: edges.clone(), heights: counts, label: label.to_string(), color: None });
         }
-        if density {
-            let n = v.len() as f64;
-            counts.iter_mut().for_each(|c| *c /= n * w);
-        }
-        self.series.push(Series::Hist { edges, heights: counts, label, color: None });
         self
     }
 

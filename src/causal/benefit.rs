@@ -110,8 +110,7 @@ pub fn c_for_benefit_score(pairs: &[(Patient, Patient)]) -> Result<f64> {
     count_sorted(items.into_iter()).score()
 }
 
-/// Validated arms: indices of control and treated patients, each sorted by prediction
-/// (ties by position).
+/// Validated arms: indices of control and treated patients, in their original order.
 fn arms(pred_arr: &[f64], outcome: &[f64], treatment: &[f64]) -> Result<(Vec<usize>, Vec<usize>)> {
     use crate::error::check;
     check::same_len("pred_arr vs outcome", pred_arr.len(), outcome.len())?;
@@ -120,32 +119,47 @@ fn arms(pred_arr: &[f64], outcome: &[f64], treatment: &[f64]) -> Result<(Vec<usi
     check::finite("pred_arr", pred_arr)?;
     check_binary("outcome", outcome)?;
     check_binary("treatment", treatment)?;
-    let (mut t, mut c): (Vec<usize>, Vec<usize>) = (0..pred_arr.len()).partition(|&i| treatment[i] == 1.0);
+    let (t, c): (Vec<usize>, Vec<usize>) = (0..pred_arr.len()).partition(|&i| treatment[i] == 1.0);
     if t.is_empty() || c.is_empty() {
         let arm = if t.is_empty() { "treated" } else { "control" };
         return Err(Error::undefined("C-for-benefit", format!("the {arm} arm has no patients, so no pairs can be matched")));
     }
-    t.sort_by(|&a, &b| pred_arr[a].total_cmp(&pred_arr[b]).then(a.cmp(&b)));
-    c.sort_by(|&a, &b| pred_arr[a].total_cmp(&pred_arr[b]).then(a.cmp(&b)));
     Ok((c, t))
 }
 
-/// Keeps a seeded random subset of `m` of the sorted indices (order kept).
-fn subsample(sorted: &[usize], m: usize, seed: u64) -> Vec<usize> {
-    if sorted.len() == m {
-        return sorted.to_vec();
+/// A seeded random subset of `m` of the positions `0..n`, in increasing order (all of
+/// them when `m ≥ n`): how [`benefit_pairs`] subsamples the larger arm. The same seed
+/// gives the same subset.
+///
+/// ```
+/// let s = ai4med::causal::random_subset(10, 4, 7);
+/// assert_eq!(s.len(), 4);
+/// assert!(s.windows(2).all(|w| w[0] < w[1]) && s == ai4med::causal::random_subset(10, 4, 7));
+/// ```
+pub fn random_subset(n: usize, m: usize, seed: u64) -> Vec<usize> {
+    if m >= n {
+        return (0..n).collect();
     }
-    let mut keep = rand::seq::index::sample(&mut ChaCha8Rng::seed_from_u64(seed), sorted.len(), m).into_vec();
+    let mut keep = rand::seq::index::sample(&mut ChaCha8Rng::seed_from_u64(seed), n, m).into_vec();
     keep.sort_unstable();
-    keep.into_iter().map(|k| sorted[k]).collect()
+    keep
+}
+
+/// The arm's indices after subsampling to `m`, sorted by prediction (ties in original order).
+fn matched_order(arm: &[usize], m: usize, seed: u64, pred: &[f64]) -> Vec<usize> {
+    let mut kept: Vec<usize> = random_subset(arm.len(), m, seed).into_iter().map(|k| arm[k]).collect();
+    kept.sort_by(|&a, &b| pred[a].total_cmp(&pred[b]).then(a.cmp(&b)));
+    kept
 }
 
 /// The matched pairs of [`c_for_benefit`]: `(control, treated)` patients, lowest
-/// predicted benefit first.
+/// predicted benefit first. The larger arm (in the original row order) keeps the
+/// positions [`random_subset`]`(its size, size of the smaller arm, seed)`; each arm is
+/// then sorted by prediction (a stable sort) and the k-th patients are paired.
 pub fn benefit_pairs(pred_arr: &[f64], outcome: &[f64], treatment: &[f64], seed: u64) -> Result<Vec<(Patient, Patient)>> {
     let (c, t) = arms(pred_arr, outcome, treatment)?;
     let m = c.len().min(t.len());
-    let (c, t) = (subsample(&c, m, seed), subsample(&t, m, seed));
+    let (c, t) = (matched_order(&c, m, seed, pred_arr), matched_order(&t, m, seed, pred_arr));
     Ok(c.iter().zip(&t).map(|(&i, &j)| ((pred_arr[i], outcome[i]), (pred_arr[j], outcome[j]))).collect())
 }
 
@@ -153,8 +167,7 @@ pub fn benefit_pairs(pred_arr: &[f64], outcome: &[f64], treatment: &[f64], seed:
 /// `c_statistic`): the larger arm is randomly subsampled (seeded) to the size of the
 /// smaller, each arm is sorted by predicted risk reduction, the k-th control is
 /// matched with the k-th treated patient, and the pairs are scored by
-/// [`c_for_benefit_score`]. 0.5 is chance; the course's T-learner on the levamisole
-/// data reaches about 0.55–0.6.
+/// [`c_for_benefit_score`]. 0.5 is chance, 1 a perfect ranking of benefit.
 ///
 /// The subsample comes from this crate's seeded generator, so for the same seed it is
 /// not the subsample of the course's `random.sample`; when the arms have equal size
@@ -204,6 +217,7 @@ pub fn c_for_benefit_ci(pred_arr: &[f64], outcome: &[f64], treatment: &[f64], cf
     let estimate = c_for_benefit(pred_arr, outcome, treatment, cfg.seed)?;
     let (c, t) = arms(pred_arr, outcome, treatment)?;
     let m = c.len().min(t.len());
+    let (c, t) = (matched_order(&c, c.len(), 0, pred_arr), matched_order(&t, t.len(), 0, pred_arr));
     let arm_data = |idx: &[usize]| -> Vec<(f64, f64)> { idx.iter().map(|&i| (pred_arr[i], outcome[i])).collect() };
     let (cd, td) = (arm_data(&c), arm_data(&t));
     let reps: Vec<f64> = (0..cfg.n_resamples)

@@ -215,8 +215,8 @@ impl RiskBins {
             let mut row = vec![
                 Cell::from(format!("{open}{:.3}, {:.3}]", b.lower, b.upper)),
                 Cell::from(b.mean_risk),
-                Cell::from(b.n_treated as f64),
-                Cell::from(b.n_control as f64),
+                Cell::from(b.n_treated),
+                Cell::from(b.n_control),
                 Cell::from(b.rate_treated),
                 Cell::from(b.rate_control),
                 Cell::from(b.arr()),
@@ -250,6 +250,26 @@ impl RiskBins {
         f.legend(crate::plot::Legend::UpperLeft)
     }
 
+    /// For groups formed on *predicted risk reduction* (pass a learner's predictions as
+    /// `baseline_risk` to [`RiskBins::new`]): empirical ARR of each group against the
+    /// group's mean predicted ARR, with the diagonal of perfect calibration. Points
+    /// above the diagonal: the treatment helped that group more than predicted.
+    pub fn benefit_calibration_figure(&self) -> Figure {
+        let pts: Vec<&RiskBin> = self.bins.iter().filter(|b| b.arr().is_finite() && b.mean_risk.is_finite()).collect();
+        let x: Vec<f64> = pts.iter().map(|b| b.mean_risk).collect();
+        let y: Vec<f64> = pts.iter().map(|b| b.arr()).collect();
+        let lo = x.iter().chain(&y).fold(f64::INFINITY, |a, &b| a.min(b));
+        let hi = x.iter().chain(&y).fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let (lo, hi) = if lo < hi { (lo, hi) } else { (-0.5, 0.5) };
+        Figure::new()
+            .title("Predicted vs observed risk reduction")
+            .x_label("mean predicted ARR (group)")
+            .y_label("observed ARR (control − treated event rate)")
+            .dashed(&[lo, hi], &[lo, hi], "perfect calibration")
+            .scatter(&x, &y, "groups of predicted ARR")
+            .legend(crate::plot::Legend::UpperLeft)
+    }
+
     /// Shows the table inline.
     pub fn evcxr_display(&self) {
         self.table(None).evcxr_display()
@@ -272,18 +292,19 @@ pub fn arr_curve_figure(odds_ratios: &[f64]) -> Figure {
     f.legend(crate::plot::Legend::UpperRight)
 }
 
-/// Histograms of predicted risk reduction, one per named learner, overlaid.
+/// Histograms of predicted risk reduction, one per named learner, overlaid on shared bins.
 ///
 /// ```
 /// let f = ai4med::causal::arr_histogram(&[("T-learner", &[0.1, 0.2, -0.05][..])], 10);
 /// assert!(f.to_svg().unwrap().contains("T-learner"));
 /// ```
 pub fn arr_histogram(predictions: &[(&str, &[f64])], bins: usize) -> Figure {
-    let mut f = Figure::new().title("Predicted risk reduction").x_label("predicted ARR (control risk − treated risk)").y_label("patients");
-    for (name, v) in predictions {
-        f = f.histogram(v, bins, *name, false);
-    }
-    f.legend(crate::plot::Legend::UpperRight)
+    Figure::new()
+        .title("Predicted risk reduction")
+        .x_label("predicted ARR (control risk − treated risk)")
+        .y_label("patients")
+        .histograms(predictions, bins, false)
+        .legend(crate::plot::Legend::UpperLeft)
 }
 
 #[cfg(test)]
@@ -325,6 +346,7 @@ mod tests {
         assert!(RiskBins::new(&r, &y, &w, Binning::Quantile(0)).is_err());
         let svg = q.figure(Some(0.7)).to_svg().unwrap();
         assert!(svg.contains("empirical"));
+        assert!(q.benefit_calibration_figure().to_svg().unwrap().contains("perfect calibration"));
         assert_eq!(q.table(Some(0.7)).n_rows(), 4);
     }
 }

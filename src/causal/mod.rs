@@ -15,14 +15,15 @@
 //!   trees, [`Logistic`]), [`treatment_dataset_split`].
 //! - [`c_for_benefit_score`], [`c_for_benefit`], [`c_for_benefit_ci`] (bootstrap),
 //!   [`benefit_grid_search`].
-//! - Plots: [`arr_curve_figure`], [`RiskBins::figure`], [`arr_histogram`].
+//! - Plots: [`arr_curve_figure`], [`RiskBins::figure`], [`RiskBins::benefit_calibration_figure`],
+//!   [`arr_histogram`].
 
 mod benefit;
 mod effect;
 mod learners;
 mod trial;
 
-pub use benefit::{Patient, benefit_grid_search, benefit_pairs, c_for_benefit, c_for_benefit_ci, c_for_benefit_score};
+pub use benefit::{Patient, benefit_grid_search, benefit_pairs, random_subset, c_for_benefit, c_for_benefit_ci, c_for_benefit_score};
 pub use effect::{Binning, RiskBin, RiskBins, arr_curve_figure, arr_histogram, baseline_risks, or_to_arr, treatment_effect};
 pub use learners::{Arm, BenefitModel, EffectLearner, EffectModel, Linear, Logistic, RiskLearner, RiskModel, SLearner, TLearner, XLearner, fit_logistic, treatment_dataset_split};
 pub use trial::{Nnt, Trial, event_rate, proportion_treated};

@@ -267,6 +267,10 @@ mod tests {
         assert!(event_rate(&[1.0, 0.0], &[1.0, 1.0]).unwrap_err().to_string().contains("control arm"));
         assert!(event_rate(&[1.0, 0.0], &[1.0]).is_err());
         assert!(event_rate(&[1.0, 0.5], &[1.0, 0.0]).is_err());
+        let df = polars::prelude::df!("outcome" => [1.0, 0.0], "TRTMT" => [1.0, 0.0]).unwrap();
+        assert!(Trial::from_frame(&df, "outcome", "treated").unwrap_err().to_string().contains("treated"));
+        assert_eq!(Trial::from_frame(&df, "outcome", "TRTMT").unwrap().n_treated, 1);
+        assert!(Trial::new(&[1.0, 0.0], &[1.0, 0.0]).unwrap().level(1.5).is_err());
     }
 
     #[test]
