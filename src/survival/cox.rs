@@ -84,6 +84,17 @@ pub struct CoxPH {
 
 /// Log partial likelihood, gradient and information (negative Hessian) at β, on
 /// centred covariates `x` sorted by time descending.
+/// What one sweep over a range of rows collects (see `Problem::sweep`).
+struct Sweep {
+    ll: f64,
+    events: usize,
+    grad: Vec<f64>,
+    m_rows: Vec<f64>,
+    inv_phi: Vec<f64>,
+    f_phi: Vec<f64>,
+    group_of: Vec<usize>,
+}
+
 struct Problem<'a> {
     /// Centred covariates (`n × p`), rows sorted by time, descending.
     rows: ndarray::Array2<f64>,
@@ -95,37 +106,23 @@ struct Problem<'a> {
 }
 
 impl Problem<'_> {
-    /// One pass over the rows (sorted by time, descending) with running risk-set sums
-    /// `S0 = Σ w`, `S1 = Σ w x` (`w = exp(xᵀβ − shift)`) gives the log-likelihood, the
-    /// gradient and the mean covariate `m_l` of every Efron term. The information
-    /// `Σ_l [S2(t_l) − f_l T2_l]/φ_l − m_l m_lᵀ` is then assembled with two matrix
-    /// products instead of running `p × p` sums: each row enters every `S2(t_l)` of the
-    /// event times it is at risk for, with weight `w · Σ_l 1/φ_l`, so the first part is
-    /// the weighted Gram matrix `Xᵀ diag(u) X`, and the second is `MᵀM`.
-    fn eval(&self, beta: &DVector<f64>) -> (f64, DVector<f64>, DMatrix<f64>) {
-        let (n, p) = (self.time.len(), beta.len());
+    /// One sweep over rows `lo..hi` (time order), starting from the risk-set sums `s0`,
+    /// `s1` of the rows before `lo`: the log-likelihood terms (without the shift), the
+    /// gradient, the Efron mean covariates, and per tied group `Σ 1/φ` and `Σ f/φ`.
+    fn sweep(&self, lo: usize, hi: usize, eta: &[f64], w: &[f64], mut s0: f64, mut s1: Vec<f64>) -> Sweep {
+        let p = s1.len();
         let x = &self.rows;
-        let bv = ndarray::ArrayView1::from(beta.as_slice());
-        let eta: Vec<f64> = x.dot(&bv).to_vec();
-        let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let w: Vec<f64> = eta.iter().map(|e| (e - shift).exp()).collect();
-        let (mut s0, mut s1) = (0.0, vec![0.0; p]);
         let mut t1 = vec![0.0; p];
-        let mut ll = 0.0;
-        let mut grad = vec![0.0; p];
-        let mut m_rows: Vec<f64> = Vec::new();
-        // Per group (processing order): Σ_l 1/φ_l and Σ_l f_l/φ_l; per row: its group.
-        let (mut inv_phi, mut f_phi) = (Vec::new(), Vec::new());
-        let mut group_of = vec![0usize; n];
-        let mut i = 0;
-        while i < n {
+        let mut out = Sweep { ll: 0.0, events: 0, grad: vec![0.0; p], m_rows: Vec::new(), inv_phi: Vec::new(), f_phi: Vec::new(), group_of: vec![0; hi - lo] };
+        let mut i = lo;
+        while i < hi {
             let t = self.time[i];
-            let g = inv_phi.len();
+            let g = out.inv_phi.len();
             let mut t0 = 0.0;
             t1.iter_mut().for_each(|v| *v = 0.0);
             let mut d = 0usize;
             let mut j = i;
-            while j < n && self.time[j] == t {
+            while j < hi && self.time[j] == t {
                 let xj = x.row(j);
                 s0 += w[j];
                 for a in 0..p {
@@ -136,11 +133,11 @@ impl Problem<'_> {
                     t0 += w[j];
                     for a in 0..p {
                         t1[a] += w[j] * xj[a];
-                        grad[a] += xj[a];
+                        out.grad[a] += xj[a];
                     }
-                    ll += eta[j];
+                    out.ll += eta[j];
                 }
-                group_of[j] = g;
+                out.group_of[j - lo] = g;
                 j += 1;
             }
             let (mut a_sum, mut b_sum) = (0.0, 0.0);
@@ -150,18 +147,84 @@ impl Problem<'_> {
                     Ties::Breslow => 0.0,
                 };
                 let phi = s0 - f * t0;
-                ll -= phi.ln() + shift;
+                out.ll -= phi.ln();
                 for a in 0..p {
                     let m = (s1[a] - f * t1[a]) / phi;
-                    grad[a] -= m;
-                    m_rows.push(m);
+                    out.grad[a] -= m;
+                    out.m_rows.push(m);
                 }
                 a_sum += 1.0 / phi;
                 b_sum += f / phi;
             }
-            inv_phi.push(a_sum);
-            f_phi.push(b_sum);
+            out.events += d;
+            out.inv_phi.push(a_sum);
+            out.f_phi.push(b_sum);
             i = j;
+        }
+        out
+    }
+
+    /// One pass over the rows (sorted by time, descending) with running risk-set sums
+    /// `S0 = Σ w`, `S1 = Σ w x` (`w = exp(xᵀβ − shift)`) gives the log-likelihood, the
+    /// gradient and the mean covariate `m_l` of every Efron term. The information
+    /// `Σ_l [S2(t_l) − f_l T2_l]/φ_l − m_l m_lᵀ` is then assembled with two matrix
+    /// products instead of running `p × p` sums: each row enters every `S2(t_l)` of the
+    /// event times it is at risk for, with weight `w · Σ_l 1/φ_l`, so the first part is
+    /// the weighted Gram matrix `Xᵀ diag(u) X`, and the second is `MᵀM`. On large data
+    /// the pass runs as two halves at once (the second starting from the first half's
+    /// totals) and both products in cache-sized row chunks on all cores.
+    fn eval(&self, beta: &DVector<f64>) -> (f64, DVector<f64>, DMatrix<f64>) {
+        self.eval_split(beta, self.time.len() >= 1 << 14)
+    }
+
+    /// [`Problem::eval`], with the sweep split in two halves or not.
+    fn eval_split(&self, beta: &DVector<f64>, split: bool) -> (f64, DVector<f64>, DMatrix<f64>) {
+        use rayon::prelude::*;
+        let (n, p) = (self.time.len(), beta.len());
+        let x = &self.rows;
+        let bv = ndarray::ArrayView1::from(beta.as_slice());
+        let eta: Vec<f64> = (0..n).into_par_iter().with_min_len(4096).map(|i| x.row(i).dot(&bv)).collect();
+        let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let w: Vec<f64> = eta.par_iter().with_min_len(4096).map(|e| (e - shift).exp()).collect();
+        // The sweep over rows in time order is a running sum; on large data the second
+        // half starts from the first half's totals, so both halves run at once. The split
+        // sits at a group boundary and is fixed by the data, so results are reproducible.
+        let mut mid = if split { n / 2 } else { n };
+        while mid < n && mid > 0 && self.time[mid] == self.time[mid - 1] {
+            mid += 1;
+        }
+        let (first, second) = if mid < n {
+            rayon::join(
+                || self.sweep(0, mid, &eta, &w, 0.0, vec![0.0; p]),
+                || {
+                    let mut s1 = vec![0.0; p];
+                    let mut s0 = 0.0;
+                    for i in 0..mid {
+                        s0 += w[i];
+                        for (a, &v) in s1.iter_mut().zip(x.row(i).iter()) {
+                            *a += w[i] * v;
+                        }
+                    }
+                    Some(self.sweep(mid, n, &eta, &w, s0, s1))
+                },
+            )
+        } else {
+            (self.sweep(0, n, &eta, &w, 0.0, vec![0.0; p]), None)
+        };
+        let mut ll = first.ll - shift * first.events as f64;
+        let mut grad = first.grad;
+        let mut m_rows = first.m_rows;
+        let (mut inv_phi, mut f_phi, mut group_of) = (first.inv_phi, first.f_phi, first.group_of);
+        if let Some(b) = second {
+            ll += b.ll - shift * b.events as f64;
+            for (g, v) in grad.iter_mut().zip(&b.grad) {
+                *g += v;
+            }
+            m_rows.extend_from_slice(&b.m_rows);
+            let offset = inv_phi.len();
+            inv_phi.extend_from_slice(&b.inv_phi);
+            f_phi.extend_from_slice(&b.f_phi);
+            group_of.extend(b.group_of.iter().map(|g| g + offset));
         }
         // Row weights: w_i · (Σ over groups at or after its own of Σ 1/φ) − the Efron
         // correction for tied event rows.
@@ -176,17 +239,8 @@ impl Problem<'_> {
             })
             .collect();
         let m = ndarray::Array2::from_shape_vec((m_rows.len() / p.max(1), p), m_rows).unwrap_or_else(|_| ndarray::Array2::zeros((0, p)));
-        // The two products are independent: one per core.
-        let (gram, mm) = rayon::join(
-            || {
-                let mut xu = x.clone();
-                for (mut r, &ui) in xu.rows_mut().into_iter().zip(&u) {
-                    r *= ui;
-                }
-                x.t().dot(&xu)
-            },
-            || m.t().dot(&m),
-        );
+        let gram = chunked_gram(x, Some(&u));
+        let mm = chunked_gram(&m, None);
         let mut grad = DVector::from_vec(grad);
         let mut info = DMatrix::from_fn(p, p, |a, b| gram[[a, b]] - mm[[a, b]]);
         for (j, &wt) in self.penalty.iter().enumerate() {
@@ -196,6 +250,42 @@ impl Problem<'_> {
         }
         (ll, grad, info)
     }
+}
+
+/// `Xᵀ diag(u) X` (or `XᵀX` without weights), in row chunks on all cores: each chunk's
+/// product is formed from a small reused buffer that stays in cache, and the chunk
+/// products are added in chunk order, so the result does not depend on scheduling.
+fn chunked_gram(x: &ndarray::Array2<f64>, u: Option<&[f64]>) -> ndarray::Array2<f64> {
+    use rayon::prelude::*;
+    const ROWS: usize = 2048;
+    let (n, p) = x.dim();
+    let parts: Vec<ndarray::Array2<f64>> = (0..n.div_ceil(ROWS))
+        .into_par_iter()
+        .map_init(
+            || ndarray::Array2::<f64>::zeros((ROWS, p)),
+            |buf, c| {
+                let (lo, hi) = (c * ROWS, ((c + 1) * ROWS).min(n));
+                let xs = x.slice(ndarray::s![lo..hi, ..]);
+                let mut g = ndarray::Array2::<f64>::zeros((p, p));
+                match u {
+                    Some(u) => {
+                        let mut b = buf.slice_mut(ndarray::s![..hi - lo, ..]);
+                        for ((mut br, xr), &ui) in b.rows_mut().into_iter().zip(xs.rows()).zip(&u[lo..hi]) {
+                            br.zip_mut_with(&xr, |d, &v| *d = v * ui);
+                        }
+                        ndarray::linalg::general_mat_mul(1.0, &xs.t(), &b, 0.0, &mut g);
+                    }
+                    None => ndarray::linalg::general_mat_mul(1.0, &xs.t(), &xs, 0.0, &mut g),
+                }
+                g
+            },
+        )
+        .collect();
+    let mut total = ndarray::Array2::<f64>::zeros((p, p));
+    for g in &parts {
+        total += g;
+    }
+    total
 }
 
 /// Settings of a Cox fit: tie handling and an optional ridge penalty.
@@ -257,29 +347,47 @@ impl CoxPH {
         if data.n_events() == 0 {
             return Err(Error::undefined("Cox model", "every subject is censored: the partial likelihood is flat"));
         }
-        let mut means = vec![0.0; p];
-        for j in 0..p {
-            let col = m.column(j);
-            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-                return Err(Error::InvalidValue { what: format!("covariate '{}'", names[j]), value: col[i].to_string(), index: i, reason: "covariates must be finite (impute missing values first)".into() });
+        // Means, finiteness and constancy in one pass over the rows (cache-friendly).
+        let mut sums = vec![0.0; p];
+        let (mut lo, mut hi) = (m.row(0).to_vec(), m.row(0).to_vec());
+        let mut finite = true;
+        for r in m.rows() {
+            for (j, &v) in r.iter().enumerate() {
+                sums[j] += v;
+                lo[j] = lo[j].min(v);
+                hi[j] = hi[j].max(v);
+                finite &= v.is_finite();
             }
-            means[j] = col.sum() / n as f64;
-            if col.iter().all(|v| (v - col[0]).abs() <= 1e-12 * (1.0 + col[0].abs())) {
-                return Err(Error::invalid_arg("x", format!("covariate '{}' is constant ({}): its coefficient is not identifiable", names[j], col[0])));
+        }
+        if !finite {
+            for j in 0..p {
+                let col = m.column(j);
+                if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+                    return Err(Error::InvalidValue { what: format!("covariate '{}'", names[j]), value: col[i].to_string(), index: i, reason: "covariates must be finite (impute missing values first)".into() });
+                }
+            }
+        }
+        let means: Vec<f64> = sums.iter().map(|s| s / n as f64).collect();
+        for j in 0..p {
+            if hi[j] - lo[j] <= 1e-12 * (1.0 + lo[j].abs()) {
+                return Err(Error::invalid_arg("x", format!("covariate '{}' is constant ({}): its coefficient is not identifiable", names[j], lo[j])));
             }
         }
         let mut order: Vec<usize> = (0..n).collect();
         radsort::sort_by_key(&mut order, |&i| -data.time()[i]);
-        let xs = DMatrix::from_fn(n, p, |i, j| m[[order[i], j]] - means[j]);
+        // Centred rows in time order (row-major, one pass) and each column's variance.
+        let mut rows = ndarray::Array2::<f64>::zeros((n, p));
+        let mut sumsq = vec![0.0; p];
+        for (mut r, &i) in rows.rows_mut().into_iter().zip(&order) {
+            for ((v, &x), (mu, ss)) in r.iter_mut().zip(m.row(i).iter()).zip(means.iter().zip(sumsq.iter_mut())) {
+                *v = x - mu;
+                *ss += *v * *v;
+            }
+        }
+        let var: Vec<f64> = sumsq.iter().map(|ss| ss / (n as f64 - 1.0).max(1.0)).collect();
         let time: Vec<f64> = order.iter().map(|&i| data.time()[i]).collect();
         let event: Vec<bool> = order.iter().map(|&i| data.event()[i]).collect();
-        let penalty: Vec<f64> = (0..p)
-            .map(|j| {
-                let var = (0..n).map(|i| xs[(i, j)] * xs[(i, j)]).sum::<f64>() / (n as f64 - 1.0).max(1.0);
-                params.penalizer * n as f64 * var
-            })
-            .collect();
-        let rows = ndarray::Array2::from_shape_fn((n, p), |(i, j)| xs[(i, j)]);
+        let penalty: Vec<f64> = var.iter().map(|v| params.penalizer * n as f64 * v).collect();
         let prob = Problem { rows, time: &time, event: &event, ties, penalty };
 
         let mut beta = DVector::zeros(p);
@@ -348,7 +456,7 @@ impl CoxPH {
         let se: Vec<f64> = (0..p).map(|j| cov[(j, j)].sqrt()).collect();
         // A coefficient whose standard error dwarfs its covariate's scale is drifting to
         // infinity: the partial likelihood has no maximum (separation).
-        let sd = |j: usize| ((0..n).map(|i| xs[(i, j)] * xs[(i, j)]).sum::<f64>() / (n as f64 - 1.0).max(1.0)).sqrt();
+        let sd = |j: usize| var[j].sqrt();
         if let Some(j) = (0..p).find(|&j| se[j] * sd(j) > 1e3) {
             return Err(Error::NotConverged {
                 what: "Cox partial likelihood".into(),
@@ -362,7 +470,7 @@ impl CoxPH {
         let beta: Vec<f64> = beta.iter().copied().collect();
 
         // Breslow baseline cumulative hazard at each distinct time (lifelines' layout).
-        let ph: Vec<f64> = (0..n).map(|i| (0..p).map(|j| xs[(i, j)] * beta[j]).sum::<f64>().exp()).collect();
+        let ph: Vec<f64> = prob.rows.dot(&ndarray::ArrayView1::from(&beta[..])).iter().map(|e| e.exp()).collect();
         let mut times = Vec::new();
         let mut hazard = Vec::new();
         {
@@ -622,6 +730,27 @@ impl CoxPH {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn split_sweep_equals_one_sweep() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let (n, p) = (40_000, 3);
+        let rows = ndarray::Array2::from_shape_fn((n, p), |_| rng.random_range(-1.0..1.0));
+        // Times in descending order with heavy ties (as the fit arranges them).
+        let mut time: Vec<f64> = (0..n).map(|_| rng.random_range(0..500) as f64).collect();
+        time.sort_by(|a, b| b.total_cmp(a));
+        let event: Vec<bool> = (0..n).map(|_| rng.random_bool(0.6)).collect();
+        for ties in [Ties::Efron, Ties::Breslow] {
+            let prob = Problem { rows: rows.clone(), time: &time, event: &event, ties, penalty: vec![0.0; p] };
+            let beta = DVector::from_vec(vec![0.3, -0.2, 0.1]);
+            let (l1, g1, i1) = prob.eval_split(&beta, false);
+            let (l2, g2, i2) = prob.eval_split(&beta, true);
+            assert!((l1 - l2).abs() <= 1e-9 * l1.abs());
+            assert!((&g1 - &g2).amax() <= 1e-9 * g1.amax().max(1.0));
+            assert!((&i1 - &i2).amax() <= 1e-9 * i1.amax());
+        }
+    }
 
     #[test]
     fn bad_input_is_reported() {

@@ -40,21 +40,27 @@ impl KaplanMeier {
             return Err(Error::invalid_arg("level", format!("{level} is outside (0, 1)")));
         }
         let z = Normal::standard().inverse_cdf(1.0 - (1.0 - level) / 2.0);
-        let table = data.table();
+        let tally = super::tally::tally(data.time(), data.event(), None, 1);
+        let table = tally.times.iter().enumerate().map(|(i, &t)| (t, tally.row(i)[1], tally.row(i)[0]));
         let n = data.len() as f64;
+        let with_first = |v: f64| {
+            let mut out = Vec::with_capacity(tally.times.len() + 1);
+            out.push(v);
+            out
+        };
         let mut km = KaplanMeier {
-            times: vec![0.0],
-            survival: vec![1.0],
-            at_risk: vec![n],
-            events: vec![0.0],
-            censored: vec![0.0],
-            greenwood: vec![0.0],
-            lower: vec![1.0],
-            upper: vec![1.0],
+            times: with_first(0.0),
+            survival: with_first(1.0),
+            at_risk: with_first(n),
+            events: with_first(0.0),
+            censored: with_first(0.0),
+            greenwood: with_first(0.0),
+            lower: Vec::new(),
+            upper: Vec::new(),
             level,
         };
         let (mut s, mut g, mut risk) = (1.0f64, 0.0f64, n);
-        for (k, &(t, d, leave)) in table.iter().enumerate() {
+        for (k, (t, d, leave)) in table.enumerate() {
             if t == 0.0 && k == 0 {
                 // Events at time 0 update the first point instead of adding one.
                 km.times.pop();
@@ -63,24 +69,28 @@ impl KaplanMeier {
                 km.events.pop();
                 km.censored.pop();
                 km.greenwood.pop();
-                km.lower.pop();
-                km.upper.pop();
             }
             s *= 1.0 - d / risk;
             if d > 0.0 {
                 g += if risk > d { d / (risk * (risk - d)) } else { f64::INFINITY };
             }
-            let (lo, hi) = loglog_band(s, g, z);
             km.times.push(t);
             km.survival.push(s);
             km.at_risk.push(risk);
             km.events.push(d);
             km.censored.push(leave - d);
             km.greenwood.push(g);
-            km.lower.push(lo);
-            km.upper.push(hi);
             risk -= leave;
         }
+        // The bands (logs and exponentials) in a second pass, on all cores when long.
+        let band = |(s, g): (&f64, &f64)| loglog_band(*s, *g, z);
+        let bands: Vec<(f64, f64)> = if km.survival.len() > 1 << 14 {
+            use rayon::prelude::*;
+            km.survival.par_iter().zip(km.greenwood.par_iter()).map(band).collect()
+        } else {
+            km.survival.iter().zip(km.greenwood.iter()).map(band).collect()
+        };
+        (km.lower, km.upper) = bands.into_iter().unzip();
         Ok(km)
     }
 
@@ -174,10 +184,11 @@ fn loglog_band(s: f64, g: f64, z: f64) -> (f64, f64) {
     if s <= 0.0 || !g.is_finite() {
         return (0.0, 0.0);
     }
+    // exp(−exp(log(−log s) ∓ h)) with h = z·√g / log s, written as exp(log s · e^{∓h}):
+    // one logarithm and three exponentials.
     let v = s.ln();
-    let a = (-v).ln();
-    let half = z * g.sqrt() / v;
-    ((-(a - half).exp()).exp(), (-(a + half).exp()).exp())
+    let e = (z * g.sqrt() / v).exp();
+    ((v / e).exp(), (v * e).exp())
 }
 
 /// The Nelson–Aalen estimate of the cumulative hazard `H(t) = Σ_{t_i ≤ t} d_i / n_i`

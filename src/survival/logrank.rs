@@ -42,10 +42,11 @@ impl std::fmt::Display for LogRank {
 /// assert!(logrank_test(&a, &b).unwrap().p_value < 0.01);
 /// ```
 pub fn logrank_test(a: &SurvivalData, b: &SurvivalData) -> Result<LogRank> {
-    let time: Vec<f64> = a.time().iter().chain(b.time()).copied().collect();
-    let event: Vec<bool> = a.event().iter().chain(b.event()).copied().collect();
-    let group: Vec<usize> = std::iter::repeat_n(0, a.len()).chain(std::iter::repeat_n(1, b.len())).collect();
-    let mut r = multivariate(&SurvivalData::from_bools(&time, &event)?, &group, 2)?;
+    if a.n_events() + b.n_events() == 0 {
+        return Err(Error::undefined("log-rank test", "every subject is censored: there are no events to compare"));
+    }
+    let tally = super::tally::tally_groups(&[(a.time(), a.event()), (b.time(), b.event())]);
+    let mut r = from_tally(&tally, &[a.len() as f64, b.len() as f64])?;
     r.groups = vec!["A".into(), "B".into()];
     Ok(r)
 }
@@ -72,35 +73,30 @@ fn multivariate(data: &SurvivalData, group: &[usize], k: usize) -> Result<LogRan
     if data.n_events() == 0 {
         return Err(Error::undefined("log-rank test", "every subject is censored: there are no events to compare"));
     }
-    // (time, group, event) sorted by time: one radix sort over contiguous records.
-    let mut recs: Vec<(f64, u32, bool)> = (0..data.len()).map(|i| (data.time()[i], group[i] as u32, data.event()[i])).collect();
-    radsort::sort_by_key(&mut recs, |r| r.0);
-    let mut risk = vec![0.0; k];
+    // Per distinct time, subjects leaving and events in each group.
+    let g32: Vec<u32> = group.iter().map(|&g| g as u32).collect();
+    let tally = super::tally::tally(data.time(), data.event(), Some(&g32), k);
+    let mut sizes = vec![0.0; k];
     for &g in group {
-        risk[g] += 1.0;
+        sizes[g] += 1.0;
     }
+    from_tally(&tally, &sizes)
+}
+
+/// The test from the per-time tally and the group sizes.
+fn from_tally(tally: &super::tally::Tally, sizes: &[f64]) -> Result<LogRank> {
+    let k = sizes.len();
+    let mut risk = sizes.to_vec();
     let mut observed = vec![0.0; k];
     let mut expected = vec![0.0; k];
     let mut cov = vec![vec![0.0; k]; k];
-    let mut i = 0;
-    while i < recs.len() {
-        let t = recs[i].0;
-        let mut j = i;
-        let mut d = vec![0.0; k];
-        let mut leave = vec![0.0; k];
-        while j < recs.len() && recs[j].0 == t {
-            let (_, g, e) = recs[j];
-            leave[g as usize] += 1.0;
-            if e {
-                d[g as usize] += 1.0;
-            }
-            j += 1;
-        }
-        let dt: f64 = d.iter().sum();
+    for i in 0..tally.times.len() {
+        let row = tally.row(i);
+        let dt: f64 = (0..k).map(|g| row[2 * g + 1]).sum();
         let n: f64 = risk.iter().sum();
         if dt > 0.0 {
             for g in 0..k {
-                observed[g] += d[g];
+                observed[g] += row[2 * g + 1];
                 expected[g] += dt * risk[g] / n;
             }
             if n > 1.0 {
@@ -113,9 +109,8 @@ fn multivariate(data: &SurvivalData, group: &[usize], k: usize) -> Result<LogRan
             }
         }
         for g in 0..k {
-            risk[g] -= leave[g];
+            risk[g] -= row[2 * g];
         }
-        i = j;
     }
     // χ² = zᵀ V⁻¹ z over the first k − 1 groups.
     let m = k - 1;

@@ -20,6 +20,7 @@ mod cox;
 mod km;
 mod logrank;
 mod rsf;
+mod tally;
 
 pub use cindex::{harrell_c, harrell_c_pairs, pair_table};
 pub use cox::{CoxPH, CoxParams, CoxSummaryRow, Ties};
@@ -42,10 +43,28 @@ impl SurvivalData {
     pub fn new(time: &[f64], event: &[f64]) -> Result<SurvivalData> {
         crate::error::check::same_len("time vs event", time.len(), event.len())?;
         crate::error::check::non_empty("time", time.len())?;
-        if let Some(i) = time.iter().position(|t| !(t.is_finite() && *t >= 0.0)) {
+        // Branch-free scans first (random 0/1 events defeat branch prediction); the
+        // position of a bad value is looked up only when there is one.
+        let bad_time = |t: &f64| !(t.is_finite() & (*t >= 0.0));
+        let bad_event = |e: &f64| (*e != 0.0) & (*e != 1.0);
+        // Large inputs are checked and copied on all cores (pure memory traffic).
+        if time.len() >= 1 << 16 {
+            use rayon::prelude::*;
+            let (bad_t, bad_e) = rayon::join(
+                || time.par_chunks(1 << 15).any(|c| c.iter().fold(false, |acc, t| acc | bad_time(t))),
+                || event.par_chunks(1 << 15).any(|c| c.iter().fold(false, |acc, e| acc | bad_event(e))),
+            );
+            if !bad_t && !bad_e {
+                let (time, event) = rayon::join(|| time.par_iter().copied().collect(), || event.par_iter().map(|&e| e == 1.0).collect());
+                return Ok(SurvivalData { time, event });
+            }
+        }
+        if time.iter().fold(false, |acc, t| acc | bad_time(t)) {
+            let i = time.iter().position(bad_time).unwrap_or(0);
             return Err(Error::InvalidValue { what: "time".into(), value: time[i].to_string(), index: i, reason: "times must be finite and non-negative".into() });
         }
-        if let Some(i) = event.iter().position(|e| *e != 0.0 && *e != 1.0) {
+        if event.iter().fold(false, |acc, e| acc | bad_event(e)) {
+            let i = event.iter().position(bad_event).unwrap_or(0);
             return Err(Error::InvalidValue { what: "event".into(), value: event[i].to_string(), index: i, reason: "events must be 0 (censored) or 1 (observed)".into() });
         }
         Ok(SurvivalData { time: time.to_vec(), event: event.iter().map(|&e| e == 1.0).collect() })
@@ -88,19 +107,8 @@ impl SurvivalData {
     /// Distinct times (events or censorings) in increasing order, with the number of
     /// events and of subjects leaving (events + censorings) at each.
     pub(crate) fn table(&self) -> Vec<(f64, f64, f64)> {
-        let mut pairs: Vec<(f64, bool)> = self.time.iter().copied().zip(self.event.iter().copied()).collect();
-        radsort::sort_by_key(&mut pairs, |p| p.0);
-        let mut out: Vec<(f64, f64, f64)> = Vec::new();
-        for (t, e) in pairs {
-            match out.last_mut() {
-                Some(last) if last.0 == t => {
-                    last.1 += e as u8 as f64;
-                    last.2 += 1.0;
-                }
-                _ => out.push((t, e as u8 as f64, 1.0)),
-            }
-        }
-        out
+        let t = tally::tally(&self.time, &self.event, None, 1);
+        t.times.iter().enumerate().map(|(i, &time)| (time, t.row(i)[1], t.row(i)[0])).collect()
     }
 }
 
