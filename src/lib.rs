@@ -13,7 +13,7 @@
 //! - [`trees`]: decision trees, random forests, hold-out grid search, TreeSHAP;
 //! - [`impute`]: missing-data summaries and imputers;
 //! - [`survival`]: Kaplan–Meier, Nelson–Aalen, log-rank, Harrell's C, Cox models, random survival forests;
-//! - [`interpret`]: SHAP values and their plots;
+//! - [`interpret`]: permutation and drop-column importance, exact and tree Shapley values, their plots;
 //! - [`causal`]: trial summaries, OR ↔ ARR, T-/S-/X-learners, C-for-benefit;
 //! - [`grade`]: graded cells that never crash the kernel;
 //! - [`exercise`]: solution notebook → exercise notebook;

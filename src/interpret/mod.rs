@@ -1,4 +1,10 @@
-//! Model interpretation: Shapley values and their plots.
+//! Model interpretation: feature importance, Shapley values and their plots.
+//!
+//! - [`permutation_importance`] and [`drop_column_importance`]: model-agnostic
+//!   importances as score drops ([`Importance`], with table and bar chart);
+//! - [`exact_shapley`]: Shapley values by enumerating coalitions, for small models;
+//! - TreeSHAP for decision trees, random forests and random survival forests
+//!   ([`RandomSurvivalForest::shap_values`](crate::survival::RandomSurvivalForest::shap_values)).
 //!
 //! [`ShapValues`] holds one explanation per row: `φ_ij`, the contribution of feature
 //! `j` to the prediction for row `i`, with `f(x_i) = E[f] + Σ_j φ_ij` (local accuracy).
@@ -7,6 +13,12 @@
 //! The plots follow the `shap` package's conventions: red pushes the prediction up,
 //! blue pushes it down; in the summary plot colour is the feature's value (blue low,
 //! red high).
+
+mod exact;
+mod importance;
+
+pub use exact::{MAX_EXACT_FEATURES, exact_shapley};
+pub use importance::{Importance, PermutationSettings, drop_column_importance, permutation_importance};
 
 use crate::display::{Cell, Table, Tone};
 pub use crate::plot::Chart;

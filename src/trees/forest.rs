@@ -125,10 +125,12 @@ pub(crate) fn new_settings(criterion: Criterion, max_features: MaxFeatures) -> F
 fn average(trees: &[Tree], x: &ArrayView2<f64>, k: usize) -> Array2<f64> {
     let n = x.nrows();
     let mut out = Array2::zeros((n, k));
+    // Trees outer, rows inner within a block of rows: one tree's nodes stay in cache
+    // while every row of the block walks it. Each row still adds the trees in order.
     out.axis_chunks_iter_mut(ndarray::Axis(0), 256).into_par_iter().enumerate().for_each(|(c, mut block)| {
-        for r in 0..block.nrows() {
-            let row = x.row(c * 256 + r);
-            for t in trees {
+        let rows = x.slice(ndarray::s![c * 256..c * 256 + block.nrows(), ..]);
+        for t in trees {
+            for (r, row) in rows.rows().into_iter().enumerate() {
                 let v = t.value_at(t.leaf_of(|j| row[j]));
                 for (o, a) in block.row_mut(r).iter_mut().zip(v) {
                     *o += a;

@@ -42,6 +42,7 @@ pub use single::{DecisionTreeClassifier, DecisionTreeRegressor, TreeParams};
 use engine::check_predict;
 pub(crate) use engine::{Criterion as SplitCriterion, boundary, columns, grow};
 pub(crate) use forest::new_settings;
+pub(crate) use shap::tree_shap;
 
 use crate::data::{AsFeatures, aligned};
 use crate::display::{Cell, Table};
