@@ -62,8 +62,8 @@ pub fn levamisole_from(raw: &DataFrame) -> Result<DataFrame> {
     let raw = super::detach(raw)?;
     let rx = super::find_column(&raw, "rx")?.cast(&DataType::String)?;
     let rx: Vec<Option<String>> = rx.str()?.iter().map(|v| v.map(str::to_string)).collect();
-    let etype = opt(&raw, "etype")?;
-    let nodes = opt(&raw, "nodes")?;
+    let etype = super::column_opt_f64(&raw, "etype")?;
+    let nodes = super::column_opt_f64(&raw, "nodes")?;
     let keep: Vec<usize> = (0..raw.height())
         .filter(|&i| etype[i] == Some(2.0) && matches!(rx[i].as_deref(), Some("Obs") | Some("Lev+5FU")) && nodes[i].is_some())
         .collect();
@@ -71,7 +71,7 @@ pub fn levamisole_from(raw: &DataFrame) -> Result<DataFrame> {
         return Err(Error::Empty { what: "levamisole set (no death records of the Obs and Lev+5FU arms with known nodes)".into() });
     }
     let pick = |name: &str| -> Result<Vec<Option<f64>>> {
-        let v = opt(&raw, name)?;
+        let v = super::column_opt_f64(&raw, name)?;
         Ok(keep.iter().map(|&i| v[i]).collect())
     };
     let status = pick("status")?;
@@ -120,11 +120,6 @@ pub fn levamisole_sample(n: usize, seed: u64) -> Result<DataFrame> {
 
 fn dummy(values: &[Option<f64>], level: f64) -> Vec<f64> {
     values.iter().map(|v| (*v == Some(level)) as u8 as f64).collect()
-}
-
-fn opt(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let c = super::find_column(df, name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
 }
 
 #[cfg(test)]

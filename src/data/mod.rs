@@ -110,6 +110,13 @@ pub fn find_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
         .ok_or_else(|| Error::invalid_arg("column", format!("no column '{name}'; the frame has {:?}", df.get_column_names())))
 }
 
+/// A numeric column as `f64` values with nulls kept as `None` (found by a linear scan,
+/// see [`find_column`]).
+pub(crate) fn column_opt_f64(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    let c = find_column(df, name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().collect())
+}
+
 /// The same frame without a cached schema, so that polars' name lookups in this copy of
 /// the code agree with each other (see [`find_column`]). Cheap: columns are shared.
 /// Functions of this crate that derive a frame from a caller's frame start from the

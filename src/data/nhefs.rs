@@ -55,11 +55,6 @@ pub fn nhefs_from(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
     Ok(df)
 }
 
-fn opt_col(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let c = super::find_column(df, name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
-}
-
 /// The 10-year mortality task of the tree-based week, derived from the NHEFS table.
 ///
 /// Recipe (documented so anyone can rebuild it):
@@ -97,14 +92,14 @@ pub fn nhefs_mortality(seed: u64) -> Result<DataFrame> {
 pub fn nhefs_mortality_from(raw: &DataFrame, seed: u64) -> Result<DataFrame> {
     let n = raw.height();
     crate::error::check::non_empty("NHEFS rows", n)?;
-    let death = opt_col(raw, "death")?;
+    let death = super::column_opt_f64(raw, "death")?;
     if let Some(i) = death.iter().position(|d| !matches!(d, Some(v) if *v == 0.0 || *v == 1.0)) {
         return Err(Error::InvalidValue { what: "NHEFS column 'death'".into(), value: format!("{:?}", death[i]), index: i, reason: "must be 0 or 1".into() });
     }
-    let age: Vec<Option<f64>> = opt_col(raw, "age")?.into_iter().map(|a| a.map(|a| a + 11.0)).collect();
-    let mut sbp = opt_col(raw, "sbp")?;
-    let dbp = opt_col(raw, "dbp")?;
-    let (wt, ht) = (opt_col(raw, "wt71")?, opt_col(raw, "ht")?);
+    let age: Vec<Option<f64>> = super::column_opt_f64(raw, "age")?.into_iter().map(|a| a.map(|a| a + 11.0)).collect();
+    let mut sbp = super::column_opt_f64(raw, "sbp")?;
+    let dbp = super::column_opt_f64(raw, "dbp")?;
+    let (wt, ht) = (super::column_opt_f64(raw, "wt71")?, super::column_opt_f64(raw, "ht")?);
     let bmi: Vec<Option<f64>> = wt.iter().zip(&ht).map(|(w, h)| match (w, h) {
         (Some(w), Some(h)) if *h > 0.0 => Some(((w / (h / 100.0).powi(2)) * 100.0).round() / 100.0),
         _ => None,
@@ -120,20 +115,20 @@ pub fn nhefs_mortality_from(raw: &DataFrame, seed: u64) -> Result<DataFrame> {
     let pulse: Vec<Option<f64>> = sbp.iter().zip(&dbp).map(|(s, d)| Some(s.as_ref()? - d.as_ref()?)).collect();
     let cols = vec![
         Column::new("Age".into(), age),
-        Column::new("Sex".into(), opt_col(raw, "sex")?),
-        Column::new("Race".into(), opt_col(raw, "race")?),
-        Column::new("Income".into(), opt_col(raw, "income")?),
-        Column::new("Education".into(), opt_col(raw, "education")?),
+        Column::new("Sex".into(), super::column_opt_f64(raw, "sex")?),
+        Column::new("Race".into(), super::column_opt_f64(raw, "race")?),
+        Column::new("Income".into(), super::column_opt_f64(raw, "income")?),
+        Column::new("Education".into(), super::column_opt_f64(raw, "education")?),
         Column::new("Systolic BP".into(), sbp),
         Column::new("Diastolic BP".into(), dbp),
         Column::new("Pulse pressure".into(), pulse),
-        Column::new("Cholesterol".into(), opt_col(raw, "cholesterol")?),
+        Column::new("Cholesterol".into(), super::column_opt_f64(raw, "cholesterol")?),
         Column::new("BMI".into(), bmi),
-        Column::new("Cigarettes per day".into(), opt_col(raw, "smokeintensity")?),
-        Column::new("Years smoked".into(), opt_col(raw, "smokeyrs")?),
-        Column::new("Quit smoking".into(), opt_col(raw, "qsmk")?),
-        Column::new("Exercise".into(), opt_col(raw, "exercise")?),
-        Column::new("Inactivity".into(), opt_col(raw, "active")?),
+        Column::new("Cigarettes per day".into(), super::column_opt_f64(raw, "smokeintensity")?),
+        Column::new("Years smoked".into(), super::column_opt_f64(raw, "smokeyrs")?),
+        Column::new("Quit smoking".into(), super::column_opt_f64(raw, "qsmk")?),
+        Column::new("Exercise".into(), super::column_opt_f64(raw, "exercise")?),
+        Column::new("Inactivity".into(), super::column_opt_f64(raw, "active")?),
         Column::new("Death".into(), death),
     ];
     Ok(DataFrame::new(n, cols)?)

@@ -58,7 +58,7 @@ pub fn pbc_course() -> Result<DataFrame> {
 /// [`pbc_course`] applied to a PBC table loaded with [`pbc_from`].
 pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
     let raw = super::detach(raw)?;
-    let status = opt(&raw, "status")?;
+    let status = super::column_opt_f64(&raw, "status")?;
     let keep: Vec<bool> = status.iter().map(|s| *s != Some(1.0)).collect();
     let mut cols: Vec<Column> = Vec::new();
     for name in raw.get_column_names() {
@@ -68,13 +68,13 @@ pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
         }
         let values: Vec<Option<f64>> = match name {
             "status" => status.iter().map(|s| s.map(|v| (v == 2.0) as u8 as f64)).collect(),
-            "time" => opt(&raw, name)?.into_iter().map(|t| t.map(|d| d / 365.25)).collect(),
-            "trt" => opt(&raw, name)?.into_iter().map(|t| t.map(|v| (v == 1.0) as u8 as f64)).collect(),
+            "time" => super::column_opt_f64(&raw, name)?.into_iter().map(|t| t.map(|d| d / 365.25)).collect(),
+            "trt" => super::column_opt_f64(&raw, name)?.into_iter().map(|t| t.map(|v| (v == 1.0) as u8 as f64)).collect(),
             "sex" => {
                 let s = super::find_column(&raw, "sex")?.cast(&DataType::String)?;
                 s.str()?.iter().map(|v| v.map(|v| (v == "f") as u8 as f64)).collect()
             }
-            _ => opt(&raw, name)?,
+            _ => super::column_opt_f64(&raw, name)?,
         };
         let kept: Vec<Option<f64>> = values.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(v, _)| v).collect();
         cols.push(Column::new(name.into(), kept));
@@ -82,11 +82,6 @@ pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
     let n = keep.iter().filter(|&&k| k).count();
     let df = DataFrame::new(n, cols)?;
     crate::impute::complete_cases(&df)
-}
-
-fn opt(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let c = super::find_column(df, name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
 }
 
 #[cfg(test)]
