@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-${AI4MED_CACHE:-$HOME/.cache/ai4med}/ref-venv/bin/python}
-rust=$(cargo bench -q --bench "$1" 2>/dev/null)
+rust=$(cargo bench -q ${FEATURES:+--features "$FEATURES"} --bench "$1" 2>/dev/null)
 py=$("$PY" "$2")
 echo "$rust"; echo "$py"
 python3 - "$rust" "$py" <<'PY'

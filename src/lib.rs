@@ -15,6 +15,8 @@
 //! - [`survival`]: Kaplan–Meier, Nelson–Aalen, log-rank, Harrell's C, Cox models, random survival forests;
 //! - [`interpret`]: permutation and drop-column importance, exact and tree Shapley values, their plots;
 //! - [`causal`]: trial summaries, OR ↔ ARR, T-/S-/X-learners, C-for-benefit;
+//! - [`xray`]: chest X-ray labels, class weights, patient leakage, image pre-processing, synthetic radiographs;
+//! - `nn` (feature `torch`): DenseNet-121, weighted loss on tensors, training and prediction;
 //! - [`grade`]: graded cells that never crash the kernel;
 //! - [`exercise`]: solution notebook → exercise notebook;
 //! - [`data`]: where bundled data lives;
@@ -34,10 +36,13 @@ pub mod grade;
 pub mod impute;
 pub mod interpret;
 pub mod metrics;
+#[cfg(feature = "torch")]
+pub mod nn;
 pub mod plot;
 pub mod prognosis;
 pub mod survival;
 pub mod trees;
+pub mod xray;
 #[cfg(feature = "torch")]
 pub mod torch;
 

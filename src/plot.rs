@@ -610,12 +610,18 @@ impl Figure {
             let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
             (if lo < 0.0 { lo - 0.05 * span } else { 0.0 }, if hi > 0.0 { hi + 0.08 * span } else { 0.05 * span })
         });
-        let mut chart = self
-            .chart_builder(root)
-            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), y0..y1)
-            .map_err(plot_err)?;
+        // Category names wider than their slot are written vertically (the x-label area
+        // grows to fit them).
+        let longest = cats.iter().map(|c| c.chars().count()).max().unwrap_or(0) as f64;
+        let slot = (self.size.0 as f64 - 90.0) / n as f64;
+        let vertical = longest * 6.8 > slot * 0.95;
+        let mut builder = self.chart_builder(root);
+        if vertical {
+            builder.x_label_area_size((longest * 5.8) as u32 + if self.x_label.is_empty() { 14 } else { 32 });
+        }
+        let mut chart = builder.build_cartesian_2d((0..n as i32 - 1).into_segmented(), y0..y1).map_err(plot_err)?;
         let fmt = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => cats.get(*i as usize).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) if !vertical => cats.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
         chart
@@ -630,6 +636,16 @@ impl Figure {
             .axis_desc_style(("sans-serif", 13))
             .draw()
             .map_err(plot_err)?;
+        if vertical {
+            // Plotters centres mesh labels on their tick whatever the rotation, which puts
+            // half of a vertical label above the axis: draw the names ourselves, reading
+            // downwards from just below the axis.
+            let style = TextStyle::from(("sans-serif", 12).into_font().transform(FontTransform::Rotate90)).color(&BLACK);
+            for (i, c) in cats.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(SegmentValue::CenterOf(i as i32), y0));
+                root.draw(&Text::new(c.clone(), (x - 4, y + 6), style.clone())).map_err(plot_err)?;
+            }
+        }
         let k = bars.len();
         let seg_px = chart.plotting_area().dim_in_pixel().0 as f64 / n as f64;
         let w = 1.0 / (k as f64 + 0.6);

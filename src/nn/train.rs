@@ -1,0 +1,522 @@
+//! Multi-label X-ray classifier: tensors, weighted loss, training, prediction, Grad-CAM.
+
+use super::densenet::{DenseNet, DenseNetConfig, parameter_count};
+use crate::display::{Colormap, Image, Table};
+use crate::plot::Figure;
+use crate::xray::{Augment, LabelTable, Missing, Standardization, augment_rng, load_images};
+use crate::{Error, Result};
+use ndarray::{Array2, ArrayView2};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use std::io::Write;
+use std::path::Path;
+use tch::nn::{self, ModuleT, OptimizerConfig};
+use tch::{Device, Kind, Tensor};
+
+/// Stacks grey images (all the same size) into a `[N, 3, H, W]` float tensor, each
+/// standardized by `std` and repeated into three channels.
+pub fn images_to_tensor(images: &[&Array2<f32>], std: &Standardization, device: Device) -> Result<Tensor> {
+    let first = images.first().ok_or_else(|| Error::Empty { what: "images".into() })?;
+    let (h, w) = first.dim();
+    let mut data = Vec::with_capacity(images.len() * h * w);
+    for (i, img) in images.iter().enumerate() {
+        if img.dim() != (h, w) {
+            return Err(Error::ShapeMismatch { what: format!("image {i}"), expected: format!("({h}, {w}) like image 0"), got: img.shape().to_vec() });
+        }
+        let s = std.apply(&img.view());
+        if let Some(bad) = s.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidValue { what: format!("image {i}"), value: s.iter().nth(bad).map(|v| v.to_string()).unwrap_or_default(), index: bad, reason: "pixels must be finite".into() });
+        }
+        data.extend(s.iter().copied());
+    }
+    let t = Tensor::f_from_slice(&data)?.f_reshape([images.len() as i64, 1, h as i64, w as i64])?;
+    Ok(t.f_expand([images.len() as i64, 3, h as i64, w as i64], false)?.contiguous().to_device(device))
+}
+
+/// The course's weighted loss on tensors of probabilities: `Σₖ −meanᵢ[w_pos[k]·y·ln(p + ε) +
+/// w_neg[k]·(1 − y)·ln(1 − p + ε)]` ([`crate::xray::weighted_loss`] on arrays).
+pub fn weighted_bce_loss(probs: &Tensor, y: &Tensor, w_pos: &Tensor, w_neg: &Tensor, epsilon: f64) -> Tensor {
+    let pos: Tensor = w_pos * y * (probs + epsilon).log();
+    let one_minus: Tensor = 1.0 - probs;
+    let neg: Tensor = w_neg * (1.0 - y) * (one_minus + epsilon).log();
+    -(pos + neg).mean_dim(0, false, Kind::Float).sum(Kind::Float)
+}
+
+/// The same loss from logits without ε, computed stably through `log σ(z)` and
+/// `log σ(−z) = log(1 − σ(z))`: what training uses.
+pub fn weighted_bce_with_logits(logits: &Tensor, y: &Tensor, w_pos: &Tensor, w_neg: &Tensor) -> Tensor {
+    let pos: Tensor = w_pos * y * logits.log_sigmoid();
+    let neg: Tensor = w_neg * (1.0 - y) * (-logits).log_sigmoid();
+    -(pos + neg).mean_dim(0, false, Kind::Float).sum(Kind::Float)
+}
+
+/// Training settings.
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    /// Passes over the training images.
+    pub epochs: usize,
+    /// Images per step.
+    pub batch_size: usize,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Stop when the mean validation AUC has not improved for this many epochs (0: never).
+    pub patience: usize,
+    /// Augmentation of training images (none when `None`).
+    pub augment: Option<Augment>,
+    /// Class weights: `true` uses the course's weights (w_pos = frequency of negatives,
+    /// w_neg = frequency of positives, from the training labels); `false` plain BCE.
+    pub class_weights: bool,
+    /// Seed of shuffling and augmentation.
+    pub seed: u64,
+    /// Also write the best weights here (safetensors) whenever they improve.
+    pub checkpoint: Option<std::path::PathBuf>,
+    /// Print one line per epoch.
+    pub verbose: bool,
+}
+
+impl Default for TrainConfig {
+    /// 10 epochs, batch 32, Adam 1e-3, patience 3, default augmentation, class weights, seed 0.
+    fn default() -> Self {
+        TrainConfig { epochs: 10, batch_size: 32, learning_rate: 1e-3, patience: 3, augment: Some(Augment::default()), class_weights: true, seed: 0, checkpoint: None, verbose: true }
+    }
+}
+
+/// Statistics of one epoch.
+#[derive(Clone, Debug)]
+pub struct EpochStats {
+    /// Epoch number (1-based).
+    pub epoch: usize,
+    /// Mean training loss over the epoch's steps.
+    pub train_loss: f64,
+    /// Validation loss (same weights as training).
+    pub valid_loss: f64,
+    /// Validation AUC per class (NaN where a class has only one label value).
+    pub valid_auc: Vec<f64>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+impl EpochStats {
+    /// Mean of the defined per-class AUCs.
+    pub fn mean_auc(&self) -> f64 {
+        let v: Vec<f64> = self.valid_auc.iter().copied().filter(|a| a.is_finite()).collect();
+        if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+    }
+}
+
+/// What [`XrayClassifier::fit`] did, epoch by epoch.
+#[derive(Clone, Debug)]
+pub struct History {
+    /// Class names.
+    pub classes: Vec<String>,
+    /// One entry per epoch run.
+    pub epochs: Vec<EpochStats>,
+    /// Epoch whose weights were kept (best mean validation AUC).
+    pub best_epoch: usize,
+}
+
+impl History {
+    /// Loss curves and mean validation AUC per epoch.
+    pub fn figure(&self) -> Figure {
+        let x: Vec<f64> = self.epochs.iter().map(|e| e.epoch as f64).collect();
+        Figure::new()
+            .title("Training history")
+            .x_label("epoch")
+            .line(&x, &self.epochs.iter().map(|e| e.train_loss).collect::<Vec<_>>(), "training loss")
+            .line(&x, &self.epochs.iter().map(|e| e.valid_loss).collect::<Vec<_>>(), "validation loss")
+            .line(&x, &self.epochs.iter().map(|e| e.mean_auc()).collect::<Vec<_>>(), "mean validation AUC")
+    }
+
+    /// Epoch, losses, mean AUC and seconds.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(["epoch", "training loss", "validation loss", "mean validation AUC", "seconds"]).max_rows(usize::MAX);
+        for e in &self.epochs {
+            t.push_row([format!("{}{}", e.epoch, if e.epoch == self.best_epoch { " (kept)" } else { "" }), format!("{:.4}", e.train_loss), format!("{:.4}", e.valid_loss), format!("{:.4}", e.mean_auc()), format!("{:.1}", e.seconds)]);
+        }
+        t
+    }
+}
+
+/// A DenseNet with a sigmoid head for multi-label findings, with its pre-processing.
+#[derive(Debug)]
+pub struct XrayClassifier {
+    vs: nn::VarStore,
+    net: DenseNet,
+    /// Finding names (one output each).
+    pub classes: Vec<String>,
+    /// Images are resized to `size × size` before use.
+    pub size: usize,
+    /// Standardization applied to every image.
+    pub standardization: Standardization,
+}
+
+impl XrayClassifier {
+    /// A new network (weights drawn with libtorch's generator seeded by `seed`) with one
+    /// output per class; `config.num_classes` is set to `classes.len()`.
+    pub fn new<S: AsRef<str>>(config: &DenseNetConfig, classes: &[S], size: usize, standardization: Standardization, seed: u64, device: Device) -> Result<XrayClassifier> {
+        if classes.is_empty() {
+            return Err(Error::Empty { what: "classes".into() });
+        }
+        if size < 16 {
+            return Err(Error::invalid_arg("size", format!("images must be at least 16 pixels, got {size}")));
+        }
+        tch::manual_seed(seed as i64);
+        let vs = nn::VarStore::new(device);
+        let cfg = DenseNetConfig { num_classes: classes.len() as i64, ..config.clone() };
+        let net = DenseNet::new(&vs.root(), &cfg)?;
+        Ok(XrayClassifier { vs, net, classes: classes.iter().map(|s| s.as_ref().to_string()).collect(), size, standardization })
+    }
+
+    /// The network.
+    pub fn net(&self) -> &DenseNet {
+        &self.net
+    }
+
+    /// The variable store (weights and batch-norm statistics).
+    pub fn var_store(&self) -> &nn::VarStore {
+        &self.vs
+    }
+
+    /// (all values, trainable values), see [`parameter_count`].
+    pub fn parameter_count(&self) -> (i64, i64) {
+        parameter_count(&self.vs)
+    }
+
+    fn prepare<'a>(&self, images: &'a [Array2<f32>]) -> Result<std::borrow::Cow<'a, [Array2<f32>]>> {
+        if images.iter().all(|i| i.dim() == (self.size, self.size)) {
+            return Ok(std::borrow::Cow::Borrowed(images));
+        }
+        Ok(std::borrow::Cow::Owned(images.iter().map(|i| crate::xray::resize(&i.view(), self.size, self.size)).collect::<Result<Vec<_>>>()?))
+    }
+
+    /// Trains with Adam on the (optionally class-weighted) binary cross-entropy,
+    /// shuffling with `config.seed`, evaluating loss and per-class AUC on the validation
+    /// images after every epoch, stopping early after `patience` epochs without a better
+    /// mean AUC, and keeping the weights of the best epoch (also written to
+    /// `config.checkpoint`).
+    pub fn fit(&mut self, train: (&[Array2<f32>], &ArrayView2<f64>), valid: (&[Array2<f32>], &ArrayView2<f64>), config: &TrainConfig) -> Result<History> {
+        let k = self.classes.len();
+        for (what, (imgs, y)) in [("training", train), ("validation", valid)] {
+            if imgs.is_empty() {
+                return Err(Error::Empty { what: format!("{what} images") });
+            }
+            if y.dim() != (imgs.len(), k) {
+                return Err(Error::ShapeMismatch { what: format!("{what} labels"), expected: format!("({}, {k})", imgs.len()), got: y.shape().to_vec() });
+            }
+            crate::xray::check_binary(y, &format!("{what} labels"))?;
+        }
+        if config.epochs == 0 || config.batch_size == 0 {
+            return Err(Error::invalid_arg("config", "epochs and batch_size must be at least 1"));
+        }
+        let device = self.vs.device();
+        let train_imgs = self.prepare(train.0)?;
+        let valid_imgs = self.prepare(valid.0)?;
+        let (w_pos, w_neg) = if config.class_weights {
+            let f = crate::xray::class_frequencies(train.1)?;
+            (f.1.to_vec(), f.0.to_vec())
+        } else {
+            (vec![1.0; k], vec![1.0; k])
+        };
+        let w_pos = Tensor::from_slice(&w_pos.iter().map(|&x| x as f32).collect::<Vec<_>>()).to_device(device);
+        let w_neg = Tensor::from_slice(&w_neg.iter().map(|&x| x as f32).collect::<Vec<_>>()).to_device(device);
+        let labels = |y: &ArrayView2<f64>, idx: &[usize]| -> Result<Tensor> {
+            let v: Vec<f32> = idx.iter().flat_map(|&i| y.row(i).iter().map(|&x| x as f32).collect::<Vec<_>>()).collect();
+            Ok(Tensor::f_from_slice(&v)?.f_reshape([idx.len() as i64, k as i64])?.to_device(device))
+        };
+        let mut opt = nn::Adam::default().build(&self.vs, config.learning_rate)?;
+        let mut best = nn::VarStore::new(device);
+        let _ = DenseNet::new(&best.root(), self.net.config())?;
+        best.copy(&self.vs)?;
+        let mut history = History { classes: self.classes.clone(), epochs: Vec::new(), best_epoch: 0 };
+        let mut best_auc = f64::NEG_INFINITY;
+        let mut order: Vec<usize> = (0..train_imgs.len()).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        for epoch in 1..=config.epochs {
+            let t0 = std::time::Instant::now();
+            order.shuffle(&mut rng);
+            let (mut sum, mut steps) = (0.0, 0);
+            for chunk in order.chunks(config.batch_size) {
+                let batch: Vec<Array2<f32>> = match &config.augment {
+                    Some(a) => chunk.iter().map(|&i| a.apply(&train_imgs[i].view(), &mut augment_rng(config.seed, epoch, i))).collect(),
+                    None => chunk.iter().map(|&i| train_imgs[i].clone()).collect(),
+                };
+                let refs: Vec<&Array2<f32>> = batch.iter().collect();
+                let x = images_to_tensor(&refs, &self.standardization, device)?;
+                let y = labels(train.1, chunk)?;
+                let logits = self.net.forward_t(&x, true);
+                let loss = weighted_bce_with_logits(&logits, &y, &w_pos, &w_neg);
+                opt.backward_step(&loss);
+                sum += loss.double_value(&[]);
+                steps += 1;
+            }
+            // Validation.
+            let probs = self.predict_prepared(&valid_imgs)?;
+            let all: Vec<usize> = (0..valid_imgs.len()).collect();
+            let pt = Tensor::from_slice(&probs.iter().map(|&p| p as f32).collect::<Vec<_>>()).reshape([valid_imgs.len() as i64, k as i64]).to_device(device);
+            let valid_loss = weighted_bce_loss(&pt, &labels(valid.1, &all)?, &w_pos, &w_neg, 1e-7).double_value(&[]);
+            let valid_auc: Vec<f64> = (0..k).map(|c| crate::metrics::roc_auc(valid.1.column(c).to_vec().as_slice(), probs.column(c).to_vec().as_slice()).unwrap_or(f64::NAN)).collect();
+            let stats = EpochStats { epoch, train_loss: sum / steps as f64, valid_loss, valid_auc, seconds: t0.elapsed().as_secs_f64() };
+            let mean = stats.mean_auc();
+            let improved = mean > best_auc;
+            if config.verbose {
+                println!("epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, mean AUC {:.4}{} ({:.1} s)", config.epochs, stats.train_loss, valid_loss, mean, if improved { " *" } else { "" }, stats.seconds);
+                let _ = std::io::stdout().flush();
+            }
+            history.epochs.push(stats);
+            if improved {
+                best_auc = mean;
+                history.best_epoch = epoch;
+                best.copy(&self.vs)?;
+                if let Some(p) = &config.checkpoint {
+                    self.save(p)?;
+                }
+            } else if config.patience > 0 && epoch - history.best_epoch >= config.patience {
+                if config.verbose {
+                    println!("early stop: no better mean AUC for {} epochs; keeping epoch {}", config.patience, history.best_epoch);
+                }
+                break;
+            }
+        }
+        self.vs.copy(&best)?;
+        Ok(history)
+    }
+
+    fn predict_prepared(&self, images: &[Array2<f32>]) -> Result<Array2<f64>> {
+        let k = self.classes.len();
+        let mut out = Array2::zeros((images.len(), k));
+        let _guard = tch::no_grad_guard();
+        for (b, chunk) in images.chunks(64).enumerate() {
+            let refs: Vec<&Array2<f32>> = chunk.iter().collect();
+            let x = images_to_tensor(&refs, &self.standardization, self.vs.device())?;
+            let p = self.net.forward_t(&x, false).sigmoid().to_device(Device::Cpu).to_kind(Kind::Double);
+            let v: Vec<f64> = Vec::<f64>::try_from(p.flatten(0, -1))?;
+            for (i, row) in v.chunks(k).enumerate() {
+                for (c, &x) in row.iter().enumerate() {
+                    out[[b * 64 + i, c]] = x;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Probabilities `[N, classes]` (sigmoid of the logits, evaluation mode, no gradients);
+    /// images of another size are resized first.
+    pub fn predict(&self, images: &[Array2<f32>]) -> Result<Array2<f64>> {
+        if images.is_empty() {
+            return Err(Error::Empty { what: "images".into() });
+        }
+        let imgs = self.prepare(images)?;
+        self.predict_prepared(&imgs)
+    }
+
+    /// Loads the images of `table` from `dir` ([`load_images`]) and predicts them:
+    /// returns the rows that were read and their probabilities.
+    pub fn predict_dir(&self, dir: impl AsRef<Path>, table: &LabelTable, missing: Missing) -> Result<(LabelTable, Array2<f64>)> {
+        let set = load_images(dir, table, self.size, self.size, missing)?;
+        let p = self.predict(&set.images)?;
+        Ok((set.table, p))
+    }
+
+    /// Saves the weights (safetensors when the path ends in `.safetensors`, else
+    /// libtorch's `.ot` format).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        Ok(self.vs.save(path)?)
+    }
+
+    /// Loads weights saved by [`XrayClassifier::save`] (or a torchvision state dict in
+    /// safetensors with the same configuration); a missing or mismatching tensor is an error.
+    pub fn load(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let p = path.as_ref();
+        if !p.exists() {
+            return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such weights file")));
+        }
+        Ok(self.vs.load(p)?)
+    }
+
+    /// Grad-CAM (Selvaraju et al., 2017) of one image for one class at a named layer
+    /// (`layer_names()` of the network; the course uses the last dense block's output,
+    /// here `features.denseblockN`):
+    ///
+    /// 1. activations `A` (C × h × w) at the layer and the gradient of the class logit
+    ///    with respect to them;
+    /// 2. channel weights `α_c` = spatial mean of the gradient;
+    /// 3. `cam = ReLU(Σ_c α_c A_c)`, resized bilinearly to the image size and divided by
+    ///    its maximum (all zeros stay zeros).
+    ///
+    /// The course differentiates the sigmoid output; the logit gives the same map up to
+    /// a positive factor, which the normalisation removes.
+    pub fn grad_cam(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<GradCam> {
+        if class >= self.classes.len() {
+            return Err(Error::invalid_arg("class", format!("index {class} but the model has {} classes", self.classes.len())));
+        }
+        let img = if image.dim() == (self.size, self.size) { image.clone() } else { crate::xray::resize(&image.view(), self.size, self.size)? };
+        let x = images_to_tensor(&[&img], &self.standardization, self.vs.device())?;
+        let (act, logits) = self.net.forward_at(&x, layer, false)?;
+        if !act.requires_grad() {
+            return Err(Error::invalid_arg("model", "the activations do not require gradients (weights frozen or inside no_grad)"));
+        }
+        let logit = logits.get(0).get(class as i64);
+        let probability = logit.sigmoid().double_value(&[]);
+        let grads = Tensor::f_run_backward(&[&logit], &[&act], false, false)?;
+        let g = &grads[0];
+        let alpha = g.mean_dim([2, 3].as_slice(), true, Kind::Float);
+        let cam = (alpha * act.detach()).sum_dim_intlist(1, true, Kind::Float).relu();
+        let up = cam.f_upsample_bilinear2d([self.size as i64, self.size as i64], false, None, None)?.squeeze().to_device(Device::Cpu);
+        let v: Vec<f32> = Vec::<f32>::try_from(up.flatten(0, -1))?;
+        let max = v.iter().fold(0.0f32, |a, &b| a.max(b));
+        let heat = Array2::from_shape_vec((self.size, self.size), v.into_iter().map(|x| if max > 0.0 { (x / max) as f64 } else { 0.0 }).collect()).map_err(|e| Error::invalid_arg("cam", e.to_string()))?;
+        Ok(GradCam { class: self.classes[class].clone(), probability, heatmap: heat, image: img })
+    }
+}
+
+impl XrayClassifier {
+    /// Grad-CAM panels for one image: the image, then one overlay for each of the `top`
+    /// classes with the highest predicted probability (caption: class and probability),
+    /// as inline HTML — the course's multi-label Grad-CAM figure.
+    pub fn grad_cam_panel(&self, image: &Array2<f32>, top: usize, layer: &str, cell_px: usize) -> Result<crate::display::Html> {
+        let p = self.predict(std::slice::from_ref(image))?;
+        let mut order: Vec<usize> = (0..self.classes.len()).collect();
+        order.sort_by(|&a, &b| p[[0, b]].total_cmp(&p[[0, a]]));
+        let img = if image.dim() == (self.size, self.size) { image.clone() } else { crate::xray::resize(&image.view(), self.size, self.size)? };
+        let (lo, hi) = img.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let mut shown = vec![Image::grey(&img.mapv(|v| if hi > lo { ((v - lo) / (hi - lo)) as f64 } else { 0.0 }).view())?];
+        let mut captions = vec!["image".to_string()];
+        for &c in order.iter().take(top) {
+            let g = self.grad_cam(&img, c, layer)?;
+            shown.push(g.overlay(0.6)?);
+            captions.push(format!("{} p = {:.3}", self.classes[c], g.probability));
+        }
+        crate::xray::images_html(&shown, &captions, shown.len(), cell_px)
+    }
+}
+
+/// A Grad-CAM heatmap for one image and one class.
+#[derive(Clone, Debug)]
+pub struct GradCam {
+    /// The class explained.
+    pub class: String,
+    /// The model's probability for it.
+    pub probability: f64,
+    /// Heatmap in `[0, 1]`, the image's size.
+    pub heatmap: Array2<f64>,
+    /// The (resized) input image.
+    pub image: Array2<f32>,
+}
+
+impl GradCam {
+    /// The image in grey with the heatmap in `jet` over it; the overlay's opacity is
+    /// `max_alpha × probability` so that a confident prediction shows strongly and a
+    /// doubtful one faintly.
+    pub fn overlay(&self, max_alpha: f64) -> Result<Image> {
+        let (lo, hi) = self.image.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let grey = self.image.mapv(|v| if hi > lo { ((v - lo) / (hi - lo)) as f64 } else { 0.0 });
+        Image::grey(&grey.view())?.overlay(&self.heatmap.view(), Colormap::Jet, (max_alpha * self.probability).clamp(0.0, 1.0))
+    }
+
+    /// Fraction of the heatmap's mass inside a 0/1 mask ("energy-based pointing game").
+    pub fn mass_in(&self, mask: &ArrayView2<u8>) -> Result<f64> {
+        if mask.dim() != self.heatmap.dim() {
+            return Err(Error::ShapeMismatch { what: "mask".into(), expected: format!("{:?}", self.heatmap.dim()), got: mask.shape().to_vec() });
+        }
+        let total: f64 = self.heatmap.sum();
+        if total <= 0.0 {
+            return Err(Error::undefined("heatmap mass in mask", "the heatmap is all zeros"));
+        }
+        Ok(self.heatmap.iter().zip(mask.iter()).filter(|(_, m)| **m == 1).map(|(h, _)| h).sum::<f64>() / total)
+    }
+
+    /// Pointing game: true when the heatmap's maximum falls inside the mask.
+    pub fn hits(&self, mask: &ArrayView2<u8>) -> Result<bool> {
+        if mask.dim() != self.heatmap.dim() {
+            return Err(Error::ShapeMismatch { what: "mask".into(), expected: format!("{:?}", self.heatmap.dim()), got: mask.shape().to_vec() });
+        }
+        let (idx, _) = self.heatmap.indexed_iter().fold(((0, 0), f64::NEG_INFINITY), |best, (ix, &v)| if v > best.1 { (ix, v) } else { best });
+        Ok(mask[idx] == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn tensor_loss_matches_course_values() {
+        let y = Tensor::from_slice(&[1f32, 1., 1., 1., 1., 0., 0., 1., 0., 1., 0., 1.]).reshape([4, 3]);
+        let wp = Tensor::from_slice(&[0.25f32, 0.25, 0.5]);
+        let wn = Tensor::from_slice(&[0.75f32, 0.75, 0.5]);
+        for v in [0.7f32, 0.3] {
+            let p = Tensor::full([4, 3], v as f64, (Kind::Float, Device::Cpu));
+            let l = weighted_bce_loss(&p, &y, &wp, &wn, 1.0).double_value(&[]);
+            assert!((l + 0.4956203).abs() < 1e-6, "{l}");
+        }
+        // Logit form equals the probability form with ε = 0.
+        let z = Tensor::from_slice(&[0.3f32, -1.2, 2.0, 0.1, 0.0, -0.5, 1.5, -2.0, 0.7, 0.2, -0.1, 0.9]).reshape([4, 3]);
+        let a = weighted_bce_with_logits(&z, &y, &wp, &wn).double_value(&[]);
+        let b = weighted_bce_loss(&z.sigmoid(), &y, &wp, &wn, 0.0).double_value(&[]);
+        assert!((a - b).abs() < 1e-5);
+        let yy = array![[1., 1., 1.], [1., 1., 0.], [0., 1., 0.], [1., 0., 1.]];
+        let zz = Array2::from_shape_vec((4, 3), Vec::<f32>::try_from(z.sigmoid().flatten(0, -1)).unwrap().into_iter().map(f64::from).collect()).unwrap();
+        let c = crate::xray::weighted_loss(&yy.view(), &zz.view(), &[0.25, 0.25, 0.5], &[0.75, 0.75, 0.5], 0.0).unwrap();
+        assert!((a - c).abs() < 1e-5);
+    }
+
+    #[test]
+    fn tiny_training_learns_a_bright_square_and_grad_cam_points_at_it() {
+        // Class 0: a bright square somewhere; class 1: image brighter on the left.
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        use rand::Rng;
+        let make = |rng: &mut ChaCha8Rng, n: usize| {
+            let mut imgs = Vec::new();
+            let mut y = Array2::zeros((n, 2));
+            let mut masks = Vec::new();
+            for i in 0..n {
+                let mut img = Array2::from_shape_fn((32, 32), |_| rng.random_range(0.0..0.2f32));
+                let mut m = Array2::<u8>::zeros((32, 32));
+                if rng.random_bool(0.5) {
+                    let (r, c) = (rng.random_range(2..24), rng.random_range(2..24));
+                    img.slice_mut(ndarray::s![r..r + 6, c..c + 6]).fill(0.9);
+                    m.slice_mut(ndarray::s![r..r + 6, c..c + 6]).fill(1);
+                    y[[i, 0]] = 1.0;
+                }
+                if rng.random_bool(0.5) {
+                    img.slice_mut(ndarray::s![.., ..16]).mapv_inplace(|v| v + 0.3);
+                    y[[i, 1]] = 1.0;
+                }
+                imgs.push(img);
+                masks.push(m);
+            }
+            (imgs, y, masks)
+        };
+        let (ti, ty, _) = make(&mut rng, 160);
+        let (vi, vy, vm) = make(&mut rng, 60);
+        let cfg = DenseNetConfig { init_features: 8, growth: 8, bn_size: 2, blocks: vec![2, 2], in_channels: 3, num_classes: 2 };
+        let mut m = XrayClassifier::new(&cfg, &["square", "left"], 32, Standardization::None, 3, Device::Cpu).unwrap();
+        let tc = TrainConfig { epochs: 12, batch_size: 16, learning_rate: 3e-3, patience: 0, augment: None, verbose: false, ..Default::default() };
+        let h = m.fit((&ti, &ty.view()), (&vi, &vy.view()), &tc).unwrap();
+        let best = &h.epochs[h.best_epoch - 1];
+        assert!(best.valid_auc[0] > 0.9 && best.valid_auc[1] > 0.9, "{:?}", best.valid_auc);
+        // Grad-CAM of the square class lands on the square for most positives.
+        let (mut hits, mut n) = (0, 0);
+        for i in (0..vi.len()).filter(|&i| vy[[i, 0]] == 1.0) {
+            let g = m.grad_cam(&vi[i], 0, "features.denseblock1").unwrap();
+            n += 1;
+            hits += usize::from(g.hits(&vm[i].view()).unwrap());
+        }
+        assert!(hits * 10 >= n * 6, "{hits}/{n}");
+        assert!(m.grad_cam(&vi[0], 5, "features.denseblock2").is_err());
+        // Save / load round trip gives the same predictions.
+        let dir = std::env::temp_dir().join(format!("ai4med-nn-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("w.safetensors");
+        m.save(&p).unwrap();
+        let mut m2 = XrayClassifier::new(&cfg, &["square", "left"], 32, Standardization::None, 99, Device::Cpu).unwrap();
+        m2.load(&p).unwrap();
+        assert_eq!(m.predict(&vi[..5]).unwrap(), m2.predict(&vi[..5]).unwrap());
+        assert!(m2.load(dir.join("none.safetensors")).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+        // Bad input.
+        assert!(m.fit((&ti, &vy.view()), (&vi, &vy.view()), &tc).is_err());
+    }
+}

@@ -1,0 +1,190 @@
+//! Reading radiographs from DICOM files (dicom-rs).
+
+use crate::{Error, Result};
+use dicom_dictionary_std::tags;
+use dicom_object::DefaultDicomObject;
+use ndarray::Array2;
+use std::path::Path;
+
+/// A grey DICOM image, windowed to `[0, 1]` with dense structures bright.
+#[derive(Clone, Debug)]
+pub struct DicomImage {
+    /// Pixels in `[0, 1]`, rows × columns, MONOCHROME2 orientation (MONOCHROME1 inverted).
+    pub pixels: Array2<f32>,
+    /// Photometric interpretation in the file (`MONOCHROME1` or `MONOCHROME2`).
+    pub photometric: String,
+    /// Modality (`CR`, `DX`, `CT`, `MR`, …; empty when absent).
+    pub modality: String,
+    /// Bits stored per pixel.
+    pub bits_stored: u16,
+    /// Pixel spacing (row, column) in mm, when the file gives it.
+    pub pixel_spacing: Option<(f64, f64)>,
+    /// Patient ID, when present.
+    pub patient_id: Option<String>,
+    /// View position (`PA`, `AP`, …), when present.
+    pub view: Option<String>,
+}
+
+const UNCOMPRESSED: [&str; 3] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"];
+
+/// Reads the first frame of a grey DICOM file with uncompressed pixel data (implicit or
+/// explicit VR, little or big endian; 8 or 16 bits allocated, signed or unsigned).
+///
+/// Stored values are masked to `BitsStored`, mapped through Rescale Slope/Intercept,
+/// windowed by the first Window Center/Width when present (the DICOM linear window,
+/// PS3.3 C.11.2.1.2) or else by the image's minimum and maximum, and inverted for
+/// MONOCHROME1 so that bone is bright, as in MONOCHROME2 and PNG radiographs.
+///
+/// Errors name the file: not DICOM or truncated, compressed transfer syntaxes (JPEG,
+/// JPEG 2000, RLE: decompress first, e.g. with `gdcmconv --raw`), colour images,
+/// bit depths other than 8/16, and pixel data shorter than rows × columns.
+pub fn read_dicom(path: impl AsRef<Path>) -> Result<DicomImage> {
+    let p = path.as_ref();
+    let what = p.display().to_string();
+    if !p.exists() {
+        return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+    }
+    let obj = dicom_object::open_file(p).map_err(|e| Error::parse(&what, format!("not a readable DICOM file: {e}")))?;
+    decode(&obj, &what)
+}
+
+fn int(obj: &DefaultDicomObject, tag: dicom_core::Tag, name: &str, what: &str) -> Result<i64> {
+    obj.element(tag)
+        .map_err(|_| Error::parse(what, format!("missing {name}")))?
+        .to_int::<i64>()
+        .map_err(|e| Error::parse(what, format!("bad {name}: {e}")))
+}
+
+fn text(obj: &DefaultDicomObject, tag: dicom_core::Tag) -> Option<String> {
+    obj.element_opt(tag).ok().flatten().and_then(|e| e.to_str().ok()).map(|s| s.trim().trim_end_matches('\0').to_string()).filter(|s| !s.is_empty())
+}
+
+fn float(obj: &DefaultDicomObject, tag: dicom_core::Tag) -> Option<f64> {
+    obj.element_opt(tag).ok().flatten().and_then(|e| e.to_multi_float64().ok()).and_then(|v| v.first().copied())
+}
+
+fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
+    let ts = obj.meta().transfer_syntax().trim_end_matches('\0').to_string();
+    if !UNCOMPRESSED.contains(&ts.as_str()) {
+        return Err(Error::parse(what, format!("pixel data use the compressed transfer syntax {ts}; only uncompressed files are read (decompress with e.g. `gdcmconv --raw`)")));
+    }
+    let samples = obj.element_opt(tags::SAMPLES_PER_PIXEL).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(1);
+    if samples != 1 {
+        return Err(Error::parse(what, format!("{samples} samples per pixel: only grey images (1 sample) are radiographs")));
+    }
+    let rows = int(obj, tags::ROWS, "Rows", what)? as usize;
+    let cols = int(obj, tags::COLUMNS, "Columns", what)? as usize;
+    let allocated = int(obj, tags::BITS_ALLOCATED, "Bits Allocated", what)?;
+    let stored = obj.element_opt(tags::BITS_STORED).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(allocated);
+    let signed = obj.element_opt(tags::PIXEL_REPRESENTATION).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(0) == 1;
+    if allocated != 8 && allocated != 16 {
+        return Err(Error::parse(what, format!("unsupported bit depth: {allocated} bits allocated (8 or 16 are read)")));
+    }
+    if !(1..=allocated).contains(&stored) {
+        return Err(Error::parse(what, format!("Bits Stored {stored} does not fit in {allocated} bits allocated")));
+    }
+    if rows == 0 || cols == 0 {
+        return Err(Error::parse(what, format!("empty image: {rows} × {cols}")));
+    }
+    let photometric = text(obj, tags::PHOTOMETRIC_INTERPRETATION).unwrap_or_else(|| "MONOCHROME2".into());
+    if photometric != "MONOCHROME1" && photometric != "MONOCHROME2" {
+        return Err(Error::parse(what, format!("photometric interpretation {photometric}: only MONOCHROME1/2 are read")));
+    }
+    let data = obj.element(tags::PIXEL_DATA).map_err(|_| Error::parse(what, "no pixel data"))?.to_bytes().map_err(|e| Error::parse(what, format!("pixel data: {e}")))?;
+    let bytes = (allocated / 8) as usize;
+    let n = rows * cols;
+    if data.len() < n * bytes {
+        return Err(Error::parse(what, format!("truncated pixel data: {} bytes for {rows} × {cols} pixels of {allocated} bits", data.len())));
+    }
+    let big_endian = ts == "1.2.840.10008.1.2.2";
+    let mask: u32 = if stored >= 32 { u32::MAX } else { (1u32 << stored) - 1 };
+    let slope = float(obj, tags::RESCALE_SLOPE).unwrap_or(1.0);
+    let intercept = float(obj, tags::RESCALE_INTERCEPT).unwrap_or(0.0);
+    let values: Vec<f64> = (0..n)
+        .map(|i| {
+            let raw: u32 = if bytes == 2 {
+                let b = [data[2 * i], data[2 * i + 1]];
+                (if big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) }) as u32
+            } else {
+                data[i] as u32
+            };
+            let v = raw & mask;
+            let v = if signed && stored < 32 && v & (1 << (stored - 1)) != 0 { v as i64 - (1i64 << stored) } else { v as i64 };
+            v as f64 * slope + intercept
+        })
+        .collect();
+    let (lo, hi) = match (float(obj, tags::WINDOW_CENTER), float(obj, tags::WINDOW_WIDTH)) {
+        (Some(c), Some(w)) if w >= 1.0 => (c - 0.5 - (w - 1.0) / 2.0, c - 0.5 + (w - 1.0) / 2.0),
+        _ => values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v))),
+    };
+    let invert = photometric == "MONOCHROME1";
+    let pixels = Array2::from_shape_fn((rows, cols), |(r, c)| {
+        let v = values[r * cols + c];
+        let t = if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 };
+        (if invert { 1.0 - t } else { t }) as f32
+    });
+    let pixel_spacing = obj.element_opt(tags::PIXEL_SPACING).ok().flatten().and_then(|e| e.to_multi_float64().ok()).and_then(|v| (v.len() >= 2).then(|| (v[0], v[1])));
+    Ok(DicomImage {
+        pixels,
+        photometric,
+        modality: text(obj, tags::MODALITY).unwrap_or_default(),
+        bits_stored: stored as u16,
+        pixel_spacing,
+        patient_id: text(obj, tags::PATIENT_ID),
+        view: text(obj, tags::VIEW_POSITION),
+    })
+}
+
+/// Reads a radiograph by extension: `.dcm`/`.dicom` through [`read_dicom`], anything
+/// else as PNG ([`super::read_png`]).
+pub fn read_image(path: impl AsRef<Path>) -> Result<Array2<f32>> {
+    let p = path.as_ref();
+    match p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("dcm") | Some("dicom") => Ok(read_dicom(p)?.pixels),
+        _ => super::read_png(p),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rg1_dicom_matches_the_png_and_is_inverted() {
+        let d = read_dicom(crate::data::data_path("rg1_chest_pa_512.dcm").unwrap()).unwrap();
+        assert_eq!(d.photometric, "MONOCHROME1");
+        assert_eq!(d.modality, "CR");
+        let png = super::super::read_png(crate::data::data_path("rg1_chest_pa.png").unwrap()).unwrap();
+        let a = super::super::resize(&d.pixels.view(), 128, 120).unwrap();
+        let b = super::super::resize(&png.view(), 128, 120).unwrap();
+        let (ma, mb) = (a.mean().unwrap(), b.mean().unwrap());
+        let cov: f32 = a.iter().zip(b.iter()).map(|(x, y)| (x - ma) * (y - mb)).sum();
+        let va: f32 = a.iter().map(|x| (x - ma).powi(2)).sum();
+        let vb: f32 = b.iter().map(|y| (y - mb).powi(2)).sum();
+        let r = cov / (va * vb).sqrt();
+        assert!(r > 0.95, "correlation {r}");
+    }
+
+    #[test]
+    fn truncated_and_missing_dicom_files_are_errors() {
+        let src = std::fs::read(crate::data::data_path("rg1_chest_pa_512.dcm").unwrap()).unwrap();
+        let dir = std::env::temp_dir().join(format!("ai4med-dicom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("cut.dcm");
+        std::fs::write(&p, &src[..src.len() / 2]).unwrap();
+        let e = read_dicom(&p).unwrap_err().to_string();
+        assert!(e.contains("cut.dcm"), "{e}");
+        std::fs::write(&p, b"definitely not DICOM").unwrap();
+        assert!(read_image(&p).is_err());
+        assert!(read_dicom(dir.join("none.dcm")).is_err());
+        // Bits Allocated (0028,0100), US, explicit VR little endian: 16 → 32.
+        let pat = [0x28u8, 0x00, 0x00, 0x01, b'U', b'S', 0x02, 0x00, 0x10, 0x00];
+        let at = src.windows(pat.len()).position(|w| w == pat).unwrap();
+        let mut bad = src.clone();
+        bad[at + 8] = 0x20;
+        std::fs::write(&p, &bad).unwrap();
+        let e = read_dicom(&p).unwrap_err().to_string();
+        assert!(e.contains("unsupported bit depth: 32"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,25 @@
+//! Chest X-ray classification (course 1, week 1): the ChestX-ray14 label table,
+//! class imbalance and weighted loss, patient leakage, radiograph files and
+//! pre-processing, and a synthetic radiograph generator with finding masks.
+//!
+//! The network side (DenseNet-121, training, prediction) is in `ai4med::nn`
+//! (feature `torch`).
+//!
+//! | course lab / exercise | here |
+//! |---|---|
+//! | data exploration, pre-processing | [`LabelTable`], [`read_png`], [`resize`], [`standardize_samplewise`], [`Standardizer`], [`image_grid`] |
+//! | counting labels, weighted loss (`compute_class_freqs`, `get_weighted_loss`) | [`class_frequencies`], [`ClassFrequencies`], [`bce_sum`], [`weighted_loss`] |
+//! | patient overlap and data leakage (`check_for_leakage`) | [`check_for_leakage`], [`LeakageReport`], [`patient_split`] |
+//! | the images themselves | [`synthetic_cxr`] (synthetic, with masks), [`load_images`] (a real image folder, PNG or DICOM), [`read_dicom`] |
+
+mod dicom;
+mod image;
+mod labels;
+mod synth;
+
+pub use dicom::{DicomImage, read_dicom, read_image};
+pub use image::{Augment, ImageSet, Missing, Standardization, Standardizer, augment_rng, decode_png, encode_png, image_grid, images_html, load_images, read_png, resize, standardize_samplewise, write_png};
+pub use labels::{ClassFrequencies, LabelTable, LeakageReport, bce_sum, check_for_leakage, class_frequencies, patient_split, random_image_split, weighted_loss};
+#[cfg(feature = "torch")]
+pub(crate) use labels::check_binary;
+pub use synth::{Sampling, SynthConfig, SyntheticCxr, synthetic_cxr};
