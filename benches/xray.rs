@@ -5,7 +5,8 @@
 //! DenseNet-121 with a 14-finding head: inference (evaluation mode, no gradients) and one
 //! training step (forward, class-weighted BCE from logits, backward, Adam) on a batch of 4
 //! random images at 224² and 320², and the small DenseNet of the assignment (batch 32 at
-//! 96²). Peak resident memory (VmHWM) is printed after each size.
+//! 96²), and Grad-CAM of one 224² image at the last dense block. Peak resident memory
+//! (VmHWM) is printed after each size.
 
 #[path = "common.rs"]
 mod common;
@@ -47,8 +48,25 @@ fn bench(name: &str, cfg: &DenseNetConfig, batch: i64, size: i64, reps: usize) {
     println!("{name} peak resident memory after {size}: {:.0} MB", peak_rss_mb());
 }
 
+/// Grad-CAM of one 224² image for one class at the last dense block of DenseNet-121
+/// (forward to the logits keeping the block's output, backward of one logit to it,
+/// channel weights, weighted sum, ReLU, bilinear resize, normalisation).
+fn bench_grad_cam() {
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let net = DenseNet::new(&vs.root(), &DenseNetConfig::densenet121(14)).unwrap();
+    let x = Tensor::randn([1, 3, 224, 224], (Kind::Float, Device::Cpu));
+    let run = || {
+        let (act, logits) = net.forward_at(&x, "features.denseblock4", false).unwrap();
+        ai4med::interpret::grad_cam(&act, &logits.get(0).get(3), &[224, 224]).unwrap()
+    };
+    run();
+    println!("densenet121 grad-cam one image at 224: {:.4} s", best_of(5, run));
+}
+
 fn main() {
     println!("libtorch threads: {}", tch::get_num_threads());
+    bench_grad_cam();
     bench("small densenet", &DenseNetConfig::small(14), 32, 96, 5);
     bench("densenet121", &DenseNetConfig::densenet121(14), 4, 224, 3);
     bench("densenet121", &DenseNetConfig::densenet121(14), 4, 320, 3);

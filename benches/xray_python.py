@@ -80,7 +80,31 @@ def bench(name, net, batch, size, reps):
     print(f"{name} peak resident memory after {size}: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
+def bench_grad_cam():
+    """Grad-CAM as the course computes it (activations of the last dense block, gradient of
+    one class score, channel weights, ReLU, bilinear resize, normalisation)."""
+    torch.manual_seed(0)
+    net = DenseNet(64, 32, 4, [6, 12, 24, 16], 14).eval()
+    x = torch.randn(1, 3, 224, 224)
+
+    def run():
+        a = x
+        for name, m in net.features.named_children():
+            a = m(a)
+            if name == "denseblock4":
+                act = a
+        logits = net.classifier(torch.flatten(F.adaptive_avg_pool2d(F.relu(a), 1), 1))
+        (g,) = torch.autograd.grad(logits[0, 3], act)
+        cam = F.relu((g.mean(dim=(2, 3), keepdim=True) * act.detach()).sum(1, keepdim=True))
+        cam = F.interpolate(cam, size=(224, 224), mode="bilinear", align_corners=False)[0, 0].double()
+        return cam / cam.max()
+
+    run()
+    print(f"densenet121 grad-cam one image at 224: {best_of(5, run):.4f} s")
+
+
 print(f"libtorch threads: {torch.get_num_threads()}")
+bench_grad_cam()
 bench("small densenet", DenseNet(24, 12, 4, [4, 4, 4], 14), 32, 96, 5)
 bench("densenet121", DenseNet(64, 32, 4, [6, 12, 24, 16], 14), 4, 224, 3)
 bench("densenet121", DenseNet(64, 32, 4, [6, 12, 24, 16], 14), 4, 320, 3)

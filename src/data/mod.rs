@@ -56,6 +56,20 @@ pub use risk::{frame_to_csv, risk_factors};
 
 use polars::prelude::{Column, CsvReadOptions, DataFrame, DataType, SerReader};
 
+/// A `rows × cols` matrix of independent standard-normal draws from a generator seeded
+/// with `seed` (ChaCha8), for toy examples and tests in notebooks.
+///
+/// ```
+/// let z = ai4med::data::standard_normal(2000, 2, 0);
+/// assert!(z.column(0).mean().unwrap().abs() < 0.1);
+/// ```
+pub fn standard_normal(rows: usize, cols: usize, seed: u64) -> ndarray::Array2<f64> {
+    use rand::SeedableRng;
+    use rand_distr::Distribution;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    ndarray::Array2::from_shape_fn((rows, cols), |_| rand_distr::StandardNormal.sample(&mut rng))
+}
+
 /// Reads a CSV file with a header row into a polars `DataFrame` (types inferred from
 /// the whole file).
 pub fn read_csv(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {

@@ -131,6 +131,23 @@ fn selected(names: &[String], wanted: &Option<Vec<String>>) -> Result<Vec<usize>
     }
 }
 
+/// A seeded random permutation of `0..n` (Fisher–Yates with ChaCha8 seeded by `seed`): the
+/// shuffle of the course's `permute_feature`, given to learners so that their result can be
+/// checked exactly. Row `i` of a permuted column takes the value of row `perm[i]`.
+///
+/// ```
+/// let p = ai4med::interpret::permutation(5, 1);
+/// let mut s = p.clone();
+/// s.sort();
+/// assert_eq!(s, vec![0, 1, 2, 3, 4]);
+/// assert_eq!(p, ai4med::interpret::permutation(5, 1));
+/// ```
+pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
+    let mut perm: Vec<usize> = (0..n).collect();
+    perm.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    perm
+}
+
 /// Permutation importance (course 3 week 3; scikit-learn's `permutation_importance`):
 /// the score `metric(y, predict(x))` with all features, minus the score after shuffling
 /// one feature's column (breaking its link with the outcome while keeping its

@@ -4,7 +4,10 @@
 //!   importances as score drops ([`Importance`], with table and bar chart);
 //! - [`exact_shapley`]: Shapley values by enumerating coalitions, for small models;
 //! - TreeSHAP for decision trees, random forests and random survival forests
-//!   ([`RandomSurvivalForest::shap_values`](crate::survival::RandomSurvivalForest::shap_values)).
+//!   ([`RandomSurvivalForest::shap_values`](crate::survival::RandomSurvivalForest::shap_values));
+//! - `grad_cam`, `grad_cam_2d`, `grad_cam_3d` (feature `torch`): Grad-CAM maps for any
+//!   tch CNN from a layer's activation and a score; `ai4med::nn::XrayClassifier::grad_cam`
+//!   applies it to the chest X-ray model with overlays, panels and mask scores.
 //!
 //! [`ShapValues`] holds one explanation per row: `φ_ij`, the contribution of feature
 //! `j` to the prediction for row `i`, with `f(x_i) = E[f] + Σ_j φ_ij` (local accuracy).
@@ -15,10 +18,14 @@
 //! red high).
 
 mod exact;
+#[cfg(feature = "torch")]
+mod gradcam;
 mod importance;
 
 pub use exact::{MAX_EXACT_FEATURES, exact_shapley};
-pub use importance::{Importance, PermutationSettings, drop_column_importance, permutation_importance};
+#[cfg(feature = "torch")]
+pub use gradcam::{grad_cam, grad_cam_2d, grad_cam_3d, grad_cam_from_arrays, upsample_bilinear};
+pub use importance::{permutation, Importance, PermutationSettings, drop_column_importance, permutation_importance};
 
 use crate::display::{Cell, Table, Tone};
 pub use crate::plot::Chart;

@@ -334,18 +334,12 @@ impl XrayClassifier {
         Ok(self.vs.load(p)?)
     }
 
-    /// Grad-CAM (Selvaraju et al., 2017) of one image for one class at a named layer
-    /// (`layer_names()` of the network; the course uses the last dense block's output,
-    /// here `features.denseblockN`):
-    ///
-    /// 1. activations `A` (C × h × w) at the layer and the gradient of the class logit
-    ///    with respect to them;
-    /// 2. channel weights `α_c` = spatial mean of the gradient;
-    /// 3. `cam = ReLU(Σ_c α_c A_c)`, resized bilinearly to the image size and divided by
-    ///    its maximum (all zeros stay zeros).
-    ///
-    /// The course differentiates the sigmoid output; the logit gives the same map up to
-    /// a positive factor, which the normalisation removes.
+    /// Grad-CAM of one image for one class at a named layer (`net().layer_names()`; the
+    /// course uses the last dense block's output, here `features.denseblockN`): the
+    /// activation and the class logit go to [`crate::interpret::grad_cam_2d`] (channel
+    /// weights = spatial mean of the gradient, ReLU of the weighted sum, bilinear resize to
+    /// the image size, divided by the maximum). An unknown layer is an error listing the
+    /// valid names.
     pub fn grad_cam(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<GradCam> {
         if class >= self.classes.len() {
             return Err(Error::invalid_arg("class", format!("index {class} but the model has {} classes", self.classes.len())));
@@ -353,24 +347,37 @@ impl XrayClassifier {
         let img = if image.dim() == (self.size, self.size) { image.clone() } else { crate::xray::resize(&image.view(), self.size, self.size)? };
         let x = images_to_tensor(&[&img], &self.standardization, self.vs.device())?;
         let (act, logits) = self.net.forward_at(&x, layer, false)?;
-        if !act.requires_grad() {
-            return Err(Error::invalid_arg("model", "the activations do not require gradients (weights frozen or inside no_grad)"));
-        }
         let logit = logits.get(0).get(class as i64);
         let probability = logit.sigmoid().double_value(&[]);
-        let grads = Tensor::f_run_backward(&[&logit], &[&act], false, false)?;
-        let g = &grads[0];
-        let alpha = g.mean_dim([2, 3].as_slice(), true, Kind::Float);
-        let cam = (alpha * act.detach()).sum_dim_intlist(1, true, Kind::Float).relu();
-        let up = cam.f_upsample_bilinear2d([self.size as i64, self.size as i64], false, None, None)?.squeeze().to_device(Device::Cpu);
-        let v: Vec<f32> = Vec::<f32>::try_from(up.flatten(0, -1))?;
-        let max = v.iter().fold(0.0f32, |a, &b| a.max(b));
-        let heat = Array2::from_shape_vec((self.size, self.size), v.into_iter().map(|x| if max > 0.0 { (x / max) as f64 } else { 0.0 }).collect()).map_err(|e| Error::invalid_arg("cam", e.to_string()))?;
+        let heat = crate::interpret::grad_cam_2d(&act, &logit, self.size, self.size)?;
         Ok(GradCam { class: self.classes[class].clone(), probability, heatmap: heat, image: img })
     }
 }
 
 impl XrayClassifier {
+    /// The inputs of Grad-CAM as arrays: the activations of `layer` for one image
+    /// (`C × h × w`), the gradient of the class's logit with respect to them, and the class
+    /// probability — what the course's assignment extracts with a Keras `GradientTape` and
+    /// what [`crate::interpret::grad_cam_from_arrays`] turns into a map.
+    pub fn activation_and_gradient(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<(ndarray::Array3<f64>, ndarray::Array3<f64>, f64)> {
+        if class >= self.classes.len() {
+            return Err(Error::invalid_arg("class", format!("index {class} but the model has {} classes", self.classes.len())));
+        }
+        let img = if image.dim() == (self.size, self.size) { image.clone() } else { crate::xray::resize(&image.view(), self.size, self.size)? };
+        let x = images_to_tensor(&[&img], &self.standardization, self.vs.device())?;
+        let (act, logits) = self.net.forward_at(&x, layer, false)?;
+        let logit = logits.get(0).get(class as i64);
+        let probability = logit.sigmoid().double_value(&[]);
+        let grads = Tensor::f_run_backward(&[&logit], &[&act], false, false)?;
+        let size = act.size();
+        let shape = (size[1] as usize, size[2] as usize, size[3] as usize);
+        let to_array = |t: &Tensor| -> Result<ndarray::Array3<f64>> {
+            let v = Vec::<f64>::try_from(t.detach().to_device(Device::Cpu).to_kind(Kind::Double).flatten(0, -1))?;
+            ndarray::Array3::from_shape_vec(shape, v).map_err(|e| Error::invalid_arg("activation", e.to_string()))
+        };
+        Ok((to_array(&act)?, to_array(&grads[0])?, probability))
+    }
+
     /// Grad-CAM panels for one image: the image, then one overlay for each of the `top`
     /// classes with the highest predicted probability (caption: class and probability),
     /// as inline HTML — the course's multi-label Grad-CAM figure.
