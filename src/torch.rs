@@ -26,6 +26,14 @@ pub fn summary() -> String {
     )
 }
 
+/// Serialises the crate's tests that draw from libtorch's global random generator
+/// (`tch::manual_seed` is process-wide, and cargo runs tests on parallel threads).
+#[cfg(test)]
+pub(crate) fn test_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use tch::Tensor;

@@ -177,15 +177,12 @@ where
     P: Fn(&Array2<f64>) -> Result<Vec<f64>> + Sync,
     M: Fn(&[f64], &[f64]) -> Result<f64> + Sync,
 {
-    use rayon::prelude::*;
     if settings.repeats == 0 {
         return Err(Error::invalid_arg("repeats", "need at least one repeat"));
     }
     let (m, names) = x.to_features()?;
     let names = names.unwrap_or_else(|| default_names(m.ncols()));
-    crate::error::check::same_len("x rows vs y", m.nrows(), y.len())?;
-    crate::error::check::non_empty("x rows", m.nrows())?;
-    let cols = selected(&names, &settings.features)?;
+    let cols = prepare(&names, m.nrows(), y, &settings)?;
     let base = m.to_owned();
     let score = |mat: &Array2<f64>| -> Result<f64> {
         let pred = predict(mat)?;
@@ -193,29 +190,62 @@ where
         metric(y, &pred)
     };
     let baseline = score(&base)?;
+    let drops = run_shuffles(&cols, base.nrows(), &settings, || base.clone(), |work, j, perm| {
+        for (i, &src) in perm.iter().enumerate() {
+            work[[i, j]] = base[[src, j]];
+        }
+        let s = score(work);
+        work.column_mut(j).assign(&base.column(j));
+        Ok(baseline - s?)
+    })?;
+    Ok(Importance { names: cols.iter().map(|&j| names[j].clone()).collect(), baseline, drops, method: "permutation" })
+}
+
+/// The shuffles of [`permutation_importance`]: for each selected column `j` and repeat,
+/// the seeded permutation of `0..n` (ChaCha8 seeded with `settings.seed`, stream
+/// `j·repeats + repeat`), handed to `task(state, j, perm)`, which returns the score drop.
+/// Tasks run in parallel with one `state` per worker. Shared by the generic function and
+/// the forest-specific path so that both shuffle identically.
+pub(crate) fn run_shuffles<S, I, T>(cols: &[usize], n: usize, settings: &PermutationSettings, init: I, task: T) -> Result<Array2<f64>>
+where
+    I: Fn() -> S + Sync + Send,
+    T: Fn(&mut S, usize, &[usize]) -> Result<f64> + Sync + Send,
+{
+    use rayon::prelude::*;
     let r = settings.repeats;
     let tasks: Vec<(usize, usize)> = (0..cols.len()).flat_map(|k| (0..r).map(move |rep| (k, rep))).collect();
     let drops: Vec<f64> = tasks
         .into_par_iter()
         .map_init(
-            || base.clone(),
-            |work, (k, rep)| -> Result<f64> {
+            || (init(), Vec::with_capacity(n)),
+            |(state, perm), (k, rep)| -> Result<f64> {
                 let j = cols[k];
                 let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
                 rng.set_stream((j * r + rep) as u64);
-                let mut perm: Vec<usize> = (0..base.nrows()).collect();
+                perm.clear();
+                perm.extend(0..n);
                 perm.shuffle(&mut rng);
-                for (i, &src) in perm.iter().enumerate() {
-                    work[[i, j]] = base[[src, j]];
-                }
-                let s = score(work);
-                work.column_mut(j).assign(&base.column(j));
-                Ok(baseline - s?)
+                task(state, j, perm)
             },
         )
         .collect::<Result<Vec<f64>>>()?;
-    let drops = Array2::from_shape_vec((cols.len(), r), drops).map_err(|e| Error::invalid_arg("importance", e.to_string()))?;
-    Ok(Importance { names: cols.iter().map(|&j| names[j].clone()).collect(), baseline, drops, method: "permutation" })
+    Array2::from_shape_vec((cols.len(), r), drops).map_err(|e| Error::invalid_arg("importance", e.to_string()))
+}
+
+/// Checks the settings and resolves the selected columns (shared with the forest path).
+pub(crate) fn prepare(names: &[String], rows: usize, y: &[f64], settings: &PermutationSettings) -> Result<Vec<usize>> {
+    if settings.repeats == 0 {
+        return Err(Error::invalid_arg("repeats", "need at least one repeat"));
+    }
+    crate::error::check::same_len("x rows vs y", rows, y.len())?;
+    crate::error::check::non_empty("x rows", rows)?;
+    selected(names, &settings.features)
+}
+
+impl Importance {
+    pub(crate) fn from_parts(names: Vec<String>, baseline: f64, drops: Array2<f64>) -> Importance {
+        Importance { names, baseline, drops, method: "permutation" }
+    }
 }
 
 /// Drop-column importance: the validation score of a model refitted without each
@@ -304,6 +334,25 @@ mod tests {
         let again = permutation_importance(|m: &Array2<f64>| lr.predict_proba(&m.view()), &x, &y, |y, p| cindex(y, Risk(p)), PermutationSettings::new(100).seed(3).features(&["x1"])).unwrap();
         assert_eq!(again.drops().row(0), imp.drops().row(1));
         assert!(imp.table().n_rows() == 2 && imp.plot(5).to_svg().is_ok());
+    }
+
+    #[test]
+    fn forest_path_equals_generic_permutation_importance() {
+        use crate::trees::RandomForestClassifier;
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let x: Array2<f64> = Array2::from_shape_fn((300, 6), |_| StandardNormal.sample(&mut rng));
+        let y: Vec<f64> = (0..300).map(|i| rng.random_bool(1.0 / (1.0 + (-(x[[i, 0]] - x[[i, 1]] + 0.5 * x[[i, 2]])).exp())) as u8 as f64).collect();
+        let rf = RandomForestClassifier::params().n_estimators(30).seed(2).progress(false).fit(&x, &y).unwrap();
+        let auc = |y: &[f64], p: &[f64]| crate::metrics::roc_auc(y, p);
+        let settings = PermutationSettings::new(7).seed(9);
+        let generic = permutation_importance(|m: &Array2<f64>| rf.positive_proba(m), &x, &y, auc, settings.clone()).unwrap();
+        let fast = rf.permutation_importance(&x, &y, auc, settings.clone()).unwrap();
+        let close = |a: &Importance, b: &Importance| a.feature_names() == b.feature_names() && (a.baseline() - b.baseline()).abs() < 1e-12 && a.drops().iter().zip(b.drops().iter()).all(|(u, v)| (u - v).abs() < 1e-12);
+        assert!(close(&generic, &fast), "{generic:?}\n{fast:?}");
+        let some = rf.permutation_importance(&x, &y, auc, settings.features(&["x4", "x1"])).unwrap();
+        assert!(some.drops().row(1).iter().zip(generic.drops().row(1)).all(|(u, v)| (u - v).abs() < 1e-12));
+        assert_eq!(some.feature_names(), ["x4".to_string(), "x1".to_string()]);
+        assert!(rf.permutation_importance(&x, &y, auc, PermutationSettings::new(0)).is_err());
     }
 
     #[test]

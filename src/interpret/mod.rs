@@ -1,7 +1,9 @@
 //! Model interpretation: feature importance, Shapley values and their plots.
 //!
 //! - [`permutation_importance`] and [`drop_column_importance`]: model-agnostic
-//!   importances as score drops ([`Importance`], with table and bar chart);
+//!   importances as score drops ([`Importance`], with table and bar chart); for random
+//!   forests [`RandomForestClassifier::permutation_importance`](crate::trees::RandomForestClassifier::permutation_importance)
+//!   gives the same numbers without re-predicting the forest for every shuffle;
 //! - [`exact_shapley`]: Shapley values by enumerating coalitions, for small models;
 //! - TreeSHAP for decision trees, random forests and random survival forests
 //!   ([`RandomSurvivalForest::shap_values`](crate::survival::RandomSurvivalForest::shap_values));
@@ -25,6 +27,7 @@ mod importance;
 pub use exact::{MAX_EXACT_FEATURES, exact_shapley};
 #[cfg(feature = "torch")]
 pub use gradcam::{grad_cam, grad_cam_2d, grad_cam_3d, grad_cam_from_arrays, upsample_bilinear};
+pub(crate) use importance::{prepare as importance_prepare, run_shuffles as importance_run_shuffles};
 pub use importance::{permutation, Importance, PermutationSettings, drop_column_importance, permutation_importance};
 
 use crate::display::{Cell, Table, Tone};

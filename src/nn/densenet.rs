@@ -232,6 +232,7 @@ mod tests {
 
     #[test]
     fn densenet121_parameter_counts_and_names() {
+        let _lock = crate::torch::test_lock();
         let vs = nn::VarStore::new(Device::Cpu);
         let _net = DenseNet::new(&vs.root(), &DenseNetConfig::densenet121(0)).unwrap();
         assert_eq!(parameter_count(&vs), (7_037_504, 6_953_856));
@@ -244,6 +245,7 @@ mod tests {
 
     #[test]
     fn small_net_forward_shapes_and_layer_errors() {
+        let _lock = crate::torch::test_lock();
         let vs = nn::VarStore::new(Device::Cpu);
         let net = DenseNet::new(&vs.root(), &DenseNetConfig::small(5)).unwrap();
         let x = Tensor::randn([2, 3, 64, 64], (Kind::Float, Device::Cpu));
