@@ -187,7 +187,26 @@ impl XrayClassifier {
         if images.iter().all(|i| i.dim() == (self.size, self.size)) {
             return Ok(std::borrow::Cow::Borrowed(images));
         }
-        Ok(std::borrow::Cow::Owned(images.iter().map(|i| crate::xray::resize(&i.view(), self.size, self.size)).collect::<Result<Vec<_>>>()?))
+        Ok(std::borrow::Cow::Owned(images.iter().map(|i| self.sized(i)).collect::<Result<Vec<_>>>()?))
+    }
+
+    /// The image at the model's size (resized when it is not).
+    fn sized(&self, image: &Array2<f32>) -> Result<Array2<f32>> {
+        if image.dim() == (self.size, self.size) { Ok(image.clone()) } else { crate::xray::resize(&image.view(), self.size, self.size) }
+    }
+
+    /// One image through the network up to `layer`: (the sized image, the layer's
+    /// activation, the class logit, its probability), for Grad-CAM.
+    fn forward_one(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<(Array2<f32>, Tensor, Tensor, f64)> {
+        if class >= self.classes.len() {
+            return Err(Error::invalid_arg("class", format!("index {class} but the model has {} classes", self.classes.len())));
+        }
+        let img = self.sized(image)?;
+        let x = images_to_tensor(&[&img], &self.standardization, self.vs.device())?;
+        let (act, logits) = self.net.forward_at(&x, layer, false)?;
+        let logit = logits.get(0).get(class as i64);
+        let probability = logit.sigmoid().double_value(&[]);
+        Ok((img, act, logit, probability))
     }
 
     /// Trains with Adam on the (optionally class-weighted) binary cross-entropy,
@@ -341,14 +360,7 @@ impl XrayClassifier {
     /// the image size, divided by the maximum). An unknown layer is an error listing the
     /// valid names.
     pub fn grad_cam(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<GradCam> {
-        if class >= self.classes.len() {
-            return Err(Error::invalid_arg("class", format!("index {class} but the model has {} classes", self.classes.len())));
-        }
-        let img = if image.dim() == (self.size, self.size) { image.clone() } else { crate::xray::resize(&image.view(), self.size, self.size)? };
-        let x = images_to_tensor(&[&img], &self.standardization, self.vs.device())?;
-        let (act, logits) = self.net.forward_at(&x, layer, false)?;
-        let logit = logits.get(0).get(class as i64);
-        let probability = logit.sigmoid().double_value(&[]);
+        let (img, act, logit, probability) = self.forward_one(image, class, layer)?;
         let heat = crate::interpret::grad_cam_2d(&act, &logit, self.size, self.size)?;
         Ok(GradCam { class: self.classes[class].clone(), probability, heatmap: heat, image: img })
     }
@@ -360,14 +372,7 @@ impl XrayClassifier {
     /// probability — what the course's assignment extracts with a Keras `GradientTape` and
     /// what [`crate::interpret::grad_cam_from_arrays`] turns into a map.
     pub fn activation_and_gradient(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<(ndarray::Array3<f64>, ndarray::Array3<f64>, f64)> {
-        if class >= self.classes.len() {
-            return Err(Error::invalid_arg("class", format!("index {class} but the model has {} classes", self.classes.len())));
-        }
-        let img = if image.dim() == (self.size, self.size) { image.clone() } else { crate::xray::resize(&image.view(), self.size, self.size)? };
-        let x = images_to_tensor(&[&img], &self.standardization, self.vs.device())?;
-        let (act, logits) = self.net.forward_at(&x, layer, false)?;
-        let logit = logits.get(0).get(class as i64);
-        let probability = logit.sigmoid().double_value(&[]);
+        let (_, act, logit, probability) = self.forward_one(image, class, layer)?;
         let grads = Tensor::f_run_backward(&[&logit], &[&act], false, false)?;
         let size = act.size();
         let shape = (size[1] as usize, size[2] as usize, size[3] as usize);
@@ -385,9 +390,8 @@ impl XrayClassifier {
         let p = self.predict(std::slice::from_ref(image))?;
         let mut order: Vec<usize> = (0..self.classes.len()).collect();
         order.sort_by(|&a, &b| p[[0, b]].total_cmp(&p[[0, a]]));
-        let img = if image.dim() == (self.size, self.size) { image.clone() } else { crate::xray::resize(&image.view(), self.size, self.size)? };
-        let (lo, hi) = img.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-        let mut shown = vec![Image::grey(&img.mapv(|v| if hi > lo { ((v - lo) / (hi - lo)) as f64 } else { 0.0 }).view())?];
+        let img = self.sized(image)?;
+        let mut shown = vec![crate::xray::grey_stretched(&img)?];
         let mut captions = vec!["image".to_string()];
         for &c in order.iter().take(top) {
             let g = self.grad_cam(&img, c, layer)?;
@@ -416,9 +420,7 @@ impl GradCam {
     /// `max_alpha × probability` so that a confident prediction shows strongly and a
     /// doubtful one faintly.
     pub fn overlay(&self, max_alpha: f64) -> Result<Image> {
-        let (lo, hi) = self.image.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-        let grey = self.image.mapv(|v| if hi > lo { ((v - lo) / (hi - lo)) as f64 } else { 0.0 });
-        Image::grey(&grey.view())?.overlay(&self.heatmap.view(), Colormap::Jet, (max_alpha * self.probability).clamp(0.0, 1.0))
+        crate::xray::grey_stretched(&self.image)?.overlay(&self.heatmap.view(), Colormap::Jet, (max_alpha * self.probability).clamp(0.0, 1.0))
     }
 
     /// Fraction of the heatmap's mass inside a 0/1 mask ("energy-based pointing game").

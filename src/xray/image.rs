@@ -357,15 +357,15 @@ pub fn load_images(dir: impl AsRef<Path>, table: &LabelTable, height: usize, wid
 /// ```
 pub fn image_grid<S: AsRef<str>>(images: &[Array2<f32>], captions: &[S], cols: usize, cell_px: usize) -> Result<Html> {
     crate::error::check::same_len("images vs captions", images.len(), captions.len())?;
-    let shown = images
-        .iter()
-        .map(|img| {
-            let (lo, hi) = img.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-            let view = img.mapv(|v| if hi > lo { ((v - lo) / (hi - lo)) as f64 } else { 0.0 });
-            Image::grey(&view.view())
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let shown = images.iter().map(grey_stretched).collect::<Result<Vec<_>>>()?;
     images_html(&shown, captions, cols, cell_px)
+}
+
+/// A grey image stretched to its own minimum and maximum (standardized images have
+/// values outside `[0, 1]`); a constant image shows black.
+pub(crate) fn grey_stretched(img: &Array2<f32>) -> Result<Image> {
+    let (lo, hi) = img.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    Image::grey(&img.mapv(|v| if hi > lo { ((v - lo) / (hi - lo)) as f64 } else { 0.0 }).view())
 }
 
 /// A grid of rendered [`Image`]s (overlays, heatmaps) with captions, as inline HTML.
