@@ -15,6 +15,8 @@
 //! - [`survival`]: Kaplan–Meier, Nelson–Aalen, log-rank, Harrell's C, Cox models, random survival forests;
 //! - [`interpret`]: permutation and drop-column importance, exact and tree Shapley values, their plots;
 //! - [`causal`]: trial summaries, OR ↔ ARR, T-/S-/X-learners, C-for-benefit;
+//! - [`imaging`]: NIfTI volumes, the Decathlon layout, MRI slices and overlays, sub-volume sampling, synthetic brain tumours;
+//! - [`segment`]: Dice, soft Dice loss, sensitivity/specificity per class, Hausdorff distance;
 //! - [`xray`]: chest X-ray labels, class weights, patient leakage, image pre-processing, synthetic radiographs;
 //! - `nn` (feature `torch`): DenseNet-121, weighted loss on tensors, training and prediction;
 //! - [`grade`]: graded cells that never crash the kernel;
@@ -33,6 +35,7 @@ pub mod display;
 pub mod error;
 pub mod exercise;
 pub mod grade;
+pub mod imaging;
 pub mod impute;
 pub mod interpret;
 pub mod metrics;
@@ -40,6 +43,7 @@ pub mod metrics;
 pub mod nn;
 pub mod plot;
 pub mod prognosis;
+pub mod segment;
 pub mod survival;
 pub mod trees;
 pub mod xray;
@@ -51,6 +55,8 @@ pub use error::{Error, Result};
 pub use ndarray;
 pub use plotters;
 pub use polars;
+pub use rand;
+pub use rand_chacha;
 #[cfg(feature = "torch")]
 pub use rust_bert;
 #[cfg(feature = "torch")]
@@ -67,5 +73,5 @@ pub mod prelude {
     pub use crate::grade::{Grader, Report};
     pub use crate::plot::{Figure, Grid, Heatmap, Legend};
     pub use crate::{Error, Result};
-    pub use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2, Axis, array, s};
+    pub use ndarray::{Array1, Array2, Array3, Array4, ArrayD, ArrayView1, ArrayView2, ArrayView3, ArrayView4, Axis, array, s};
 }

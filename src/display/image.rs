@@ -185,6 +185,11 @@ impl Image {
         Ok(Image { width: w, height: h, data })
     }
 
+    /// The raw row-major RGB bytes (3 per pixel).
+    pub fn rgb_bytes(&self) -> &[u8] {
+        &self.data
+    }
+
     /// Width in pixels.
     pub fn width(&self) -> usize {
         self.width
