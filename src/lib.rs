@@ -17,6 +17,7 @@
 //! - [`causal`]: trial summaries, OR ↔ ARR, T-/S-/X-learners, C-for-benefit;
 //! - [`imaging`]: NIfTI volumes, the Decathlon layout, MRI slices and overlays, sub-volume sampling, synthetic brain tumours;
 //! - [`segment`]: Dice, soft Dice loss, sensitivity/specificity per class, Hausdorff distance;
+//! - [`nlp`]: report cleaning, mentions, NegBio and ConText negation/uncertainty, CheXpert-style labels, F1, BioC;
 //! - [`xray`]: chest X-ray labels, class weights, patient leakage, image pre-processing, synthetic radiographs;
 //! - `nn` (feature `torch`): DenseNet-121, weighted loss on tensors, training and prediction;
 //! - [`grade`]: graded cells that never crash the kernel;
@@ -39,6 +40,7 @@ pub mod imaging;
 pub mod impute;
 pub mod interpret;
 pub mod metrics;
+pub mod nlp;
 #[cfg(feature = "torch")]
 pub mod nn;
 pub mod plot;

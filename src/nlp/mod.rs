@@ -1,0 +1,31 @@
+//! Information extraction from radiology reports: cleaning, sentences, observation mentions,
+//! negation and uncertainty, CheXpert-style labels, evaluation, BioC documents, and a
+//! generator of labelled report impressions.
+//!
+//! | course (medical question answering, course 3 week 2) | here |
+//! |---|---|
+//! | `clean(sentence)` | [`clean`] |
+//! | sentence splitting of a report | [`split_sentences`], [`sentence_spans`] |
+//! | `get_labels` (keyword labeller) | [`Labeler`] with [`Method::Keyword`] |
+//! | `get_labels_negative_aware` | [`Method::keyword_negation`] |
+//! | NegBio / the CheXpert labeller (Java, dependency parser) | [`Method::negbio`] (NegBio's regular expressions), [`Method::context`] (ConText scopes), pure Rust |
+//! | BioC collections, documents, passages, annotations | [`bioc`] (JSON and XML) |
+//! | per-label F1 | [`evaluate_labels`], [`LabelScores::table`] |
+//! | `get_span_from_scores`, `construct_answer` | [`best_span`], [`construct_answer`] (the model side is `ai4med::qa`, feature `torch`) |
+//!
+//! Rules and phrase lists are bundled in `data/nlp/` (radtext, medspaCy and negspaCy, all
+//! MIT; see `data/README.md`).
+
+pub mod bioc;
+mod label;
+mod negation;
+mod qa_text;
+mod synth;
+mod text;
+
+pub use bioc::labelled_collection;
+pub use label::{Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels, evaluate_labels, label_count_figure, label_frame};
+pub use negation::{CXR_EXTRA_RULES, Category, Certainty, ConText, ContextRule, Direction, Modifier, NegBio};
+pub use qa_text::{QaExample, answer_f1, best_span, construct_answer, exact_match, normalize_answer, synthetic_qa};
+pub use synth::{Phrasing, SyntheticReports, synthetic_reports};
+pub use text::{Token, clean, report_from_bytes, sentence_spans, split_sentences, tokenize};

@@ -1,0 +1,484 @@
+//! Negation and uncertainty detection: NegBio-style regular expressions and a ConText
+//! (NegEx family) engine with scopes, terminators and pseudo-triggers.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::text::{Token, tokenize};
+use crate::{Error, Result};
+
+/// What a sentence says about one mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Certainty {
+    /// Asserted present.
+    Positive,
+    /// Negated ("no effusion").
+    Negative,
+    /// Hedged ("possible effusion", "cannot exclude effusion").
+    Uncertain,
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(name: &str) -> Result<T> {
+    let p = crate::data::data_path(&format!("nlp/{name}"))?;
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::parse(p.display().to_string(), e.to_string()))
+}
+
+#[derive(Deserialize)]
+struct PatternEntry {
+    id: String,
+    pattern: String,
+}
+
+/// The NegBio rules as regular expressions (radtext's `regex_*.yml`; `XXXXX` stands for the
+/// mention). A mention is classified by replacing its words in the sentence with `XXXXX` and
+/// testing, in NegBio's order:
+/// 1. an *uncertainty before negation* pattern (`cannot exclude XXXXX`) → uncertain;
+/// 2. a *negation* pattern (`no XXXXX`, `XXXXX is normal`), unless a *double negation*
+///    pattern (`cannot be XXXXX`, `is not XXXXX`) covers the negation → negative;
+/// 3. an *uncertainty after negation* pattern (`possible XXXXX`) → uncertain;
+/// 4. otherwise positive.
+///
+/// NegBio proper also matches patterns on a dependency parse; this is its regex layer only
+/// (radtext's `NegRegex`), which needs no parser model.
+#[derive(Debug, Clone)]
+pub struct NegBio {
+    uncertainty_pre: Vec<(String, Regex)>,
+    negation: Vec<(String, Regex)>,
+    double_negation: Vec<(String, Regex)>,
+    uncertainty_post: Vec<(String, Regex)>,
+}
+
+fn compile(entries: &[PatternEntry], what: &str) -> Result<Vec<(String, Regex)>> {
+    entries
+        .iter()
+        .map(|e| {
+            // Whole words: a pattern must not start or end inside a word.
+            let re = format!(r"(?i)(?:^|\b|\s){}(?:\b|$|\s|[.,;:])", e.pattern);
+            Regex::new(&re).map(|r| (e.id.clone(), r)).map_err(|err| Error::parse(format!("{what} pattern {}", e.id), err.to_string()))
+        })
+        .collect()
+}
+
+impl NegBio {
+    /// The bundled radtext 1.0.dev2 patterns (`data/nlp/negbio_patterns.json`).
+    pub fn radtext() -> Result<NegBio> {
+        let mut m: HashMap<String, Vec<PatternEntry>> = read_json("negbio_patterns.json")?;
+        let mut take = |k: &str| -> Result<Vec<(String, Regex)>> { compile(&m.remove(k).unwrap_or_default(), k) };
+        Ok(NegBio { uncertainty_pre: take("uncertainty_pre_negation")?, negation: take("negation")?, double_negation: take("double_negation")?, uncertainty_post: take("uncertainty_post_negation")? })
+    }
+
+    /// Classifies the mention at byte span `mention` of `sentence`; also returns the id of
+    /// the rule that decided (`None` for positive).
+    pub fn classify_with_rule(&self, sentence: &str, mention: (usize, usize)) -> (Certainty, Option<String>) {
+        let lower = sentence.to_lowercase();
+        let (a, z) = (mention.0.min(lower.len()), mention.1.min(lower.len()));
+        let s = format!("{}XXXXX{}", &lower[..a], &lower[z..]);
+        let hit = |set: &[(String, Regex)]| set.iter().find(|(_, r)| r.is_match(&s)).map(|(id, _)| id.clone());
+        if let Some(id) = hit(&self.uncertainty_pre) {
+            return (Certainty::Uncertain, Some(id));
+        }
+        for (id, r) in &self.negation {
+            if let Some(m) = r.find(&s) {
+                let covered = self.double_negation.iter().any(|(_, d)| {
+                    let t = s.replace("XXXXX", "excluded");
+                    d.find_iter(&t).any(|dm| dm.start() <= m.start() + 1 && dm.end() + 8 >= m.end())
+                });
+                if !covered {
+                    return (Certainty::Negative, Some(id.clone()));
+                }
+            }
+        }
+        if let Some(id) = hit(&self.uncertainty_post) {
+            return (Certainty::Uncertain, Some(id));
+        }
+        (Certainty::Positive, None)
+    }
+
+    /// [`NegBio::classify_with_rule`] without the rule.
+    pub fn classify(&self, sentence: &str, mention: (usize, usize)) -> Certainty {
+        self.classify_with_rule(sentence, mention).0
+    }
+}
+
+/// Category of a ConText modifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Category {
+    /// Negation ("no", "without", "negative for").
+    NegatedExistence,
+    /// Uncertainty ("possible", "suspicious for", "cannot exclude").
+    PossibleExistence,
+    /// Hypothetical ("if", "evaluate for").
+    Hypothetical,
+    /// History ("history of").
+    Historical,
+    /// Someone else ("family history").
+    Family,
+    /// A pseudo-trigger: a phrase that contains a trigger but modifies nothing ("no change",
+    /// "not only"); it blocks the shorter triggers inside it.
+    Pseudo,
+    /// A terminator ("but", "however"): ends the scope of the modifiers before or after it.
+    Terminate,
+}
+
+/// Which way a modifier's scope runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Direction {
+    /// Towards the end of the sentence.
+    Forward,
+    /// Towards its start.
+    Backward,
+    /// Both ways.
+    Bidirectional,
+    /// A terminator (no scope).
+    Terminate,
+    /// A pseudo-trigger (no scope).
+    Pseudo,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum LowerSpec {
+    Exact(String),
+    In {
+        #[serde(rename = "IN")]
+        options: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct TokenPattern {
+    #[serde(rename = "LOWER")]
+    lower: LowerSpec,
+    #[serde(rename = "OP", default)]
+    op: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RuleJson {
+    literal: String,
+    category: Category,
+    direction: Direction,
+    #[serde(default)]
+    pattern: Option<Vec<TokenPattern>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RulesFile {
+    context_rules: Vec<RuleJson>,
+}
+
+/// One position of a rule: the tokens allowed there and whether it may be skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Slot {
+    options: Vec<String>,
+    optional: bool,
+}
+
+/// A ConText rule: a trigger phrase (a literal, or a token pattern with alternatives and
+/// optional tokens as medspaCy's spaCy patterns allow), its category and direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextRule {
+    /// The phrase as written (`"no evidence of"`).
+    pub literal: String,
+    /// Its category.
+    pub category: Category,
+    /// Its scope direction.
+    pub direction: Direction,
+    slots: Vec<Slot>,
+    /// Where the rule comes from (`medspacy`, `negspacy`, `ai4med`).
+    pub source: &'static str,
+}
+
+impl ContextRule {
+    /// A rule matching the literal's tokens exactly.
+    pub fn literal(literal: &str, category: Category, direction: Direction, source: &'static str) -> ContextRule {
+        let slots = tokenize(literal).into_iter().map(|t| Slot { options: vec![t.text], optional: false }).collect();
+        ContextRule { literal: literal.to_string(), category, direction, slots, source }
+    }
+
+    /// Length in tokens of a match starting at `i`, trying optional slots both ways
+    /// (longest first).
+    fn match_at(&self, toks: &[Token], i: usize) -> Option<usize> {
+        fn go(slots: &[Slot], toks: &[Token], i: usize) -> Option<usize> {
+            let Some((s, rest)) = slots.split_first() else { return Some(i) };
+            if i < toks.len()
+                && s.options.iter().any(|o| *o == toks[i].text)
+                && let Some(e) = go(rest, toks, i + 1)
+            {
+                return Some(e);
+            }
+            if s.optional { go(rest, toks, i) } else { None }
+        }
+        go(&self.slots, toks, i).map(|e| e - i).filter(|&n| n > 0)
+    }
+
+    fn first_tokens(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.slots {
+            out.extend(s.options.iter().cloned());
+            if !s.optional {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// A trigger found in a sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Modifier {
+    /// The rule's literal.
+    pub literal: String,
+    /// Its category.
+    pub category: Category,
+    /// Its direction.
+    pub direction: Direction,
+    /// Token range of the trigger.
+    pub tokens: (usize, usize),
+    /// Token range it modifies (empty for terminators and pseudo-triggers).
+    pub scope: (usize, usize),
+}
+
+/// ConText on tokens, after Chapman et al. (NegEx 2001, ConText 2009) as medspaCy implements
+/// it: triggers are matched on lower-cased tokens (overlapping matches: the longest wins, so a
+/// pseudo-trigger such as "no change" hides its "no"); a forward trigger's scope runs to the
+/// end of the sentence, a backward one's to its start, each cut at the nearest terminator
+/// ("but", "however", "which") and at `max_scope` tokens when set. A target is modified by
+/// every trigger whose scope overlaps it. Difference from medspaCy: a terminator ends every
+/// scope, where medspaCy's end only the scopes of the terminator's own category.
+///
+/// [`ConText::clinical`] loads medspaCy 1.3.1's English rules, negspaCy 1.1.0's pseudo-negations
+/// and terminations, and a few rules of ours for chest X-ray reports (listed in its
+/// documentation).
+#[derive(Debug, Clone)]
+pub struct ConText {
+    rules: Vec<ContextRule>,
+    index: HashMap<String, Vec<usize>>,
+    /// Longest scope in tokens (`None`: to the sentence boundary or a terminator).
+    pub max_scope: Option<usize>,
+}
+
+/// Rules of ours added to [`ConText::clinical`]: hedges common in chest X-ray reports that the
+/// general clinical rule sets lack (medspaCy has no "cannot exclude", and negspaCy's
+/// "cannot" would negate it), "no change"-type phrases as pseudo-triggers, and "resolved"
+/// as a negation (CheXpert labels a resolved finding negative).
+pub const CXR_EXTRA_RULES: [(&str, Category, Direction); 21] = [
+    ("cannot exclude", Category::PossibleExistence, Direction::Forward),
+    ("can not exclude", Category::PossibleExistence, Direction::Forward),
+    ("cannot be excluded", Category::PossibleExistence, Direction::Backward),
+    ("cannot be ruled out", Category::PossibleExistence, Direction::Backward),
+    ("not excluded", Category::PossibleExistence, Direction::Backward),
+    ("is not excluded", Category::PossibleExistence, Direction::Backward),
+    ("are not excluded", Category::PossibleExistence, Direction::Backward),
+    ("may represent", Category::PossibleExistence, Direction::Forward),
+    ("may be present", Category::PossibleExistence, Direction::Backward),
+    ("likely", Category::PossibleExistence, Direction::Forward),
+    ("probable", Category::PossibleExistence, Direction::Forward),
+    ("questionable", Category::PossibleExistence, Direction::Forward),
+    ("concerning for", Category::PossibleExistence, Direction::Forward),
+    ("no change in", Category::Pseudo, Direction::Pseudo),
+    ("no interval change in", Category::Pseudo, Direction::Pseudo),
+    ("not significantly changed", Category::Pseudo, Direction::Pseudo),
+    ("is not seen", Category::NegatedExistence, Direction::Backward),
+    ("are not seen", Category::NegatedExistence, Direction::Backward),
+    ("has resolved", Category::NegatedExistence, Direction::Backward),
+    ("have resolved", Category::NegatedExistence, Direction::Backward),
+    ("resolution of", Category::NegatedExistence, Direction::Forward),
+];
+
+impl ConText {
+    /// A detector from rules.
+    pub fn new(rules: Vec<ContextRule>) -> ConText {
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, r) in rules.iter().enumerate() {
+            for t in r.first_tokens() {
+                index.entry(t).or_default().push(k);
+            }
+        }
+        ConText { rules, index, max_scope: None }
+    }
+
+    /// medspaCy's English ConText rules + negspaCy's pseudo-negations and terminations +
+    /// [`CXR_EXTRA_RULES`].
+    pub fn clinical() -> Result<ConText> {
+        let f: RulesFile = read_json("context_rules.json")?;
+        let mut rules: Vec<ContextRule> = f
+            .context_rules
+            .iter()
+            .map(|r| match &r.pattern {
+                Some(p) => ContextRule {
+                    literal: r.literal.clone(),
+                    category: r.category,
+                    direction: r.direction,
+                    slots: p
+                        .iter()
+                        .map(|t| Slot {
+                            options: match &t.lower {
+                                LowerSpec::Exact(s) => vec![s.to_lowercase()],
+                                LowerSpec::In { options } => options.iter().map(|s| s.to_lowercase()).collect(),
+                            },
+                            optional: t.op.as_deref() == Some("?"),
+                        })
+                        .collect(),
+                    source: "medspacy",
+                },
+                None => ContextRule::literal(&r.literal, r.category, r.direction, "medspacy"),
+            })
+            .collect();
+        let ts: HashMap<String, Vec<String>> = read_json("negex_termsets.json")?;
+        for p in ts.get("pseudo_negations").into_iter().flatten() {
+            rules.push(ContextRule::literal(p, Category::Pseudo, Direction::Pseudo, "negspacy"));
+        }
+        for p in ts.get("termination").into_iter().flatten() {
+            rules.push(ContextRule::literal(p, Category::Terminate, Direction::Terminate, "negspacy"));
+        }
+        for (lit, c, d) in CXR_EXTRA_RULES {
+            rules.push(ContextRule::literal(lit, c, d, "ai4med"));
+        }
+        Ok(ConText::new(rules))
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &[ContextRule] {
+        &self.rules
+    }
+
+    /// The triggers of a tokenized sentence with their scopes.
+    pub fn modifiers(&self, toks: &[Token]) -> Vec<Modifier> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (start, len, rule)
+        for i in 0..toks.len() {
+            if let Some(cands) = self.index.get(&toks[i].text) {
+                for &k in cands {
+                    if let Some(n) = self.rules[k].match_at(toks, i) {
+                        found.push((i, n, k));
+                    }
+                }
+            }
+        }
+        // Longest first; keep the non-overlapping ones.
+        found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut taken = vec![false; toks.len()];
+        let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+        for (s, n, k) in found {
+            if taken[s..s + n].iter().any(|&t| t) {
+                continue;
+            }
+            taken[s..s + n].iter_mut().for_each(|t| *t = true);
+            kept.push((s, n, k));
+        }
+        kept.sort();
+        let terms: Vec<(usize, usize)> = kept.iter().filter(|(_, _, k)| self.rules[*k].category == Category::Terminate || self.rules[*k].direction == Direction::Terminate).map(|&(s, n, _)| (s, s + n)).collect();
+        kept.iter()
+            .map(|&(s, n, k)| {
+                let r = &self.rules[k];
+                let e = s + n;
+                let fwd_end = terms.iter().filter(|t| t.0 >= e).map(|t| t.0).min().unwrap_or(toks.len());
+                let back_start = terms.iter().filter(|t| t.1 <= s).map(|t| t.1).max().unwrap_or(0);
+                let cap = self.max_scope.unwrap_or(usize::MAX);
+                let scope = match r.direction {
+                    Direction::Forward => (e, fwd_end.min(e.saturating_add(cap))),
+                    Direction::Backward => (back_start.max(s.saturating_sub(cap)), s),
+                    Direction::Bidirectional => (back_start.max(s.saturating_sub(cap)), fwd_end.min(e.saturating_add(cap))),
+                    Direction::Terminate | Direction::Pseudo => (s, s),
+                };
+                Modifier { literal: r.literal.clone(), category: r.category, direction: r.direction, tokens: (s, e), scope }
+            })
+            .collect()
+    }
+
+    /// Classifies a target given as a byte span of `sentence`: uncertain if a
+    /// possible-existence or hypothetical trigger's scope overlaps it, else negative if a
+    /// negation's does, else positive. (Uncertainty wins over negation, as in the CheXpert
+    /// labeller: "no definite effusion, possibly small" is uncertain.) Historical and family
+    /// triggers do not change the certainty; [`ConText::modifiers_of`] reports them.
+    pub fn classify(&self, sentence: &str, target: (usize, usize)) -> Certainty {
+        let toks = tokenize(sentence);
+        let mods = self.modifiers(&toks);
+        Self::decide(&mods, &toks, target)
+    }
+
+    /// The modifiers whose scope overlaps the target's tokens.
+    pub fn modifiers_of(&self, sentence: &str, target: (usize, usize)) -> Vec<Modifier> {
+        let toks = tokenize(sentence);
+        let (a, z) = token_range(&toks, target);
+        self.modifiers(&toks).into_iter().filter(|m| m.scope.0 < z && a < m.scope.1).collect()
+    }
+
+    pub(crate) fn decide(mods: &[Modifier], toks: &[Token], target: (usize, usize)) -> Certainty {
+        let (a, z) = token_range(toks, target);
+        let over = |m: &&Modifier| m.scope.0 < z && a < m.scope.1;
+        let hits: Vec<&Modifier> = mods.iter().filter(over).collect();
+        if hits.iter().any(|m| matches!(m.category, Category::PossibleExistence | Category::Hypothetical)) {
+            Certainty::Uncertain
+        } else if hits.iter().any(|m| m.category == Category::NegatedExistence) {
+            Certainty::Negative
+        } else {
+            Certainty::Positive
+        }
+    }
+}
+
+/// Token indices covering a byte span.
+pub(crate) fn token_range(toks: &[Token], span: (usize, usize)) -> (usize, usize) {
+    let a = toks.iter().position(|t| t.end > span.0).unwrap_or(toks.len());
+    let z = toks.iter().rposition(|t| t.start < span.1).map(|i| i + 1).unwrap_or(a);
+    (a, z.max(a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(s: &str, w: &str) -> (usize, usize) {
+        let a = s.to_lowercase().find(w).unwrap();
+        (a, a + w.len())
+    }
+
+    #[test]
+    fn context_handles_scope_pseudo_and_terminators() {
+        let c = ConText::clinical().unwrap();
+        let cases = [
+            ("No pneumothorax.", "pneumothorax", Certainty::Negative),
+            ("There is no evidence of pneumonia.", "pneumonia", Certainty::Negative),
+            ("No pneumothorax but a small effusion.", "effusion", Certainty::Positive),
+            ("No pneumothorax but a small effusion.", "pneumothorax", Certainty::Negative),
+            ("No change in the left effusion.", "effusion", Certainty::Positive),
+            ("Cannot exclude pneumonia.", "pneumonia", Certainty::Uncertain),
+            ("Pneumonia cannot be excluded.", "pneumonia", Certainty::Uncertain),
+            ("Possible small effusion.", "effusion", Certainty::Uncertain),
+            ("Effusion is not seen.", "effusion", Certainty::Negative),
+            ("Findings suspicious for pneumonia.", "pneumonia", Certainty::Uncertain),
+            ("Large effusion.", "effusion", Certainty::Positive),
+            ("Effusion has resolved.", "effusion", Certainty::Negative),
+        ];
+        for (s, w, want) in cases {
+            assert_eq!(c.classify(s, span(s, w)), want, "{s} / {w}: {:?}", c.modifiers_of(s, span(s, w)));
+        }
+        let mut short = c.clone();
+        short.max_scope = Some(1);
+        let s = "No definite focal consolidation or effusion.";
+        assert_eq!(short.classify(s, span(s, "effusion")), Certainty::Positive);
+        assert_eq!(c.classify(s, span(s, "effusion")), Certainty::Negative);
+    }
+
+    #[test]
+    fn negbio_regex_order() {
+        let n = NegBio::radtext().unwrap();
+        let cases = [
+            ("no pneumothorax.", "pneumothorax", Certainty::Negative),
+            ("cannot exclude pneumonia.", "pneumonia", Certainty::Uncertain),
+            ("possible pneumonia.", "pneumonia", Certainty::Uncertain),
+            ("the heart size is normal.", "heart size", Certainty::Negative),
+            ("small left pleural effusion.", "effusion", Certainty::Positive),
+            ("effusion has resolved.", "effusion", Certainty::Negative),
+        ];
+        for (s, w, want) in cases {
+            assert_eq!(n.classify_with_rule(s, span(s, w)).0, want, "{s} / {w}: {:?}", n.classify_with_rule(s, span(s, w)));
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Text cleaning, sentence splitting and tokenization of radiology reports.
+
+use crate::{Error, Result};
+
+/// Cleans a report sentence the way the course's `clean` does:
+/// 1. lower-case;
+/// 2. `and/or` → `or`;
+/// 3. a `/` between two letters → ` or ` (`pneumonia/atelectasis`);
+/// 4. `..` → `.`;
+/// 5. a space after every `.` and `,`;
+/// 6. runs of whitespace → one space, no leading or trailing space.
+///
+/// ```
+/// use ai4med::nlp::clean;
+/// assert_eq!(
+///     clean("     BIBASILAR OPACITIES,likely representing bilateral pleural effusions with ATELECTASIS   and/or PNEUMONIA.."),
+///     "bibasilar opacities, likely representing bilateral pleural effusions with atelectasis or pneumonia."
+/// );
+/// assert_eq!(clean("worrisome nodule in the Right Upper  lobe.CANNOT exclude neoplasm.."), "worrisome nodule in the right upper lobe. cannot exclude neoplasm.");
+/// ```
+pub fn clean(text: &str) -> String {
+    let lower = text.to_lowercase().replace("and/or", "or");
+    let chars: Vec<char> = lower.chars().collect();
+    let mut s = String::with_capacity(lower.len() + 16);
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '/' && i > 0 && i + 1 < chars.len() && chars[i - 1].is_alphabetic() && chars[i + 1].is_alphabetic() {
+            s.push_str(" or ");
+        } else {
+            s.push(c);
+        }
+    }
+    // Python's str.replace("..", ".") replaces non-overlapping pairs left to right.
+    let s = s.replace("..", ".");
+    let mut spaced = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        spaced.push(c);
+        if c == '.' || c == ',' {
+            spaced.push(' ');
+        }
+    }
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Byte spans of the sentences of a report: a sentence ends after `.`, `?`, `!` or `;` that is
+/// followed by whitespace (or the end), and at every line break; a `.` between two digits
+/// (`2.5 cm`) or after a one-letter abbreviation does not end one. Empty pieces are dropped;
+/// spans exclude surrounding whitespace.
+///
+/// ```
+/// let r = "No pneumothorax. Heart size is 2.5 cm larger.\nPossible effusion";
+/// let s: Vec<&str> = ai4med::nlp::sentence_spans(r).into_iter().map(|(a, b)| &r[a..b]).collect();
+/// assert_eq!(s, ["No pneumothorax.", "Heart size is 2.5 cm larger.", "Possible effusion"]);
+/// ```
+pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let push = |out: &mut Vec<(usize, usize)>, a: usize, z: usize| {
+        let piece = &text[a..z];
+        let lead = piece.len() - piece.trim_start().len();
+        let trail = piece.len() - piece.trim_end().len();
+        if z - trail > a + lead {
+            out.push((a + lead, z - trail));
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            push(&mut out, start, i);
+            start = i + 1;
+        } else if matches!(c, b'.' | b'?' | b'!' | b';') {
+            let next_space = i + 1 >= b.len() || b[i + 1].is_ascii_whitespace();
+            let one_letter = c == b'.' && i >= 1 && b[i - 1].is_ascii_alphabetic() && (i < 2 || !b[i - 2].is_ascii_alphanumeric());
+            if next_space && !one_letter {
+                push(&mut out, start, i + 1);
+                start = i + 1;
+            }
+        }
+        i += 1;
+    }
+    push(&mut out, start, b.len());
+    out
+}
+
+/// The sentences of a report as strings (see [`sentence_spans`]).
+pub fn split_sentences(text: &str) -> Vec<String> {
+    sentence_spans(text).into_iter().map(|(a, z)| text[a..z].to_string()).collect()
+}
+
+/// A token of a sentence: its lower-cased text and byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Lower-cased text.
+    pub text: String,
+    /// Start byte in the sentence.
+    pub start: usize,
+    /// End byte (exclusive).
+    pub end: usize,
+}
+
+/// Splits a sentence into word tokens (letters, digits, and `'`, `/`, `-` inside a word, as in
+/// `r/o`, `x-ray`, `doesn't`) and single punctuation tokens, lower-cased, with byte spans.
+///
+/// ```
+/// let t: Vec<String> = ai4med::nlp::tokenize("No PTX; r/o pneumonia, doesn't change.").into_iter().map(|t| t.text).collect();
+/// assert_eq!(t, ["no", "ptx", ";", "r/o", "pneumonia", ",", "doesn't", "change", "."]);
+/// ```
+pub fn tokenize(sentence: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (pos, c) = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let mut j = i + 1;
+            while j < chars.len() {
+                let d = chars[j].1;
+                let inner = matches!(d, '\'' | '/' | '-') && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric();
+                if d.is_alphanumeric() || inner {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let end = if j < chars.len() { chars[j].0 } else { sentence.len() };
+            out.push(Token { text: sentence[pos..end].to_lowercase(), start: pos, end });
+            i = j;
+        } else {
+            let end = pos + c.len_utf8();
+            out.push(Token { text: c.to_lowercase().collect(), start: pos, end });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Reads report text from bytes, failing with a clear error on invalid UTF-8 (naming the
+/// byte offset) and on an empty or all-whitespace report.
+///
+/// ```
+/// assert!(ai4med::nlp::report_from_bytes(b"No effusion.", "r1").is_ok());
+/// assert!(ai4med::nlp::report_from_bytes(b"bad \xff byte", "r2").unwrap_err().to_string().contains("byte 4"));
+/// assert!(ai4med::nlp::report_from_bytes(b"   ", "r3").is_err());
+/// ```
+pub fn report_from_bytes(bytes: &[u8], what: &str) -> Result<String> {
+    let s = std::str::from_utf8(bytes).map_err(|e| Error::parse(what, format!("not UTF-8 text: invalid byte at byte {}", e.valid_up_to())))?;
+    if s.trim().is_empty() {
+        return Err(Error::Empty { what: format!("report {what}") });
+    }
+    Ok(s.to_string())
+}
