@@ -18,6 +18,7 @@
 //! - [`imaging`]: NIfTI volumes, the Decathlon layout, MRI slices and overlays, sub-volume sampling, synthetic brain tumours;
 //! - [`segment`]: Dice, soft Dice loss, sensitivity/specificity per class, Hausdorff distance;
 //! - [`nlp`]: report cleaning, mentions, NegBio and ConText negation/uncertainty, CheXpert-style labels, F1, BioC;
+//! - `qa` (feature `torch`): BERT extractive question answering (tokenization, packing, training, local checkpoints);
 //! - [`xray`]: chest X-ray labels, class weights, patient leakage, image pre-processing, synthetic radiographs;
 //! - `nn` (feature `torch`): DenseNet-121, weighted loss on tensors, training and prediction;
 //! - [`grade`]: graded cells that never crash the kernel;
@@ -45,6 +46,8 @@ pub mod nlp;
 pub mod nn;
 pub mod plot;
 pub mod prognosis;
+#[cfg(feature = "torch")]
+pub mod qa;
 pub mod segment;
 pub mod survival;
 pub mod trees;
