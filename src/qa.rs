@@ -102,6 +102,11 @@ impl QaTokenizer {
         Pieces { tokens: tw.tokens, ids, spans }
     }
 
+    /// The id of a vocabulary entry (`"[CLS]"`, `"[SEP]"`, `"[PAD]"`, a word piece), if present.
+    pub fn token_id(&self, token: &str) -> Option<i64> {
+        self.inner.vocab().values().get(token).copied()
+    }
+
     /// Token ids back to text (word pieces joined).
     pub fn decode(&self, ids: &[i64]) -> String {
         self.inner.decode(ids, true, true)
@@ -428,6 +433,8 @@ mod tests {
 
     #[test]
     fn packing_follows_the_course() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<QaTokenizer>();
         let t = QaTokenizer::bundled().unwrap();
         assert_eq!(t.pieces("Pleural effusions").tokens, ["pl", "##eur", "##al", "e", "##ff", "##usions"]);
         let inp = prepare_bert_input("What is seen?", "Small lung masses.", &t, 16).unwrap();

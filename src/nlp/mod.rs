@@ -28,4 +28,4 @@ pub use label::{Label, LabelScores, LabeledMention, Labeler, Mention, Method, Ph
 pub use negation::{CXR_EXTRA_RULES, Category, Certainty, ConText, ContextRule, Direction, Modifier, NegBio};
 pub use qa_text::{QaExample, answer_f1, best_span, construct_answer, exact_match, normalize_answer, synthetic_qa};
 pub use synth::{Phrasing, SyntheticReports, synthetic_reports};
-pub use text::{Token, clean, report_from_bytes, sentence_spans, split_sentences, tokenize};
+pub use text::{Token, clean, read_reports, report_from_bytes, sentence_spans, split_sentences, tokenize};

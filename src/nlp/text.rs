@@ -7,7 +7,8 @@ use crate::{Error, Result};
 /// 2. `and/or` → `or`;
 /// 3. a `/` between two letters → ` or ` (`pneumonia/atelectasis`);
 /// 4. `..` → `.`;
-/// 5. a space after every `.` and `,`;
+/// 5. a space after every `.` and `,` — except between two digits (`2.5 cm`, `1,000`), where
+///    the course's version would write `2. 5 cm` and split the sentence there;
 /// 6. runs of whitespace → one space, no leading or trailing space.
 ///
 /// ```
@@ -17,6 +18,7 @@ use crate::{Error, Result};
 ///     "bibasilar opacities, likely representing bilateral pleural effusions with atelectasis or pneumonia."
 /// );
 /// assert_eq!(clean("worrisome nodule in the Right Upper  lobe.CANNOT exclude neoplasm.."), "worrisome nodule in the right upper lobe. cannot exclude neoplasm.");
+/// assert_eq!(clean("Effusion,2.5 cm."), "effusion, 2.5 cm.");
 /// ```
 pub fn clean(text: &str) -> String {
     let lower = text.to_lowercase().replace("and/or", "or");
@@ -32,9 +34,11 @@ pub fn clean(text: &str) -> String {
     // Python's str.replace("..", ".") replaces non-overlapping pairs left to right.
     let s = s.replace("..", ".");
     let mut spaced = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
+    let cs: Vec<char> = s.chars().collect();
+    for (i, &c) in cs.iter().enumerate() {
         spaced.push(c);
-        if c == '.' || c == ',' {
+        let in_number = i > 0 && i + 1 < cs.len() && cs[i - 1].is_ascii_digit() && cs[i + 1].is_ascii_digit();
+        if (c == '.' || c == ',') && !in_number {
             spaced.push(' ');
         }
     }
@@ -153,4 +157,35 @@ pub fn report_from_bytes(bytes: &[u8], what: &str) -> Result<String> {
         return Err(Error::Empty { what: format!("report {what}") });
     }
     Ok(s.to_string())
+}
+
+/// Reads the report texts of a CSV file (for example MIMIC-CXR or Indiana University report
+/// tables you have access to): the column `column` as strings, in row order. A missing
+/// column (the error lists the columns there are), an empty file, an empty or missing report
+/// (named by row), or a file that is not UTF-8 is an error.
+///
+/// ```
+/// let dir = std::env::temp_dir().join("ai4med-doc-reports");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("r.csv"), "id,impression\n1,No effusion.\n2,\"Possible pneumonia, left base.\"\n").unwrap();
+/// let r = ai4med::nlp::read_reports(dir.join("r.csv"), "impression").unwrap();
+/// assert_eq!(r, ["No effusion.", "Possible pneumonia, left base."]);
+/// assert!(ai4med::nlp::read_reports(dir.join("r.csv"), "findings").unwrap_err().to_string().contains("impression"));
+/// ```
+pub fn read_reports(path: impl AsRef<std::path::Path>, column: &str) -> Result<Vec<String>> {
+    let p = path.as_ref();
+    let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+    report_from_bytes(&bytes, &p.display().to_string())?;
+    let df = crate::data::read_csv(p)?;
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let col = df.column(column).map_err(|_| Error::invalid_arg("column", format!("{} has no column {column:?}; its columns are {}", p.display(), names.join(", "))))?;
+    let s = col.cast(&polars::prelude::DataType::String)?;
+    let ca = s.str()?;
+    ca.iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Some(t) if !t.trim().is_empty() => Ok(t.to_string()),
+            _ => Err(Error::Empty { what: format!("report in row {} of {}", i + 1, p.display()) }),
+        })
+        .collect()
 }
