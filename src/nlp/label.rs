@@ -269,6 +269,54 @@ pub struct ReportLabels {
     pub sentences: Vec<String>,
 }
 
+/// CheXpert's is-a relations between its observations, `(parent, child)`: Lung Opacity is the
+/// parent of Edema, Consolidation, Lung Lesion and Atelectasis, Consolidation of Pneumonia,
+/// Enlarged Cardiomediastinum of Cardiomegaly (Irvin et al., AAAI 2019, figure 2).
+pub const CHEXPERT_HIERARCHY: [(&str, &str); 6] = [
+    ("Lung Opacity", "Edema"),
+    ("Lung Opacity", "Consolidation"),
+    ("Lung Opacity", "Lung Lesion"),
+    ("Lung Opacity", "Atelectasis"),
+    ("Consolidation", "Pneumonia"),
+    ("Enlarged Cardiomediastinum", "Cardiomegaly"),
+];
+
+/// Propagates labels up an is-a hierarchy of `(parent, child)` names, children first: a
+/// positive child makes its parent positive; an uncertain child makes a parent that is
+/// negative or not mentioned uncertain. Repeated until nothing changes, so grandparents
+/// follow (Pneumonia → Consolidation → Lung Opacity). Unknown names are an error.
+///
+/// ```
+/// use ai4med::nlp::{Label::*, propagate_hierarchy, CHEXPERT_HIERARCHY};
+/// let names: Vec<String> = ["Lung Opacity", "Consolidation", "Pneumonia"].iter().map(|s| s.to_string()).collect();
+/// let mut l = vec![NotMentioned, Negative, Positive];
+/// propagate_hierarchy(&mut l, &names, &CHEXPERT_HIERARCHY[..]).unwrap_err(); // other names are missing
+/// propagate_hierarchy(&mut l, &names, &[("Lung Opacity", "Consolidation"), ("Consolidation", "Pneumonia")]).unwrap();
+/// assert_eq!(l, vec![Positive, Positive, Positive]);
+/// ```
+pub fn propagate_hierarchy(labels: &mut [Label], names: &[String], pairs: &[(&str, &str)]) -> Result<()> {
+    crate::error::check::same_len("labels vs names", labels.len(), names.len())?;
+    let idx = |n: &str| names.iter().position(|x| x == n).ok_or_else(|| Error::invalid_arg("hierarchy", format!("no observation named {n:?} among {}", names.join(", "))));
+    let pairs: Vec<(usize, usize)> = pairs.iter().map(|(p, c)| Ok((idx(p)?, idx(c)?))).collect::<Result<_>>()?;
+    loop {
+        let mut changed = false;
+        for &(p, c) in &pairs {
+            let new = match (labels[c], labels[p]) {
+                (Label::Positive, l) if l != Label::Positive => Some(Label::Positive),
+                (Label::Uncertain, Label::Negative | Label::NotMentioned) => Some(Label::Uncertain),
+                _ => None,
+            };
+            if let Some(v) = new {
+                labels[p] = v;
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok(());
+        }
+    }
+}
+
 /// A report labeller: phrase lists + a [`Method`]. Per report: clean (the course's [`clean`],
 /// unless turned off), split into sentences, find mentions, decide each mention's certainty,
 /// then aggregate per observation as the CheXpert labeller does — positive if any mention is
@@ -292,12 +340,15 @@ pub struct Labeler {
     method: Method,
     /// Apply [`clean`] first (default true).
     pub clean: bool,
+    /// An is-a hierarchy to propagate after aggregation ([`propagate_hierarchy`]); `None` by
+    /// default, as the CheXpert labeller does not propagate.
+    pub hierarchy: Option<Vec<(String, String)>>,
 }
 
 impl Labeler {
     /// A labeller.
     pub fn new(phrases: PhraseLists, method: Method) -> Labeler {
-        Labeler { phrases, method, clean: true }
+        Labeler { phrases, method, clean: true, hierarchy: None }
     }
     /// Label names.
     pub fn names(&self) -> Vec<String> {
@@ -352,6 +403,11 @@ impl Labeler {
             } else {
                 Label::NotMentioned
             };
+        }
+        if let Some(h) = &self.hierarchy {
+            let pairs: Vec<(&str, &str)> = h.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+            let names: Vec<String> = self.phrases.observations.iter().map(|o| o.name.clone()).collect();
+            propagate_hierarchy(&mut labels, &names, &pairs)?;
         }
         if self.phrases.no_finding {
             let any = self.phrases.observations.iter().zip(&labels).any(|(o, l)| o.name != "Support Devices" && matches!(l, Label::Positive | Label::Uncertain));
@@ -517,6 +573,18 @@ mod tests {
         let (kw, kn, nb, cx) = (f1(Method::Keyword), f1(Method::keyword_negation()), f1(Method::negbio().unwrap()), f1(Method::context().unwrap()));
         assert!(kw < kn && kn < nb && nb < cx, "{kw} {kn} {nb} {cx}");
         assert!(cx > 0.93, "{cx}");
+    }
+
+    #[test]
+    fn hierarchy_propagates_upwards() {
+        let mut l = Labeler::new(PhraseLists::chexpert().unwrap(), Method::context().unwrap());
+        l.hierarchy = Some(CHEXPERT_HIERARCHY.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect());
+        let names = l.names();
+        let r = l.label("Right lower lobe pneumonia. Possible cardiomegaly.").unwrap();
+        let of = |n: &str| r.labels[names.iter().position(|x| x == n).unwrap()];
+        assert_eq!((of("Pneumonia"), of("Consolidation"), of("Lung Opacity")), (Label::Positive, Label::Positive, Label::Positive));
+        assert_eq!(of("Enlarged Cardiomediastinum"), Label::Uncertain);
+        assert_eq!(of("Edema"), Label::NotMentioned);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `get_labels_negative_aware` | [`Method::keyword_negation`] |
 //! | NegBio / the CheXpert labeller (Java, dependency parser) | [`Method::negbio`] (NegBio's regular expressions), [`Method::context`] (ConText scopes), pure Rust |
 //! | BioC collections, documents, passages, annotations | [`bioc`] (JSON and XML) |
+//! | synonyms, is-a hierarchy | several phrases per observation in [`PhraseLists`]; [`propagate_hierarchy`], [`CHEXPERT_HIERARCHY`], `Labeler::hierarchy` |
 //! | per-label F1 | [`evaluate_labels`], [`LabelScores::table`] |
 //! | `get_span_from_scores`, `construct_answer` | [`best_span`], [`construct_answer`] (the model side is `ai4med::qa`, feature `torch`) |
 //!
@@ -24,7 +25,7 @@ mod synth;
 mod text;
 
 pub use bioc::labelled_collection;
-pub use label::{Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels, evaluate_labels, label_count_figure, label_frame};
+pub use label::{CHEXPERT_HIERARCHY, propagate_hierarchy, Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels, evaluate_labels, label_count_figure, label_frame};
 pub use negation::{CXR_EXTRA_RULES, Category, Certainty, ConText, ContextRule, Direction, Modifier, NegBio};
 pub use qa_text::{QaExample, answer_f1, best_span, construct_answer, exact_match, normalize_answer, synthetic_qa};
 pub use synth::{Phrasing, SyntheticReports, synthetic_reports};
