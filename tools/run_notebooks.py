@@ -1,27 +1,42 @@
 """Execute notebooks headless on the "Rust (ai4med)" kernel.
 
 Usage:
-  run_notebooks.py [--out DIR] [--exercises] [--cell-timeout S] PATH...
+  run_notebooks.py [--out DIR] [--exercises] [--jobs N] [--cell-timeout S] PATH...
+                   [--exercises-from DIR --exercises-out DIR]
   run_notebooks.py --warm-only
 
-Every notebook found under PATH (files or folders, sorted) runs in a fresh kernel,
-one after another (kernels share the persistent evcxr build folder, so the crate
-compiles once). For each notebook it writes the executed copy as .ipynb and .html
-under --out (mirroring the path) and prints one line: time, cells, status.
+Every notebook found under PATH (files or folders) runs in a fresh kernel. Up to
+--jobs kernels run at the same time (default: AI4MED_JOBS, else 2 on a machine with
+at least 2 cores and 12 GiB of memory, else 1). Each running kernel holds its own
+evcxr build slot (tools/ai4med-kernel); before the run, slot 0 is warmed (the crate
+compiled for this clone) and copied to the other slots, so no slot compiles the crate
+again. Notebooks start longest first (times of earlier runs, kept in
+$AI4MED_CACHE/notebook-times.json), which keeps the two kernels busy to the end.
+
+For each notebook it writes the executed copy as .ipynb and .html under --out
+(mirroring the path) and prints one line as it finishes: i of N, time, cells,
+status, elapsed and an estimate of the time left. At the end it lists the five
+slowest notebooks and the five slowest cells.
 
 Solutions mode (default): any cell error fails the notebook.
-Exercises mode (--exercises): cell errors are expected (todo!() bodies), but the
-kernel must survive the whole notebook and every cell must have run.
+Exercises mode (--exercises, or the notebooks under --exercises-from): cell errors
+are expected (todo!() bodies), but the kernel must survive the whole notebook and
+every cell must have run.
 
-Exits non-zero if any notebook fails. The last line reads
-"notebooks: N passed, M failed".
+Exits non-zero if any notebook fails. The last line of each group reads
+"notebooks: N passed, M failed" (or "exercises: ...").
 """
 
 import argparse
+import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -30,9 +45,13 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 
 KERNEL = "ai4med"
+ROOT = Path(__file__).resolve().parent.parent
 # The kernel preloads the ai4med crate of this clone (tools/ai4med-kernel reads it).
-os.environ.setdefault("AI4MED_ROOT", str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("AI4MED_ROOT", str(ROOT))
 CACHE = Path(os.environ.get("AI4MED_CACHE", Path.home() / ".cache" / "ai4med"))
+EVCXR = CACHE / "evcxr"
+TIMES = CACHE / "notebook-times.json"
+MAX_SLOTS = 8  # tools/ai4med-kernel has 8 slots
 
 
 def find_notebooks(paths):
@@ -45,8 +64,12 @@ def find_notebooks(paths):
     return sorted(set(found))
 
 
+def slot_dir(i: int) -> Path:
+    return EVCXR / f"slot-{i}"
+
+
 def cold_build() -> bool:
-    return not (CACHE / "evcxr" / "slot-0" / "build" / "target").exists()
+    return not (slot_dir(0) / "build" / "target").exists()
 
 
 def announce_cold():
@@ -57,6 +80,20 @@ def announce_cold():
             "later kernels start in seconds.",
             flush=True,
         )
+
+
+def default_jobs() -> int:
+    env = os.environ.get("AI4MED_JOBS")
+    if env:
+        return max(1, min(MAX_SLOTS, int(env)))
+    cores = os.cpu_count() or 1
+    try:
+        mem_kb = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal:"))
+    except (OSError, StopIteration, ValueError):
+        mem_kb = 0
+    # Two kernels overlap one's compiling with the other's running; the heavy training
+    # notebooks peak at a few GiB each, so 12 GiB holds two with room to spare.
+    return 2 if cores >= 2 and mem_kb >= 12 * 1024 * 1024 else 1
 
 
 def first_error(nb):
@@ -85,7 +122,31 @@ def stderr_problem(nb):
     return None
 
 
-def run_one(path: Path, root: Path, out_dir: Path | None, exercises: bool, cell_timeout: int):
+def _stamp(value):
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def cell_times(nb):
+    """(cell index, seconds) for every executed code cell, from nbclient's timing
+    metadata (busy → reply: what the cell cost, compile included)."""
+    out = []
+    for i, cell in enumerate(nb.cells):
+        ex = cell.get("metadata", {}).get("execution", {})
+        t0, t1 = _stamp(ex.get("iopub.status.busy")), _stamp(ex.get("shell.execute_reply"))
+        if t0 is not None and t1 is not None:
+            out.append((i, max(0.0, t1 - t0)))
+    return out
+
+
+def run_one(path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int):
+    """Runs one notebook in a fresh kernel; returns a plain dict (this runs in a worker
+    process)."""
+    path = Path(path)
     nb = nbformat.read(path, as_version=4)
     n_code = sum(1 for c in nb.cells if c.cell_type == "code")
     client = NotebookClient(
@@ -121,16 +182,12 @@ def run_one(path: Path, root: Path, out_dir: Path | None, exercises: bool, cell_
         elif first_error(nb):
             detail = "expected errors in unfinished exercises"
     if out_dir is not None:
-        try:
-            rel = path.resolve().relative_to(root.resolve())
-        except ValueError:
-            rel = Path(path.name)
-        target = out_dir / rel
+        target = Path(out_dir) / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
         html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
         target.with_suffix(".html").write_text(html, encoding="utf-8")
-    return status, detail, elapsed, n_code
+    return {"status": status, "detail": detail, "elapsed": elapsed, "cells": n_code, "cell_times": cell_times(nb)}
 
 
 def warm():
@@ -141,41 +198,226 @@ def warm():
     print(f"[ai4med] kernel warm ({time.monotonic() - t0:.1f} s)", flush=True)
 
 
+def seed_slots(jobs: int):
+    """Copies slot 0's build folder (just warmed for this clone) to slots 1..jobs-1
+    whose copy is older, so a second kernel never compiles the crate again. A slot
+    whose lock is held (a kernel is running in it) is left alone."""
+    import fcntl
+
+    src = slot_dir(0) / "build"
+    stamp_file = src / ".ai4med-warmed"
+    if not stamp_file.exists():
+        return
+    want = stamp_file.read_text()
+    for i in range(1, jobs):
+        d = slot_dir(i)
+        d.mkdir(parents=True, exist_ok=True)
+        dst = d / "build"
+        have = (dst / ".ai4med-warmed").read_text() if (dst / ".ai4med-warmed").exists() else None
+        if have == want:
+            continue
+        with open(d / "lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue
+            t0 = time.monotonic()
+            tmp = d / "build.seeding"
+            shutil.rmtree(tmp, ignore_errors=True)
+            subprocess.run(["cp", "-a", "--reflink=auto", str(src), str(tmp)], check=True)
+            shutil.rmtree(dst, ignore_errors=True)
+            tmp.rename(dst)
+            print(f"[ai4med] build slot {i} seeded from slot 0 ({time.monotonic() - t0:.1f} s)", flush=True)
+
+
+def source_stamp() -> str:
+    """What a warm slot was built from: the clone, the kernel's features, and the size
+    and modification time of every file cargo looks at (sources, manifest, lock file).
+    Two slots with the same stamp hold the same build."""
+    import hashlib
+
+    root = Path(os.environ["AI4MED_ROOT"])
+    h = hashlib.sha256(f"{root}|{os.environ.get('AI4MED_KERNEL_FEATURES', 'torch')}".encode())
+    files = [root / "Cargo.toml", root / "Cargo.lock", *sorted((root / "src").rglob("*"))]
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest() + "\n"
+
+
+def warm_and_seed(jobs: int):
+    """Warms slot 0 for this clone (compiles the crate if it changed), marks it with a
+    stamp of what was built, then seeds the other slots from it."""
+    import fcntl
+
+    announce_cold()
+    slot_dir(0).mkdir(parents=True, exist_ok=True)
+    # Hold slot 0's lock while warming? No: the warming kernel takes slot 0 itself. Make
+    # sure nothing else holds it, so the warming kernel lands there.
+    with open(slot_dir(0) / "lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print("[ai4med] build slot 0 is in use by another kernel; not seeding other slots", flush=True)
+            return
+    t0 = time.monotonic()
+    warm()
+    build = slot_dir(0) / "build"
+    if build.exists():
+        (build / ".ai4med-warmed").write_text(source_stamp())
+    if jobs > 1:
+        seed_slots(jobs)
+    print(f"[ai4med] ready to run with {jobs} kernel(s) at a time ({time.monotonic() - t0:.1f} s)", flush=True)
+
+
+def load_times():
+    try:
+        return json.loads(TIMES.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def save_times(times):
+    try:
+        TIMES.parent.mkdir(parents=True, exist_ok=True)
+        tmp = TIMES.with_suffix(".tmp")
+        tmp.write_text(json.dumps(times, indent=1, sort_keys=True))
+        tmp.replace(TIMES)
+    except OSError:
+        pass
+
+
+def fmt_min(s: float) -> str:
+    s = int(round(s))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def relative(nb: Path, group_root: Path) -> str:
+    try:
+        return str(nb.resolve().relative_to(group_root.resolve()))
+    except ValueError:
+        return nb.name
+
+
+def group(paths, out, exercises):
+    notebooks = find_notebooks(paths)
+    common = Path(os.path.commonpath([str(Path(p).resolve()) for p in paths])) if paths else Path(".")
+    root = common if common.is_dir() else common.parent
+    return [
+        {"path": nb, "rel": relative(nb, root), "out": str(out) if out else None, "exercises": exercises}
+        for nb in notebooks
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("paths", nargs="*")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--exercises", action="store_true")
+    ap.add_argument("--exercises-from", type=Path, default=None, help="also run the exercise notebooks under DIR, in exercises mode")
+    ap.add_argument("--exercises-out", type=Path, default=None)
+    ap.add_argument("--jobs", type=int, default=None, help="kernels at a time (default: AI4MED_JOBS or 2 on 2+ cores)")
     ap.add_argument("--cell-timeout", type=int, default=1800)
     ap.add_argument("--warm-only", action="store_true")
     args = ap.parse_args()
     if args.warm_only:
         warm()
         return 0
-    notebooks = find_notebooks(args.paths)
-    if not notebooks:
-        print("notebooks: no notebooks found under " + " ".join(args.paths))
+    jobs = max(1, min(MAX_SLOTS, args.jobs or default_jobs()))
+    work = group(args.paths, args.out, args.exercises) if args.paths else []
+    if args.exercises_from is not None:
+        work += group([args.exercises_from], args.exercises_out, True)
+    if not work:
+        print("notebooks: no notebooks found under " + " ".join(map(str, args.paths)))
         return 1
-    common = Path(os.path.commonpath([str(Path(p).resolve()) for p in args.paths]))
-    root = common if common.is_dir() else common.parent
-    announce_cold()
-    passed = failed = 0
+    times = load_times()
+
+    def key(w):
+        return ("exercise:" if w["exercises"] else "") + w["rel"]
+
+    def estimate(w):
+        t = times.get(key(w))
+        if t is None and w["exercises"]:
+            t = times.get(w["rel"])  # an exercise copy costs about what its solution does
+        if t is None:
+            nb = nbformat.read(w["path"], as_version=4)
+            t = 15 + 3 * sum(1 for c in nb.cells if c.cell_type == "code")
+        return float(t)
+
+    for w in work:
+        w["estimate"] = estimate(w)
+    # Longest first: the two kernels then finish close together.
+    order = sorted(work, key=lambda w: -w["estimate"])
+
+    warm_and_seed(jobs)
+    n = len(order)
+    results = {}
     t_all = time.monotonic()
-    for nb in notebooks:
-        status, detail, elapsed, cells = run_one(nb, root, args.out, args.exercises, args.cell_timeout)
-        ok = status == "ok"
-        passed += ok
-        failed += not ok
-        line = f"{elapsed:7.1f} s  {cells:3d} cells  {status:<11} {nb}"
-        if detail:
-            line += f"  ({detail})"
-        print(line, flush=True)
+    remaining = sum(w["estimate"] for w in order)
+    done = 0
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending = {}
+        queue = list(order)
+
+        def submit():
+            while queue and len(pending) < jobs:
+                w = queue.pop(0)
+                f = pool.submit(run_one, str(w["path"]), w["rel"], w["out"], w["exercises"], args.cell_timeout)
+                pending[f] = w
+
+        submit()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                w = pending.pop(f)
+                try:
+                    r = f.result()
+                except Exception as e:  # a worker process died
+                    r = {"status": "failed", "detail": f"{type(e).__name__}: {e}", "elapsed": 0.0, "cells": 0, "cell_times": []}
+                results[id(w)] = (w, r)
+                done += 1
+                remaining -= w["estimate"]
+                if r["status"] == "ok":
+                    times[key(w)] = round(r["elapsed"], 1)
+                elapsed = time.monotonic() - t_all
+                left = max(0.0, remaining) / jobs
+                line = (
+                    f"[{done:>2}/{n}] {r['elapsed']:7.1f} s  {r['cells']:3d} cells  {r['status']:<11} "
+                    f"{'exercise ' if w['exercises'] and args.exercises_from else ''}{w['path']}"
+                )
+                if r["detail"]:
+                    line += f"  ({r['detail']})"
+                line += f"  [elapsed {fmt_min(elapsed)}, ~{fmt_min(left)} left]"
+                print(line, flush=True)
+            submit()
     total = time.monotonic() - t_all
-    where = f"; executed copies in {args.out}" if args.out else ""
-    print(f"[ai4med] {len(notebooks)} notebook(s) in {total:.1f} s{where}")
-    kind = "exercises" if args.exercises else "notebooks"
-    print(f"{kind}: {passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    save_times(times)
+
+    all_results = list(results.values())
+    print(f"[ai4med] {n} notebook(s) in {total:.1f} s with {jobs} kernel(s) at a time")
+    print("[ai4med] slowest notebooks:")
+    for w, r in sorted(all_results, key=lambda x: -x[1]["elapsed"])[:5]:
+        print(f"  {r['elapsed']:7.1f} s  {w['path']}")
+    print("[ai4med] slowest cells:")
+    cells = [(t, i, w["path"]) for w, r in all_results for i, t in r["cell_times"]]
+    for t, i, p in sorted(cells, key=lambda x: -x[0])[:5]:
+        print(f"  {t:7.1f} s  cell {i:>2}  {p}")
+    outs = [o for o in (args.out, args.exercises_out) if o]
+    if outs:
+        print("[ai4med] executed copies in " + ", ".join(map(str, outs)))
+    ok_all = True
+    for label, is_ex in (("notebooks", False), ("exercises", True)):
+        rs = [r for w, r in all_results if w["exercises"] == is_ex]
+        if not rs:
+            continue
+        passed = sum(r["status"] == "ok" for r in rs)
+        failed = len(rs) - passed
+        ok_all &= failed == 0
+        print(f"{label}: {passed} passed, {failed} failed")
+    return 0 if ok_all else 1
 
 
 if __name__ == "__main__":
