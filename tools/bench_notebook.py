@@ -3,6 +3,7 @@
 Reports, on the "Rust (ai4med)" kernel with the persistent build folder warm:
   - time to start a fresh kernel (which preloads the ai4med crate),
   - time of the first cell (`use ai4med::prelude::*;`),
+  - time of the first cell that binds a variable (rust-analyzer's one-off type inference),
   - median and p90 of trivial cells (`let x = 1 + 1; x`),
   - the whole headless suite (every notebook under notebooks/), if --suite is given.
 
@@ -44,6 +45,9 @@ def main():
     start = time.monotonic() - t0
     try:
         first = run_cell(kc, "use ai4med::prelude::*;")
+        # The first cell that binds a variable: evcxr asks rust-analyzer for its type, which
+        # resolves names through the whole dependency graph once per kernel.
+        first_let = run_cell(kc, "let v = vec![1.0, 0.0, 0.0, 1.0];")
         trivial = [run_cell(kc, f"let x{i} = {i} + 1; x{i}") for i in range(args.cells)]
     finally:
         kc.stop_channels()
@@ -53,6 +57,7 @@ def main():
     print(f"kernel start (crate preload, warm cache): {start:6.2f} s")
     print(f"first cell (use ai4med::prelude::*):     {first:6.2f} s")
     print(f"first cell total (start + first cell):   {start + first:6.2f} s")
+    print(f"first cell binding a variable:            {first_let:6.2f} s")
     print(f"trivial cell, median of {len(trivial)}:            {statistics.median(trivial):6.2f} s")
     print(f"trivial cell, p90:                        {p90:6.2f} s")
     if args.suite:

@@ -5,10 +5,13 @@ Usage:
                    [--exercises-from DIR --exercises-out DIR]
   run_notebooks.py --warm-only
 
-Every notebook found under PATH (files or folders) runs in a fresh kernel. Up to
+Every notebook found under PATH (files or folders) runs in a fresh evcxr context: no
+variables, no items, a new process running its cells, execution counts from 1. Up to
 --jobs kernels run at the same time (default: AI4MED_JOBS, else 2 on a machine with
-at least 2 cores and 12 GiB of memory, else 1). Each running kernel holds its own
-evcxr build slot (tools/ai4med-kernel); before the run, slot 0 is warmed (the crate
+at least 2 cores and 12 GiB of memory, else 1), and each is reused from notebook to
+notebook with evcxr's `:clear` in between (see Worker; --fresh-kernels starts a new
+kernel for every notebook instead). Each running kernel holds its own evcxr build slot
+(tools/ai4med-kernel) and its own TMPDIR; before the run, slot 0 is warmed (the crate
 compiled for this clone) and copied to the other slots, so no slot compiles the crate
 again. Notebooks start longest first (times of earlier runs, kept in
 $AI4MED_CACHE/notebook-times.json), which keeps the two kernels busy to the end.
@@ -35,7 +38,6 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from datetime import datetime
 from pathlib import Path
 
@@ -143,51 +145,187 @@ def cell_times(nb):
     return out
 
 
-def run_one(path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int):
-    """Runs one notebook in a fresh kernel; returns a plain dict (this runs in a worker
-    process)."""
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    n_code = sum(1 for c in nb.cells if c.cell_type == "code")
-    client = NotebookClient(
-        nb,
-        kernel_name=KERNEL,
-        timeout=cell_timeout,
-        startup_timeout=3600,
-        allow_errors=exercises,
-        record_timing=True,
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-    )
-    t0 = time.monotonic()
-    status, detail = "ok", ""
+def kernel_dep_line() -> str:
+    """The `:dep` line of the kernel's init file (tools/ai4med-kernel writes the same one):
+    `:clear` forgets dependencies, so a reused kernel is given it again."""
+    root = os.environ["AI4MED_ROOT"]
+    features = os.environ.get("AI4MED_KERNEL_FEATURES", "torch")
+    feat = ""
+    if features:
+        feat = ", features = [" + ", ".join(f'"{f}"' for f in features.split(",")) + "]"
+    return f':dep ai4med = {{ path = "{root}"{feat} }}'
+
+
+def uses_kernel_commands(nb) -> bool:
+    """Whether a notebook changes evcxr's settings (`:opt`, `:dep`, ...): those survive
+    `:clear`, so such a notebook gets a kernel of its own."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and any(l.lstrip().startswith(":") for l in cell.source.splitlines()):
+            return True
+    return False
+
+
+def renumber(nb):
+    """Execution counts as a new kernel gives them: 1, 2, ... over the executed cells (a
+    reused kernel's counter has run on through earlier notebooks and the reset cells)."""
+    n = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        n += 1
+        raw = cell.execution_count
+        cell.execution_count = n
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "execute_result" and out.get("execution_count") is not None:
+                # evcxr numbers a result one above its cell; keep whatever offset it used.
+                out["execution_count"] = n + (out["execution_count"] - raw)
+
+
+class Worker:
+    """One kernel, kept across notebooks.
+
+    Starting an evcxr kernel costs ~17 s and its first cell that binds a variable ~10 s
+    (rust-analyzer loading and resolving the dependency graph; environment.md, "Where a
+    notebook's time goes"). Between two notebooks the worker sends `:clear`, which discards
+    every variable and item and restarts the process that runs the cells (fresh statics,
+    fresh libtorch state), keeps rust-analyzer's tables, and then gives the `:dep` back and
+    moves to the notebook's folder. A kernel that died or timed out is replaced; a notebook
+    with evcxr commands of its own gets a new kernel. Each worker's kernel has its own
+    TMPDIR, so notebooks running side by side never share `std::env::temp_dir()` files."""
+
+    def __init__(self, reuse: bool):
+        import tempfile
+
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.reuse = reuse
+        self.km_class = AsyncKernelManager
+        self.km = None
+        self.tmp = tempfile.mkdtemp(prefix="ai4med-kernel-")
+
+    def shutdown(self):
+        if self.km is not None:
+            try:
+                from jupyter_core.utils import run_sync
+
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:
+                pass
+            self.km = None
+
+    def close(self):
+        self.shutdown()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _alive(self) -> bool:
+        if self.km is None or not self.km.has_kernel:
+            return False
+        try:
+            from jupyter_core.utils import run_sync
+
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def _reset(self, nb_dir: Path, cell_timeout: int) -> bool:
+        """Clears the reused kernel for the next notebook; False if that failed."""
+        cwd = json.dumps(str(nb_dir))
+        reset = nbformat.v4.new_notebook(
+            cells=[
+                nbformat.v4.new_code_cell(":clear"),
+                nbformat.v4.new_code_cell(kernel_dep_line()),
+                nbformat.v4.new_code_cell(f"std::env::set_current_dir({cwd}).unwrap();"),
+            ]
+        )
+        client = NotebookClient(reset, km=self.km, kernel_name=KERNEL, timeout=cell_timeout)
+        try:
+            client.execute()
+            return first_error(reset) is None and stderr_problem(reset) is None
+        except Exception:
+            return False
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+    def run(self, path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int):
+        path = Path(path)
+        nb = nbformat.read(path, as_version=4)
+        n_code = sum(1 for c in nb.cells if c.cell_type == "code")
+        t0 = time.monotonic()
+        own = uses_kernel_commands(nb) or not self.reuse
+        if self._alive() and (own or not self._reset(path.parent.resolve(), cell_timeout)):
+            self.shutdown()
+        elif not self._alive():
+            self.shutdown()
+        if self.km is None:
+            self.km = self.km_class(kernel_name=KERNEL)
+        client = NotebookClient(
+            nb,
+            km=self.km,
+            kernel_name=KERNEL,
+            timeout=cell_timeout,
+            startup_timeout=3600,
+            allow_errors=exercises,
+            record_timing=True,
+            resources={"metadata": {"path": str(path.parent.resolve())}},
+        )
+        status, detail = "ok", ""
+        try:
+            client.execute(cwd=str(path.parent.resolve()), env={**os.environ, "TMPDIR": self.tmp})
+        except DeadKernelError as e:
+            status, detail = "kernel died", str(e).splitlines()[0] if str(e) else ""
+        except CellTimeoutError as e:
+            status, detail = "timeout", str(e).splitlines()[0] if str(e) else ""
+        except CellExecutionError:
+            status, detail = "error", first_error(nb) or ""
+        except Exception as e:  # kernel failed to start, missing kernelspec, ...
+            status, detail = "failed", f"{type(e).__name__}: {e}".splitlines()[0]
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+        elapsed = time.monotonic() - t0
+        if status != "ok" or own:
+            self.shutdown()  # never hand a broken or reconfigured kernel to the next notebook
+        renumber(nb)
+        if status == "ok" and not exercises:
+            problem = stderr_problem(nb)
+            if problem:
+                status, detail = "error", problem
+        if status == "ok" and exercises:
+            unrun = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
+            if unrun:
+                status, detail = "incomplete", f"cells not run: {unrun[:5]}"
+            elif first_error(nb):
+                detail = "expected errors in unfinished exercises"
+        if out_dir is not None:
+            target = Path(out_dir) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, target)
+            html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+            target.with_suffix(".html").write_text(html, encoding="utf-8")
+        return {"status": status, "detail": detail, "elapsed": elapsed, "cells": n_code, "cell_times": cell_times(nb)}
+
+
+def worker_main(tasks, results, reuse: bool):
+    """A worker process: runs the notebooks it is handed on its own kernel until None."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    w = Worker(reuse)
     try:
-        client.execute()
-    except DeadKernelError as e:
-        status, detail = "kernel died", str(e).splitlines()[0] if str(e) else ""
-    except CellTimeoutError as e:
-        status, detail = "timeout", str(e).splitlines()[0] if str(e) else ""
-    except CellExecutionError:
-        status, detail = "error", first_error(nb) or ""
-    except Exception as e:  # kernel failed to start, missing kernelspec, ...
-        status, detail = "failed", f"{type(e).__name__}: {e}".splitlines()[0]
-    elapsed = time.monotonic() - t0
-    if status == "ok" and not exercises:
-        problem = stderr_problem(nb)
-        if problem:
-            status, detail = "error", problem
-    if status == "ok" and exercises:
-        unrun = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
-        if unrun:
-            status, detail = "incomplete", f"cells not run: {unrun[:5]}"
-        elif first_error(nb):
-            detail = "expected errors in unfinished exercises"
-    if out_dir is not None:
-        target = Path(out_dir) / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, target)
-        html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-        target.with_suffix(".html").write_text(html, encoding="utf-8")
-    return {"status": status, "detail": detail, "elapsed": elapsed, "cells": n_code, "cell_times": cell_times(nb)}
+        while True:
+            task = tasks.get()
+            if task is None:
+                break
+            key, args = task
+            try:
+                r = w.run(*args)
+            except Exception as e:
+                w.shutdown()
+                r = {"status": "failed", "detail": f"{type(e).__name__}: {e}".splitlines()[0], "elapsed": 0.0, "cells": 0, "cell_times": []}
+            results.put((key, r))
+    finally:
+        w.close()
 
 
 def warm():
@@ -253,7 +391,6 @@ def warm_and_seed(jobs: int):
     stamp of what was built, then seeds the other slots from it."""
     import fcntl
 
-    announce_cold()
     slot_dir(0).mkdir(parents=True, exist_ok=True)
     # Hold slot 0's lock while warming? No: the warming kernel takes slot 0 itself. Make
     # sure nothing else holds it, so the warming kernel lands there.
@@ -322,6 +459,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=None, help="kernels at a time (default: AI4MED_JOBS or 2 on 2+ cores)")
     ap.add_argument("--cell-timeout", type=int, default=1800)
     ap.add_argument("--warm-only", action="store_true")
+    ap.add_argument("--fresh-kernels", action="store_true", help="start a new kernel for every notebook instead of clearing a reused one")
     args = ap.parse_args()
     if args.warm_only:
         warm()
@@ -358,41 +496,50 @@ def main():
     t_all = time.monotonic()
     remaining = sum(w["estimate"] for w in order)
     done = 0
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending = {}
-        queue = list(order)
+    import multiprocessing as mp
 
-        def submit():
-            while queue and len(pending) < jobs:
-                w = queue.pop(0)
-                f = pool.submit(run_one, str(w["path"]), w["rel"], w["out"], w["exercises"], args.cell_timeout)
-                pending[f] = w
-
-        submit()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                w = pending.pop(f)
-                try:
-                    r = f.result()
-                except Exception as e:  # a worker process died
-                    r = {"status": "failed", "detail": f"{type(e).__name__}: {e}", "elapsed": 0.0, "cells": 0, "cell_times": []}
-                results[id(w)] = (w, r)
-                done += 1
-                remaining -= w["estimate"]
-                if r["status"] == "ok":
-                    times[key(w)] = round(r["elapsed"], 1)
-                elapsed = time.monotonic() - t_all
-                left = max(0.0, remaining) / jobs
-                line = (
-                    f"[{done:>2}/{n}] {r['elapsed']:7.1f} s  {r['cells']:3d} cells  {r['status']:<11} "
-                    f"{'exercise ' if w['exercises'] and args.exercises_from else ''}{w['path']}"
-                )
-                if r["detail"]:
-                    line += f"  ({r['detail']})"
-                line += f"  [elapsed {fmt_min(elapsed)}, ~{fmt_min(left)} left]"
-                print(line, flush=True)
-            submit()
+    ctx = mp.get_context("fork")
+    tasks, done_q = ctx.Queue(), ctx.Queue()
+    for i, w in enumerate(order):
+        tasks.put((i, (str(w["path"]), w["rel"], w["out"], w["exercises"], args.cell_timeout)))
+    for _ in range(jobs):
+        tasks.put(None)
+    procs = [ctx.Process(target=worker_main, args=(tasks, done_q, not args.fresh_kernels)) for _ in range(jobs)]
+    for p in procs:
+        p.start()
+    try:
+        while done < n:
+            try:
+                i, r = done_q.get(timeout=30)
+            except Exception:
+                if not any(p.is_alive() for p in procs):
+                    break  # every worker is gone: the rest never ran
+                continue
+            w = order[i]
+            results[i] = (w, r)
+            done += 1
+            remaining -= w["estimate"]
+            if r["status"] == "ok":
+                times[key(w)] = round(r["elapsed"], 1)
+            elapsed = time.monotonic() - t_all
+            left = max(0.0, remaining) / jobs
+            line = (
+                f"[{done:>2}/{n}] {r['elapsed']:7.1f} s  {r['cells']:3d} cells  {r['status']:<11} "
+                f"{'exercise ' if w['exercises'] and args.exercises_from else ''}{w['path']}"
+            )
+            if r["detail"]:
+                line += f"  ({r['detail']})"
+            line += f"  [elapsed {fmt_min(elapsed)}, ~{fmt_min(left)} left]"
+            print(line, flush=True)
+    finally:
+        for p in procs:
+            p.join(timeout=120)
+            if p.is_alive():
+                p.terminate()
+    for i, w in enumerate(order):
+        if i not in results:
+            results[i] = (w, {"status": "failed", "detail": "not run (worker died)", "elapsed": 0.0, "cells": 0, "cell_times": []})
+            print(f"[--/{n}]     0.0 s             failed      {w['path']}  (not run: worker died)", flush=True)
     total = time.monotonic() - t_all
     save_times(times)
 
