@@ -214,7 +214,14 @@ class Worker:
             self.km = None
 
     def close(self):
+        build = self._build_dir() if self._alive() else None
         self.shutdown()
+        if build is not None:  # the last notebook's compiled cells: nothing loads them now
+            for so in Path(build, "target").glob("*/debug/libcode_*.so"):
+                try:
+                    so.unlink()
+                except OSError:
+                    pass
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _alive(self) -> bool:
@@ -240,12 +247,39 @@ class Worker:
         client = NotebookClient(reset, km=self.km, kernel_name=KERNEL, timeout=cell_timeout)
         try:
             client.execute()
-            return first_error(reset) is None and stderr_problem(reset) is None
+            ok = first_error(reset) is None and stderr_problem(reset) is None
+            if ok:
+                self._drop_cell_libraries()
+            return ok
         except Exception:
             return False
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
+
+    def _build_dir(self) -> str | None:
+        """The kernel's evcxr build folder (its build slot), read from its environment."""
+        try:
+            pid = self.km.provisioner.process.pid  # tools/ai4med-kernel execs evcxr: same pid
+            env = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+            return next(e.split(b"=", 1)[1].decode() for e in env if e.startswith(b"EVCXR_TMPDIR="))
+        except Exception:
+            return None
+
+    def _drop_cell_libraries(self):
+        """Deletes the compiled cells of earlier notebooks. evcxr writes every cell as
+        `libcode_N.so` (10–90 MB: each links the Rust code it uses statically) and never
+        removes them; a new kernel starts again at N = 1 and overwrites them, a reused one
+        counts on, so without this a suite run leaves tens of GB in each build slot. After
+        `:clear` the process that loaded them is gone, so none is in use."""
+        build = self._build_dir()
+        if build is None:
+            return
+        for so in Path(build, "target").glob("*/debug/libcode_*.so"):
+            try:
+                so.unlink()
+            except OSError:
+                pass
 
     def run(self, path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int):
         path = Path(path)
@@ -403,6 +437,15 @@ def warm_and_seed(jobs: int):
     t0 = time.monotonic()
     warm()
     build = slot_dir(0) / "build"
+    # Compiled cells left by earlier kernels are never loaded again; drop them before the
+    # folder is copied to other slots (see Worker._drop_cell_libraries).
+    with open(slot_dir(0) / "lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for so in (build / "target").glob("*/debug/libcode_*.so"):
+                so.unlink()
+        except OSError:
+            pass
     if build.exists():
         (build / ".ai4med-warmed").write_text(source_stamp())
     if jobs > 1:
@@ -411,10 +454,16 @@ def warm_and_seed(jobs: int):
 
 
 def load_times():
-    try:
-        return json.loads(TIMES.read_text())
-    except (OSError, ValueError):
-        return {}
+    """Earlier run times: this machine's ($AI4MED_CACHE/notebook-times.json) over the ones
+    committed in tools/notebook-times.json (a measured run on the CI machine kind), so a
+    fresh cache still starts the long notebooks first."""
+    times = {}
+    for f in (ROOT / "tools" / "notebook-times.json", TIMES):
+        try:
+            times.update(json.loads(f.read_text()))
+        except (OSError, ValueError):
+            pass
+    return times
 
 
 def save_times(times):
