@@ -12,7 +12,9 @@ PY=$CACHE/venv/bin/python
 STEPS=${STEPS:-40}
 script=$(mktemp --suffix=.py)
 cat > "$script" <<'PY'
-import os, sys, time, torch
+import os, sys, time, warnings
+warnings.filterwarnings("ignore")
+import torch
 torch.manual_seed(0)
 steps = int(sys.argv[1])
 net = torch.nn.Sequential(
@@ -29,7 +31,7 @@ for _ in range(steps):
     opt.zero_grad(); torch.nn.functional.binary_cross_entropy_with_logits(net(x), y).backward(); opt.step()
 print(f"{time.perf_counter() - t0:.2f}")
 PY
-busy() { "$PY" -c 'while True: pass' & echo $!; }
+busy() { "$PY" -c 'while True: pass' >/dev/null 2>&1 & echo $!; }
 run() {  # label, env...
   local label=$1; shift
   local alone beside_busy beside_self b p
