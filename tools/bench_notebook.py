@@ -5,6 +5,8 @@ Reports, on the "Rust (ai4med)" kernel with the persistent build folder warm:
   - time of the first cell (`use ai4med::prelude::*;`),
   - time of the first cell that binds a variable (rust-analyzer's one-off type inference),
   - median and p90 of trivial cells (`let x = 1 + 1; x`),
+  - what the notebook runner pays to hand the kernel to the next notebook (`:clear`, the
+    `:dep` again, the notebook's folder) and that notebook's first cells,
   - the whole headless suite (every notebook under notebooks/), if --suite is given.
 
 Run it twice if the first run reports a cold build: the first compile is not what
@@ -49,6 +51,17 @@ def main():
         # resolves names through the whole dependency graph once per kernel.
         first_let = run_cell(kc, "let v = vec![1.0, 0.0, 0.0, 1.0];")
         trivial = [run_cell(kc, f"let x{i} = {i} + 1; x{i}") for i in range(args.cells)]
+        # What the notebook runner pays between two notebooks on a reused kernel
+        # (tools/run_notebooks.py, Worker._reset): :clear, the :dep again, the folder.
+        sys.path.insert(0, str(ROOT / "tools"))
+        from run_notebooks import kernel_dep_line
+
+        t0 = time.monotonic()
+        run_cell(kc, ":clear")
+        run_cell(kc, kernel_dep_line())
+        run_cell(kc, f"std::env::set_current_dir({str(ROOT)!r}).unwrap();".replace("'", '"'))
+        switch = time.monotonic() - t0
+        after = run_cell(kc, "use ai4med::prelude::*;") + run_cell(kc, "let v = vec![1.0, 0.0, 0.0, 1.0];")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -60,6 +73,8 @@ def main():
     print(f"first cell binding a variable:            {first_let:6.2f} s")
     print(f"trivial cell, median of {len(trivial)}:            {statistics.median(trivial):6.2f} s")
     print(f"trivial cell, p90:                        {p90:6.2f} s")
+    print(f"next notebook on the reused kernel:       {switch:6.2f} s (:clear, :dep, folder)")
+    print(f"  then its use + first variable cell:     {after:6.2f} s")
     if args.suite:
         t0 = time.monotonic()
         rc = subprocess.call(

@@ -11,7 +11,7 @@ variables, no items, a new process running its cells, execution counts from 1. U
 at least 2 cores and 12 GiB of memory, else 1), and each is reused from notebook to
 notebook with evcxr's `:clear` in between (see Worker; --fresh-kernels starts a new
 kernel for every notebook instead). Each running kernel holds its own evcxr build slot
-(tools/ai4med-kernel) and its own TMPDIR; before the run, slot 0 is warmed (the crate
+(tools/ai4med-kernel); exercise notebooks get their own TMPDIR; before the run, slot 0 is warmed (the crate
 compiled for this clone) and copied to the other slots, so no slot compiles the crate
 again. Notebooks start longest first (times of earlier runs, kept in
 $AI4MED_CACHE/notebook-times.json), which keeps the two kernels busy to the end.
@@ -165,20 +165,29 @@ def uses_kernel_commands(nb) -> bool:
     return False
 
 
-def renumber(nb):
-    """Execution counts as a new kernel gives them: 1, 2, ... over the executed cells (a
-    reused kernel's counter has run on through earlier notebooks and the reset cells)."""
-    n = 0
+def result_offset(nb):
+    """How far above its cell's count the kernel numbered the first execute_result, or
+    None. nbclient numbers the cells itself (1, 2, ...); evcxr numbers results with its
+    own counter, which on a new kernel runs one ahead of the cells (evcxr 0.22: offset 1)
+    and on a reused kernel has run on through earlier notebooks."""
     for cell in nb.cells:
         if cell.cell_type != "code" or cell.get("execution_count") is None:
             continue
-        n += 1
-        raw = cell.execution_count
-        cell.execution_count = n
         for out in cell.get("outputs", []):
             if out.get("output_type") == "execute_result" and out.get("execution_count") is not None:
-                # evcxr numbers a result one above its cell; keep whatever offset it used.
-                out["execution_count"] = n + (out["execution_count"] - raw)
+                return out["execution_count"] - cell.execution_count
+    return None
+
+
+def renumber(nb, fresh_offset: int):
+    """Result counts as a new kernel gives them: cell count + `fresh_offset` (the offset
+    measured on this worker's new kernel; see result_offset)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "execute_result" and out.get("execution_count") is not None:
+                out["execution_count"] = cell.execution_count + fresh_offset
 
 
 class Worker:
@@ -190,8 +199,9 @@ class Worker:
     every variable and item and restarts the process that runs the cells (fresh statics,
     fresh libtorch state), keeps rust-analyzer's tables, and then gives the `:dep` back and
     moves to the notebook's folder. A kernel that died or timed out is replaced; a notebook
-    with evcxr commands of its own gets a new kernel. Each worker's kernel has its own
-    TMPDIR, so notebooks running side by side never share `std::env::temp_dir()` files."""
+    with evcxr commands of its own gets a new kernel. Solutions see the usual TMPDIR,
+    exercise copies `<tmp>/ai4med-exercises`, so a solution and its exercise copy running
+    side by side never share the fixed temp file names notebooks use."""
 
     def __init__(self, reuse: bool):
         import tempfile
@@ -201,7 +211,13 @@ class Worker:
         self.reuse = reuse
         self.km_class = AsyncKernelManager
         self.km = None
-        self.tmp = tempfile.mkdtemp(prefix="ai4med-kernel-")
+        # Solutions see the usual temp folder (their printed paths stay as they were);
+        # exercise copies get one of their own, so a solution and its exercise copy running
+        # side by side never share the fixed file names notebooks write there.
+        self.tmp = tempfile.gettempdir()
+        self.exercise_tmp = os.path.join(self.tmp, "ai4med-exercises")
+        os.makedirs(self.exercise_tmp, exist_ok=True)
+        self.fresh_offset = 1  # evcxr 0.22's, until a notebook on a new kernel shows its own
 
     def shutdown(self):
         if self.km is not None:
@@ -222,7 +238,6 @@ class Worker:
                     so.unlink()
                 except OSError:
                     pass
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _alive(self) -> bool:
         if self.km is None or not self.km.has_kernel:
@@ -234,14 +249,19 @@ class Worker:
         except Exception:
             return False
 
-    def _reset(self, nb_dir: Path, cell_timeout: int) -> bool:
+    def _reset(self, nb_dir: Path, tmp: str, cell_timeout: int) -> bool:
         """Clears the reused kernel for the next notebook; False if that failed."""
         cwd = json.dumps(str(nb_dir))
+        tmpdir = json.dumps(tmp)
         reset = nbformat.v4.new_notebook(
             cells=[
                 nbformat.v4.new_code_cell(":clear"),
                 nbformat.v4.new_code_cell(kernel_dep_line()),
-                nbformat.v4.new_code_cell(f"std::env::set_current_dir({cwd}).unwrap();"),
+                # The process that runs the cells was just restarted: give it the notebook's
+                # folder and temp folder (Rust 2024 marks set_var unsafe; nothing else runs).
+                nbformat.v4.new_code_cell(
+                    f"std::env::set_current_dir({cwd}).unwrap(); unsafe {{ std::env::set_var(\"TMPDIR\", {tmpdir}); }}"
+                ),
             ]
         )
         client = NotebookClient(reset, km=self.km, kernel_name=KERNEL, timeout=cell_timeout)
@@ -287,11 +307,13 @@ class Worker:
         n_code = sum(1 for c in nb.cells if c.cell_type == "code")
         t0 = time.monotonic()
         own = uses_kernel_commands(nb) or not self.reuse
-        if self._alive() and (own or not self._reset(path.parent.resolve(), cell_timeout)):
+        tmp = self.exercise_tmp if exercises else self.tmp
+        if self._alive() and (own or not self._reset(path.parent.resolve(), tmp, cell_timeout)):
             self.shutdown()
         elif not self._alive():
             self.shutdown()
-        if self.km is None:
+        new_kernel = self.km is None
+        if new_kernel:
             self.km = self.km_class(kernel_name=KERNEL)
         client = NotebookClient(
             nb,
@@ -305,7 +327,7 @@ class Worker:
         )
         status, detail = "ok", ""
         try:
-            client.execute(cwd=str(path.parent.resolve()), env={**os.environ, "TMPDIR": self.tmp})
+            client.execute(cwd=str(path.parent.resolve()), env={**os.environ, "TMPDIR": tmp})
         except DeadKernelError as e:
             status, detail = "kernel died", str(e).splitlines()[0] if str(e) else ""
         except CellTimeoutError as e:
@@ -320,7 +342,12 @@ class Worker:
         elapsed = time.monotonic() - t0
         if status != "ok" or own:
             self.shutdown()  # never hand a broken or reconfigured kernel to the next notebook
-        renumber(nb)
+        if new_kernel:
+            offset = result_offset(nb)
+            if offset is not None:
+                self.fresh_offset = offset
+        else:
+            renumber(nb, self.fresh_offset)
         if status == "ok" and not exercises:
             problem = stderr_problem(nb)
             if problem:
