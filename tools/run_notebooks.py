@@ -190,6 +190,16 @@ def renumber(nb, fresh_offset: int):
                 out["execution_count"] = cell.execution_count + fresh_offset
 
 
+def drop_cell_libraries(build) -> None:
+    """Deletes evcxr's compiled cells (`libcode_N.so`, 10–90 MB each) in a build folder;
+    evcxr never removes them (see Worker._drop_cell_libraries)."""
+    for so in Path(build, "target").glob("*/debug/libcode_*.so"):
+        try:
+            so.unlink()
+        except OSError:
+            pass
+
+
 class Worker:
     """One kernel, kept across notebooks.
 
@@ -233,11 +243,7 @@ class Worker:
         build = self._build_dir() if self._alive() else None
         self.shutdown()
         if build is not None:  # the last notebook's compiled cells: nothing loads them now
-            for so in Path(build, "target").glob("*/debug/libcode_*.so"):
-                try:
-                    so.unlink()
-                except OSError:
-                    pass
+            drop_cell_libraries(build)
 
     def _alive(self) -> bool:
         if self.km is None or not self.km.has_kernel:
@@ -293,13 +299,8 @@ class Worker:
         counts on, so without this a suite run leaves tens of GB in each build slot. After
         `:clear` the process that loaded them is gone, so none is in use."""
         build = self._build_dir()
-        if build is None:
-            return
-        for so in Path(build, "target").glob("*/debug/libcode_*.so"):
-            try:
-                so.unlink()
-            except OSError:
-                pass
+        if build is not None:
+            drop_cell_libraries(build)
 
     def run(self, path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int):
         path = Path(path)
@@ -469,8 +470,7 @@ def warm_and_seed(jobs: int):
     with open(slot_dir(0) / "lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            for so in (build / "target").glob("*/debug/libcode_*.so"):
-                so.unlink()
+            drop_cell_libraries(build)
         except OSError:
             pass
     if build.exists():
