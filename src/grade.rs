@@ -13,6 +13,21 @@
 //! `atol = 1e-9`; NaN equals NaN), element-wise for vectors, arrays, tuples and
 //! options.
 //!
+//! # Graded cells that fail a run
+//!
+//! A report is only *shown* by default: a learner working through an exercise sees
+//! FAIL in the table and carries on. When the environment variable `AI4MED_GRADE`
+//! (see [`GradeMode`]) is `strict`, every run of a [`Grader`] whose report is not
+//! all-passed also writes the report as text to standard error, starting with
+//! `ai4med::grade FAILED`. The notebook runner (`tools/run_notebooks.py`) sets
+//! `strict` for solution notebooks and fails a notebook on any such line, so a solution
+//! that disagrees with a course value fails `make test`; exercise copies run with
+//! `AI4MED_GRADE=practice`, where failures are expected and never fatal. This is the
+//! nbgrader split between the instructor's validated source and the learner's copy,
+//! done with an environment variable because a graded cell cannot fail an evcxr cell
+//! without losing the kernel's variables (a panic restarts the process that runs the
+//! cells).
+//!
 //! ```
 //! use ai4med::grade::Grader;
 //! fn prevalence(y: &[u8]) -> f64 {
@@ -288,6 +303,70 @@ impl std::fmt::Display for Report {
     }
 }
 
+/// How a failed [`Report`] is treated; read from the `AI4MED_GRADE` environment variable
+/// each time a [`Grader`] runs.
+///
+/// | `AI4MED_GRADE` | mode | a report with a failed case |
+/// |---|---|---|
+/// | `strict` (any case) | [`GradeMode::Strict`] | is shown, and written as text to stderr (`ai4med::grade FAILED: …`) |
+/// | unset, `practice`, anything else | [`GradeMode::Show`] | is shown only |
+///
+/// nbgrader's counterpart is validating the instructor's notebook (`nbgrader validate`);
+/// here the notebook runner fails a solution notebook whose cell wrote to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GradeMode {
+    /// Failed cases are shown in the report only (a learner's session, an exercise run).
+    Show,
+    /// Failed cases are also written to stderr, which fails a headless solution run.
+    Strict,
+}
+
+impl GradeMode {
+    /// The environment variable that selects the mode.
+    pub const ENV: &'static str = "AI4MED_GRADE";
+
+    /// The mode for a value of `AI4MED_GRADE`: `strict` (ignoring case and surrounding
+    /// white space) is [`GradeMode::Strict`]; unset or any other value is [`GradeMode::Show`].
+    pub fn parse(value: Option<&str>) -> GradeMode {
+        match value {
+            Some(v) if v.trim().eq_ignore_ascii_case("strict") => GradeMode::Strict,
+            _ => GradeMode::Show,
+        }
+    }
+
+    /// The mode the environment selects now.
+    pub fn from_env() -> GradeMode {
+        GradeMode::parse(std::env::var(Self::ENV).ok().as_deref())
+    }
+}
+
+impl Report {
+    /// What a run in `mode` writes to stderr for this report: `None` when every case
+    /// passed or in [`GradeMode::Show`]; otherwise `ai4med::grade FAILED: <summary>`
+    /// followed by the per-case table as text (a report with no cases fails too).
+    pub fn failure_text(&self, mode: GradeMode) -> Option<String> {
+        if mode == GradeMode::Show || self.all_passed() {
+            return None;
+        }
+        let mut s = format!("ai4med::grade FAILED: {}\n", self.summary());
+        for c in self.cases.iter().filter(|c| !c.passed) {
+            if c.reason.starts_with("expected") {
+                s.push_str(&format!("  case {:?}: {}\n", c.name, c.reason));
+            } else {
+                s.push_str(&format!("  case {:?}: expected {}, got {} — {}\n", c.name, c.expected, c.got, c.reason));
+            }
+        }
+        Some(s)
+    }
+
+    fn enforce(self) -> Report {
+        if let Some(text) = self.failure_text(GradeMode::from_env()) {
+            eprint!("{text}");
+        }
+        self
+    }
+}
+
 struct Case<I, O> {
     name: String,
     input: I,
@@ -454,7 +533,8 @@ where
     }
 
     /// Runs the learner's function on every case and compares with the expected values.
-    /// Cases added with [`Grader::input`] (no expected value) fail with a reason.
+    /// Cases added with [`Grader::input`] (no expected value) fail with a reason. In
+    /// [`GradeMode::Strict`] a report with a failed case is also written to stderr.
     pub fn run<F>(self, learner: F) -> Report
     where
         F: Fn(I) -> O + Send + Sync + 'static,
@@ -466,11 +546,12 @@ where
             let expected = c.expected.as_ref().ok_or_else(|| "no expected value: use run_against with a reference".to_string());
             cases.push(self.verdict(&c.name, expected, got));
         }
-        Report { name: self.name.clone(), cases }
+        Report { name: self.name.clone(), cases }.enforce()
     }
 
     /// Runs the reference and the learner's function on every case and compares them.
-    /// Cases with a known expected value are checked against that value instead.
+    /// Cases with a known expected value are checked against that value instead. In
+    /// [`GradeMode::Strict`] a report with a failed case is also written to stderr.
     pub fn run_against<F, R>(self, learner: F, reference: R) -> Report
     where
         F: Fn(I) -> O + Send + Sync + 'static,
@@ -491,7 +572,7 @@ where
             };
             cases.push(result);
         }
-        Report { name: self.name.clone(), cases }
+        Report { name: self.name.clone(), cases }.enforce()
     }
 }
 
@@ -595,6 +676,29 @@ mod tests {
         assert!(roxmltree::Document::parse(&h).is_ok());
         let s = r.to_string();
         assert!(s.starts_with("f: 1 of 2 tests failed\n"));
+    }
+
+    #[test]
+    fn grade_mode_from_value() {
+        assert_eq!(GradeMode::parse(None), GradeMode::Show);
+        assert_eq!(GradeMode::parse(Some("strict")), GradeMode::Strict);
+        assert_eq!(GradeMode::parse(Some(" STRICT\n")), GradeMode::Strict);
+        assert_eq!(GradeMode::parse(Some("practice")), GradeMode::Show);
+        assert_eq!(GradeMode::parse(Some("")), GradeMode::Show);
+    }
+
+    #[test]
+    fn failure_text_only_for_strict_failures() {
+        let bad = Grader::new("f").case("ok", 1i32, 1).case("off by one", 2, 3).run(|x: i32| x);
+        assert_eq!(bad.failure_text(GradeMode::Show), None);
+        let t = bad.failure_text(GradeMode::Strict).unwrap();
+        assert!(t.starts_with("ai4med::grade FAILED: f: 1 of 2 tests failed\n"), "{t}");
+        assert!(t.contains("case \"off by one\": expected 3, got 2\n"), "{t}");
+        assert!(!t.contains("\"ok\""), "{t}");
+        let good = Grader::new("g").case("ok", 1i32, 1).run(|x: i32| x);
+        assert_eq!(good.failure_text(GradeMode::Strict), None);
+        let empty = Grader::<i32, i32>::new("none").run(|x| x);
+        assert!(empty.failure_text(GradeMode::Strict).unwrap().contains("no test cases"));
     }
 
     #[test]

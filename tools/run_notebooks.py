@@ -21,10 +21,13 @@ For each notebook it writes the executed copy as .ipynb and .html under --out
 status, elapsed and an estimate of the time left. At the end it lists the five
 slowest notebooks and the five slowest cells.
 
-Solutions mode (default): any cell error fails the notebook.
-Exercises mode (--exercises, or the notebooks under --exercises-from): cell errors
-are expected (todo!() bodies), but the kernel must survive the whole notebook and
-every cell must have run.
+Solutions mode (default): any cell error, any stderr line other than a progress
+report, and any failed graded case fails the notebook (kernels run with
+AI4MED_GRADE=strict: ai4med::grade writes a failed report to stderr, and the log shows
+its failed cases). Exercises mode (--exercises, or the notebooks under
+--exercises-from; AI4MED_GRADE=practice): cell errors and failed graded cases are
+expected (todo!() bodies) and counted, but the kernel must survive the whole notebook
+and every cell must have run.
 
 Exits non-zero if any notebook fails. The last line of each group reads
 "notebooks: N passed, M failed" (or "exercises: ...").
@@ -112,16 +115,49 @@ def first_error(nb):
 PROGRESS = re.compile(r"^[^:]+: \d+/\d+ \S+$")
 
 
+GRADE_FAILED = "ai4med::grade FAILED"
+
+
 def stderr_problem(nb):
     """The first stderr line that is not a progress report. evcxr prints the error of
-    a cell ending in `?` to stderr instead of raising, so this is how such errors show."""
+    a cell ending in `?` to stderr instead of raising, so this is how such errors show.
+    A failed graded cell (ai4med::grade under AI4MED_GRADE=strict) returns its whole
+    report, so the log shows each failed case with what was expected and what came."""
     for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                for line in out.get("text", "").splitlines():
-                    if line.strip() and not PROGRESS.match(line.strip()):
-                        return f"cell {i} wrote to stderr: {line.strip()[:200]}"
+        # evcxr may split one cell's stderr over several stream outputs
+        text = "".join(
+            out.get("text", "")
+            for out in cell.get("outputs", [])
+            if out.get("output_type") == "stream" and out.get("name") == "stderr"
+        )
+        lines = text.splitlines()
+        for k, line in enumerate(lines):
+            if line.startswith(GRADE_FAILED):
+                report = [line] + [ln.strip() for ln in lines[k + 1 :] if ln.startswith("  case ")]
+                return f"cell {i}: " + "\n      ".join(report)
+            if line.strip() and not PROGRESS.match(line.strip()):
+                return f"cell {i} wrote to stderr: {line.strip()[:200]}"
     return None
+
+
+GRADE_SUMMARY = re.compile(r"[^<>\n]+: (?:\d+ of \d+ tests failed|no test cases)")
+
+
+def failed_graders(nb) -> int:
+    """How many graded cells of an exercise run show a failed report (expected there)."""
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html", "") if "data" in out else ""
+            html = "".join(html) if isinstance(html, list) else html
+            n += len(GRADE_SUMMARY.findall(html))
+    return n
+
+
+def grade_mode(exercises: bool) -> str:
+    """AI4MED_GRADE for a notebook: solutions fail on any failed graded case, exercise
+    copies (todo!() bodies) only show them (ai4med::grade::GradeMode)."""
+    return "practice" if exercises else "strict"
 
 
 def _stamp(value):
@@ -255,18 +291,21 @@ class Worker:
         except Exception:
             return False
 
-    def _reset(self, nb_dir: Path, tmp: str, cell_timeout: int) -> bool:
+    def _reset(self, nb_dir: Path, tmp: str, grade: str, cell_timeout: int) -> bool:
         """Clears the reused kernel for the next notebook; False if that failed."""
         cwd = json.dumps(str(nb_dir))
         tmpdir = json.dumps(tmp)
+        mode = json.dumps(grade)
         reset = nbformat.v4.new_notebook(
             cells=[
                 nbformat.v4.new_code_cell(":clear"),
                 nbformat.v4.new_code_cell(kernel_dep_line()),
                 # The process that runs the cells was just restarted: give it the notebook's
-                # folder and temp folder (Rust 2024 marks set_var unsafe; nothing else runs).
+                # folder, temp folder and grading mode (Rust 2024 marks set_var unsafe;
+                # nothing else runs).
                 nbformat.v4.new_code_cell(
-                    f"std::env::set_current_dir({cwd}).unwrap(); unsafe {{ std::env::set_var(\"TMPDIR\", {tmpdir}); }}"
+                    f"std::env::set_current_dir({cwd}).unwrap(); unsafe {{ std::env::set_var(\"TMPDIR\", {tmpdir}); "
+                    f"std::env::set_var(\"AI4MED_GRADE\", {mode}); }}"
                 ),
             ]
         )
@@ -309,7 +348,8 @@ class Worker:
         t0 = time.monotonic()
         own = uses_kernel_commands(nb) or not self.reuse
         tmp = self.exercise_tmp if exercises else self.tmp
-        if self._alive() and (own or not self._reset(path.parent.resolve(), tmp, cell_timeout)):
+        grade = grade_mode(exercises)
+        if self._alive() and (own or not self._reset(path.parent.resolve(), tmp, grade, cell_timeout)):
             self.shutdown()
         elif not self._alive():
             self.shutdown()
@@ -328,7 +368,7 @@ class Worker:
         )
         status, detail = "ok", ""
         try:
-            client.execute(cwd=str(path.parent.resolve()), env={**os.environ, "TMPDIR": tmp})
+            client.execute(cwd=str(path.parent.resolve()), env={**os.environ, "TMPDIR": tmp, "AI4MED_GRADE": grade})
         except DeadKernelError as e:
             status, detail = "kernel died", str(e).splitlines()[0] if str(e) else ""
         except CellTimeoutError as e:
@@ -357,8 +397,14 @@ class Worker:
             unrun = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is None]
             if unrun:
                 status, detail = "incomplete", f"cells not run: {unrun[:5]}"
-            elif first_error(nb):
-                detail = "expected errors in unfinished exercises"
+            else:
+                notes = []
+                if first_error(nb):
+                    notes.append("expected errors in unfinished exercises")
+                graded = failed_graders(nb)
+                if graded:
+                    notes.append(f"{graded} graded cell(s) not passed yet")
+                detail = "; ".join(notes)
         if out_dir is not None:
             target = Path(out_dir) / rel
             target.parent.mkdir(parents=True, exist_ok=True)
