@@ -105,3 +105,62 @@ fn write_read_round_trip_and_decathlon_layout() {
     assert!(DecathlonDataset::open(dir.join("nowhere")).is_err());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A NIfTI-1 header (from nibabel's `anatomical.nii`) with its dimensions, data type and
+/// voxel offset replaced, followed by `data` bytes.
+fn lying_header(dims: &[i16], datatype: i16, bitpix: i16, vox_offset: f32, data: usize) -> Vec<u8> {
+    let mut b = std::fs::read(fixture("anatomical.nii")).unwrap()[..352].to_vec();
+    let mut dim = [1i16; 8];
+    dim[0] = dims.len() as i16;
+    dim[1..=dims.len()].copy_from_slice(dims);
+    for (i, d) in dim.iter().enumerate() {
+        b[40 + 2 * i..42 + 2 * i].copy_from_slice(&d.to_le_bytes());
+    }
+    b[70..72].copy_from_slice(&datatype.to_le_bytes());
+    b[72..74].copy_from_slice(&bitpix.to_le_bytes());
+    b[108..112].copy_from_slice(&vox_offset.to_le_bytes());
+    b.extend(std::iter::repeat_n(7u8, data));
+    b
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// Headers that claim more than the file holds are errors found before any large
+/// allocation (each of these would reserve 4–32 GB or more if trusted; the test would
+/// abort or swap rather than fail).
+#[test]
+fn lying_headers_are_errors_not_allocations() {
+    use ai4med::imaging::NiftiReader;
+    // 2000³ float32 = 32 GB promised, 1 kB present
+    let huge = lying_header(&[2000, 2000, 2000], 16, 32, 352.0, 1000);
+    let e = decode_nifti(&huge, "huge.nii").unwrap_err().to_string();
+    assert!(e.contains("huge.nii") && e.contains("truncated"), "{e}");
+    let e = decode_nifti(&gzip(&huge), "huge.nii.gz").unwrap_err().to_string();
+    assert!(e.contains("over the reader's bound"), "{e}");
+    // 1000³ uint8 = 1 GB (4 GB as f32) promised, under the bound, in a gzip stream whose
+    // length is unknown until read: the buffer grows only as bytes arrive
+    let big = lying_header(&[1000, 1000, 1000], 2, 8, 352.0, 5000);
+    let e = decode_nifti(&gzip(&big), "big.nii.gz").unwrap_err().to_string();
+    assert!(e.contains("truncated") && e.contains("holds 5000"), "{e}");
+    // an absurd vox_offset, plain and gzipped
+    let far = lying_header(&[2, 2, 2], 16, 32, 1e30, 32);
+    assert!(decode_nifti(&far, "far.nii").unwrap_err().to_string().contains("truncated"));
+    assert!(decode_nifti(&gzip(&far), "far.nii.gz").unwrap_err().to_string().contains("truncated"));
+    // a NaN vox_offset, and dimensions whose product overflows
+    let nan = lying_header(&[2, 2, 2], 16, 32, f32::NAN, 32);
+    assert!(decode_nifti(&nan, "nan.nii").is_err());
+    let wide = lying_header(&[i16::MAX; 7], 2, 8, 352.0, 10);
+    assert!(decode_nifti(&wide, "wide.nii").unwrap_err().to_string().contains("too large"));
+    // the bound can be lowered (and raised) per reader
+    let e = NiftiReader::new().max_bytes(1000).read(fixture("anatomical.nii")).unwrap_err().to_string();
+    assert!(e.contains("bound of 1000 bytes"), "{e}");
+    assert!(NiftiReader::new().max_bytes(u64::MAX).read(fixture("anatomical.nii")).is_ok());
+    // the header itself (2 × 2 × 2 float32 with its 32 bytes) still reads
+    let ok = lying_header(&[2, 2, 2], 16, 32, 352.0, 32);
+    assert_eq!(decode_nifti(&ok, "ok.nii").unwrap().shape(), &[2, 2, 2]);
+}

@@ -22,7 +22,7 @@ mod synth;
 mod view;
 
 pub use decathlon::{BRATS_CLASSES, BRATS_LABELS, BRATS_MODALITIES, Case, DecathlonDataset, check_labels, save_decathlon};
-pub use nifti::{Volume, decode_nifti, read_nifti, write_nifti, write_nifti_labels};
+pub use nifti::{DEFAULT_MAX_NIFTI_BYTES, NiftiReader, Volume, decode_nifti, read_nifti, write_nifti, write_nifti_labels};
 pub use sample::{SubVolume, get_sub_volume, one_hot, standardize, sub_volume_at, valid_starts};
 pub use synth::{SynthBrainConfig, Templates, mni_templates, synthetic_brats};
 pub use view::{Plane, montage, normalise, overlay, slice, slice_labels, sweep_gif};

@@ -131,24 +131,97 @@ fn parse_err(what: &str, reason: impl Into<String>) -> Error {
     Error::parse(what, reason)
 }
 
+/// Largest volume [`read_nifti`] and [`decode_nifti`] accept by default: 8 GiB, counted
+/// as the larger of the voxel bytes in the file and the `f32` array they become. A BraTS
+/// case (240 × 240 × 155 × 4) is 143 MB; raise the bound with [`NiftiReader::max_bytes`].
+pub const DEFAULT_MAX_NIFTI_BYTES: u64 = 8 << 30;
+
+/// Reads NIfTI-1 and NIfTI-2 volumes with a bound on their size.
+///
+/// Every size the header claims is checked before memory is reserved for it: against the
+/// length of the file (or of the bytes in memory) when that is known, against
+/// [`NiftiReader::max_bytes`] always, and a gzip stream, whose unpacked length is not
+/// known in advance, is read into a buffer that grows only as the data arrives. So a
+/// header claiming 2000³ voxels or a `vox_offset` of an exabyte gives an [`Error`] naming
+/// the file, not an allocation failure that kills the kernel. nibabel has no such
+/// bound (it maps the file and fails on access).
+///
+/// ```
+/// use ai4med::imaging::NiftiReader;
+/// let mut bytes = vec![0u8; 352];
+/// bytes[..4].copy_from_slice(&348i32.to_le_bytes());
+/// for (i, d) in [3i16, 2000, 2000, 2000].iter().enumerate() {
+///     bytes[40 + 2 * i..42 + 2 * i].copy_from_slice(&d.to_le_bytes());
+/// }
+/// bytes[70..72].copy_from_slice(&16i16.to_le_bytes()); // float32
+/// bytes[108..112].copy_from_slice(&352f32.to_le_bytes()); // vox_offset
+/// bytes[344..348].copy_from_slice(b"n+1\0");
+/// let err = NiftiReader::new().decode(&bytes, "huge.nii").unwrap_err().to_string();
+/// assert!(err.contains("huge.nii") && err.contains("truncated"), "{err}");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NiftiReader {
+    max_bytes: u64,
+}
+
+impl Default for NiftiReader {
+    fn default() -> Self {
+        NiftiReader { max_bytes: DEFAULT_MAX_NIFTI_BYTES }
+    }
+}
+
+impl NiftiReader {
+    /// A reader with the default bound, [`DEFAULT_MAX_NIFTI_BYTES`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the largest volume accepted, in bytes (see [`DEFAULT_MAX_NIFTI_BYTES`]).
+    pub fn max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// Reads a NIfTI-1 or NIfTI-2 file; see [`read_nifti`].
+    pub fn read(&self, path: impl AsRef<Path>) -> Result<Volume> {
+        let p = path.as_ref();
+        let what = p.display().to_string();
+        let file = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+        let len = file.metadata().map_err(|e| Error::io(p, e))?.len();
+        let mut f = std::io::BufReader::with_capacity(1 << 20, file);
+        let gz = std::io::BufRead::fill_buf(&mut f).map_err(|e| Error::io(p, e))?.starts_with(&[0x1f, 0x8b]);
+        if gz {
+            read_stream(flate2::bufread::MultiGzDecoder::new(f), true, None, self.max_bytes, &what)
+        } else {
+            read_stream(f, false, Some(len), self.max_bytes, &what)
+        }
+    }
+
+    /// Decodes a NIfTI file held in memory (gzipped or not); `what` names it in errors.
+    pub fn decode(&self, bytes: &[u8], what: &str) -> Result<Volume> {
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            read_stream(flate2::read::MultiGzDecoder::new(bytes), true, None, self.max_bytes, what)
+        } else {
+            read_stream(bytes, false, Some(bytes.len() as u64), self.max_bytes, what)
+        }
+    }
+}
+
 /// Reads a NIfTI-1 or NIfTI-2 file (`.nii` or `.nii.gz`; gzip is recognised by its magic
 /// bytes, not the name). Every numeric data type is converted to `f32` with
 /// `scl_slope`/`scl_inter` applied (when the slope is neither 0 nor NaN, as nibabel does).
 ///
 /// Errors name the file: not NIfTI, a corrupt gzip stream, a file shorter than its header
-/// says (truncated), an unsupported data type (complex, RGB), a separate `.hdr/.img` pair.
+/// says (truncated), an unsupported data type (complex, RGB), a separate `.hdr/.img` pair,
+/// a volume over [`DEFAULT_MAX_NIFTI_BYTES`] (use [`NiftiReader`] to raise it).
 pub fn read_nifti(path: impl AsRef<Path>) -> Result<Volume> {
-    let p = path.as_ref();
-    let what = p.display().to_string();
-    let mut f = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(p).map_err(|e| Error::io(p, e))?);
-    let gz = std::io::BufRead::fill_buf(&mut f).map_err(|e| Error::io(p, e))?.starts_with(&[0x1f, 0x8b]);
-    if gz { read_stream(flate2::bufread::MultiGzDecoder::new(f), true, &what) } else { read_stream(f, false, &what) }
+    NiftiReader::new().read(path)
 }
 
 /// Decodes a NIfTI file held in memory (gzipped or not); `what` names it in errors.
-/// See [`read_nifti`].
+/// See [`read_nifti`] and [`NiftiReader::decode`].
 pub fn decode_nifti(bytes: &[u8], what: &str) -> Result<Volume> {
-    if bytes.starts_with(&[0x1f, 0x8b]) { read_stream(flate2::read::MultiGzDecoder::new(bytes), true, what) } else { read_stream(bytes, false, what) }
+    NiftiReader::new().decode(bytes, what)
 }
 
 /// Reads into `buf` until it is full or the stream ends; returns the bytes read.
@@ -165,9 +238,33 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8], gz: bool, what: &str) -> Result<usiz
     Ok(got)
 }
 
+/// Reads `n` values of `T` (plain old data), growing the buffer only as data arrives when
+/// the stream's length is unknown (`exact` false), so a lying header cannot reserve more
+/// than the stream holds (at most twice what arrived). Returns the values and the bytes read;
+/// fewer than `n` values means the stream ended early.
+fn read_pod<T: bytemuck::Pod, R: Read>(r: &mut R, n: usize, exact: bool, gz: bool, what: &str) -> Result<(Vec<T>, usize)> {
+    const CHUNK: usize = 1 << 22; // values per first read when the length is unknown
+    let mut v: Vec<T> = Vec::new();
+    let mut got_bytes = 0;
+    while v.len() < n {
+        let len = v.len();
+        let step = if exact { n - len } else { (n - len).min(len.max(CHUNK)) };
+        v.try_reserve_exact(step).map_err(|_| parse_err(what, format!("cannot reserve memory for {n} values")))?;
+        v.resize(len + step, T::zeroed());
+        let got = fill(r, bytemuck::cast_slice_mut(&mut v[len..]), gz, what)?;
+        got_bytes += got;
+        if got < step * std::mem::size_of::<T>() {
+            v.truncate(len + got / std::mem::size_of::<T>());
+            break;
+        }
+    }
+    Ok((v, got_bytes))
+}
+
 /// Header first, then the voxels straight into their final buffer: `float32` in the
-/// machine's byte order needs no conversion pass and no second copy.
-fn read_stream<R: Read>(mut r: R, gz: bool, what: &str) -> Result<Volume> {
+/// machine's byte order needs no conversion pass and no second copy. `known_len` is the
+/// length of the whole (unpacked) stream when known; `max_bytes` the reader's bound.
+fn read_stream<R: Read>(mut r: R, gz: bool, known_len: Option<u64>, max_bytes: u64, what: &str) -> Result<Volume> {
     let mut head = vec![0u8; 540];
     let got = fill(&mut r, &mut head[..4], gz, what)?;
     if got < 4 {
@@ -187,28 +284,40 @@ fn read_stream<R: Read>(mut r: R, gz: bool, what: &str) -> Result<Volume> {
     if h.vox_offset < hlen {
         return Err(parse_err(what, format!("vox_offset {} lies inside the header", h.vox_offset)));
     }
-    // Skip extensions up to the voxel data.
-    let skip = h.vox_offset - hlen;
-    let mut ext = vec![0u8; skip];
-    if fill(&mut r, &mut ext, gz, what)? < skip {
+    let n = h.dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| parse_err(what, format!("volume too large: dimensions {:?}", h.dims)))?;
+    let size = h.dtype.size_of();
+    let need = n.checked_mul(size).ok_or_else(|| parse_err(what, format!("volume too large: dimensions {:?}", h.dims)))?;
+    let truncated = |got: u64| parse_err(what, format!("truncated: the header promises {need} bytes of voxel data from offset {} ({:?} × {}), the file holds {got}", h.vox_offset, h.dims, h.dtype_name));
+    if let Some(len) = known_len {
+        if (h.vox_offset as u64).saturating_add(need as u64) > len {
+            return Err(truncated(len.saturating_sub(h.vox_offset as u64)));
+        }
+    }
+    let array_bytes = (n as u64).saturating_mul(4).max(need as u64);
+    if array_bytes > max_bytes {
+        return Err(parse_err(
+            what,
+            format!("volume of {array_bytes} bytes ({:?} × {}) is over the reader's bound of {max_bytes} bytes; raise it with NiftiReader::max_bytes", h.dims, h.dtype_name),
+        ));
+    }
+    // Skip extensions up to the voxel data, without holding them.
+    let skip = (h.vox_offset - hlen) as u64;
+    let skipped = std::io::copy(&mut (&mut r).take(skip), &mut std::io::sink())
+        .map_err(|e| parse_err(what, if gz { format!("corrupt or truncated gzip stream ({e})") } else { e.to_string() }))?;
+    if skipped < skip {
         return Err(parse_err(what, "truncated: the file ends before its voxel data"));
     }
-    let n: usize = h.dims.iter().product();
-    let size = h.dtype.size_of();
-    let need = n.checked_mul(size).ok_or_else(|| parse_err(what, "volume too large"))?;
-    let truncated = |got: usize| parse_err(what, format!("truncated: the header promises {need} bytes of voxel data from offset {} ({:?} × {}), the file holds {got}", h.vox_offset, h.dims, h.dtype_name));
+    let exact = known_len.is_some();
     let mut data = if matches!(h.dtype, NiftiType::Float32) && h.little == cfg!(target_endian = "little") {
-        let mut v = vec![0f32; n];
-        let got = fill(&mut r, bytemuck::cast_slice_mut(&mut v), gz, what)?;
+        let (v, got) = read_pod::<f32, _>(&mut r, n, exact, gz, what)?;
         if got < need {
-            return Err(truncated(got));
+            return Err(truncated(got as u64));
         }
         v
     } else {
-        let mut raw = vec![0u8; need];
-        let got = fill(&mut r, &mut raw, gz, what)?;
+        let (raw, got) = read_pod::<u8, _>(&mut r, need, exact, gz, what)?;
         if got < need {
-            return Err(truncated(got));
+            return Err(truncated(got as u64));
         }
         convert(&raw, h.dtype, h.little, n, what)?
     };

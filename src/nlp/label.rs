@@ -380,7 +380,7 @@ impl Labeler {
                     let neg = toks.iter().any(|t| words.iter().any(|w| *w == t.text));
                     vec![if neg { Certainty::Negative } else { Certainty::Positive }; ms.len()]
                 }
-                Method::NegBio(n) => ms.iter().map(|m| n.classify(s, m.span)).collect(),
+                Method::NegBio(n) => ms.iter().map(|m| n.classify(s, m.span)).collect::<Result<_>>()?,
                 Method::ConText(c) => {
                     let toks = tokenize(s);
                     let mods = c.modifiers(&toks);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::text::{Token, tokenize};
+use super::text::{Token, check_span, lowercase_with_offsets, tokenize};
 use crate::{Error, Result};
 
 /// What a sentence says about one mention.
@@ -72,13 +72,20 @@ impl NegBio {
 
     /// Classifies the mention at byte span `mention` of `sentence`; also returns the id of
     /// the rule that decided (`None` for positive).
-    pub fn classify_with_rule(&self, sentence: &str, mention: (usize, usize)) -> (Certainty, Option<String>) {
-        let lower = sentence.to_lowercase();
-        let (a, z) = (mention.0.min(lower.len()), mention.1.min(lower.len()));
+    ///
+    /// The patterns run on the lower-cased sentence with the mention replaced by a
+    /// placeholder; the span is mapped from the original text to the lower-cased one
+    /// character by character, so text whose lower case has another byte length ('İ',
+    /// 'ẞ') or accented text is handled. A span that is reversed, runs past the sentence or
+    /// does not fall on character boundaries is an error naming `mention`.
+    pub fn classify_with_rule(&self, sentence: &str, mention: (usize, usize)) -> Result<(Certainty, Option<String>)> {
+        check_span(sentence, mention, "mention")?;
+        let (lower, map) = lowercase_with_offsets(sentence);
+        let (a, z) = (map[mention.0], map[mention.1]);
         let s = format!("{}XXXXX{}", &lower[..a], &lower[z..]);
         let hit = |set: &[(String, Regex)]| set.iter().find(|(_, r)| r.is_match(&s)).map(|(id, _)| id.clone());
         if let Some(id) = hit(&self.uncertainty_pre) {
-            return (Certainty::Uncertain, Some(id));
+            return Ok((Certainty::Uncertain, Some(id)));
         }
         for (id, r) in &self.negation {
             if let Some(m) = r.find(&s) {
@@ -87,19 +94,19 @@ impl NegBio {
                     d.find_iter(&t).any(|dm| dm.start() <= m.start() + 1 && dm.end() + 8 >= m.end())
                 });
                 if !covered {
-                    return (Certainty::Negative, Some(id.clone()));
+                    return Ok((Certainty::Negative, Some(id.clone())));
                 }
             }
         }
         if let Some(id) = hit(&self.uncertainty_post) {
-            return (Certainty::Uncertain, Some(id));
+            return Ok((Certainty::Uncertain, Some(id)));
         }
-        (Certainty::Positive, None)
+        Ok((Certainty::Positive, None))
     }
 
     /// [`NegBio::classify_with_rule`] without the rule.
-    pub fn classify(&self, sentence: &str, mention: (usize, usize)) -> Certainty {
-        self.classify_with_rule(sentence, mention).0
+    pub fn classify(&self, sentence: &str, mention: (usize, usize)) -> Result<Certainty> {
+        Ok(self.classify_with_rule(sentence, mention)?.0)
     }
 }
 
@@ -396,17 +403,22 @@ impl ConText {
     /// negation's does, else positive. (Uncertainty wins over negation, as in the CheXpert
     /// labeller: "no definite effusion, possibly small" is uncertain.) Historical and family
     /// triggers do not change the certainty; [`ConText::modifiers_of`] reports them.
-    pub fn classify(&self, sentence: &str, target: (usize, usize)) -> Certainty {
+    /// A span that is reversed, runs past the sentence or does not fall on character
+    /// boundaries is an error naming `target`.
+    pub fn classify(&self, sentence: &str, target: (usize, usize)) -> Result<Certainty> {
+        check_span(sentence, target, "target")?;
         let toks = tokenize(sentence);
         let mods = self.modifiers(&toks);
-        Self::decide(&mods, &toks, target)
+        Ok(Self::decide(&mods, &toks, target))
     }
 
-    /// The modifiers whose scope overlaps the target's tokens.
-    pub fn modifiers_of(&self, sentence: &str, target: (usize, usize)) -> Vec<Modifier> {
+    /// The modifiers whose scope overlaps the target's tokens (the span is checked as in
+    /// [`ConText::classify`]).
+    pub fn modifiers_of(&self, sentence: &str, target: (usize, usize)) -> Result<Vec<Modifier>> {
+        check_span(sentence, target, "target")?;
         let toks = tokenize(sentence);
         let (a, z) = token_range(&toks, target);
-        self.modifiers(&toks).into_iter().filter(|m| m.scope.0 < z && a < m.scope.1).collect()
+        Ok(self.modifiers(&toks).into_iter().filter(|m| m.scope.0 < z && a < m.scope.1).collect())
     }
 
     pub(crate) fn decide(mods: &[Modifier], toks: &[Token], target: (usize, usize)) -> Certainty {
@@ -439,6 +451,30 @@ mod tests {
         (a, a + w.len())
     }
 
+    /// Spans in the original text, on text whose lower case changes byte lengths
+    /// ('İ' is 2 bytes, its lower case 3) or has accents: no panic, the right answer.
+    #[test]
+    fn non_ascii_text_and_bad_spans() {
+        let n = NegBio::radtext().unwrap();
+        let c = ConText::clinical().unwrap();
+        for s in ["İİİ no pneumothorax.", "Épanchement, no pneumothorax.", "ẞ no pneumothorax ẞ."] {
+            let a = s.find("pneumothorax").unwrap();
+            let sp = (a, a + "pneumothorax".len());
+            assert_eq!(n.classify(s, sp).unwrap(), Certainty::Negative, "{s}");
+            assert_eq!(c.classify(s, sp).unwrap(), Certainty::Negative, "{s}");
+        }
+        let s = "İİ small effusion.";
+        let a = s.find("effusion").unwrap();
+        assert_eq!(n.classify(s, (a, a + 8)).unwrap(), Certainty::Positive);
+        for bad in [(5, 3), (0, 100), (1, 4)] {
+            // reversed, past the end, inside 'İ'
+            let e = n.classify(s, bad).unwrap_err().to_string();
+            assert!(e.contains("mention"), "{bad:?}: {e}");
+            let e = c.classify(s, bad).unwrap_err().to_string();
+            assert!(e.contains("target"), "{bad:?}: {e}");
+        }
+    }
+
     #[test]
     fn context_handles_scope_pseudo_and_terminators() {
         let c = ConText::clinical().unwrap();
@@ -457,13 +493,13 @@ mod tests {
             ("Effusion has resolved.", "effusion", Certainty::Negative),
         ];
         for (s, w, want) in cases {
-            assert_eq!(c.classify(s, span(s, w)), want, "{s} / {w}: {:?}", c.modifiers_of(s, span(s, w)));
+            assert_eq!(c.classify(s, span(s, w)).unwrap(), want, "{s} / {w}: {:?}", c.modifiers_of(s, span(s, w)));
         }
         let mut short = c.clone();
         short.max_scope = Some(1);
         let s = "No definite focal consolidation or effusion.";
-        assert_eq!(short.classify(s, span(s, "effusion")), Certainty::Positive);
-        assert_eq!(c.classify(s, span(s, "effusion")), Certainty::Negative);
+        assert_eq!(short.classify(s, span(s, "effusion")).unwrap(), Certainty::Positive);
+        assert_eq!(c.classify(s, span(s, "effusion")).unwrap(), Certainty::Negative);
     }
 
     #[test]
@@ -478,7 +514,7 @@ mod tests {
             ("effusion has resolved.", "effusion", Certainty::Negative),
         ];
         for (s, w, want) in cases {
-            assert_eq!(n.classify_with_rule(s, span(s, w)).0, want, "{s} / {w}: {:?}", n.classify_with_rule(s, span(s, w)));
+            assert_eq!(n.classify_with_rule(s, span(s, w)).unwrap().0, want, "{s} / {w}: {:?}", n.classify_with_rule(s, span(s, w)));
         }
     }
 }

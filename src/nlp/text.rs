@@ -189,3 +189,31 @@ pub fn read_reports(path: impl AsRef<std::path::Path>, column: &str) -> Result<V
         })
         .collect()
 }
+
+/// Checks that `span` is a byte range of `text` a routine can slice: start ≤ end ≤ length,
+/// both on character boundaries. The error names `what` (the argument).
+pub(crate) fn check_span(text: &str, span: (usize, usize), what: &str) -> Result<()> {
+    let (a, z) = span;
+    if a > z || z > text.len() {
+        return Err(Error::invalid_arg(what, format!("span {a}..{z} is not a range inside the {}-byte sentence", text.len())));
+    }
+    if !text.is_char_boundary(a) || !text.is_char_boundary(z) {
+        return Err(Error::invalid_arg(what, format!("span {a}..{z} cuts a character in two (spans are byte offsets on character boundaries)")));
+    }
+    Ok(())
+}
+
+/// The lower-cased text and, for every byte offset `i` of `text` that is a character
+/// boundary (and `text.len()`), the offset of the same place in the lower-cased text
+/// (`map[i]`; other entries are 0). Lower-casing can change a character's byte length
+/// ('İ' is 2 bytes, "i̇" 3), so offsets into the original cannot be used on the copy.
+pub(crate) fn lowercase_with_offsets(text: &str) -> (String, Vec<usize>) {
+    let mut lower = String::with_capacity(text.len());
+    let mut map = vec![0; text.len() + 1];
+    for (i, c) in text.char_indices() {
+        map[i] = lower.len();
+        lower.extend(c.to_lowercase());
+    }
+    map[text.len()] = lower.len();
+    (lower, map)
+}
