@@ -154,16 +154,47 @@ fn step_path(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
+/// The data range with 4 % padding each side; a single value (or a span too small to
+/// label) gets ±10 % of its size, or ±1 at zero. Spans that overflow stay as they are and
+/// are reported by [`axis`].
 fn pad_range(lo: f64, hi: f64) -> (f64, f64) {
     if !(lo.is_finite() && hi.is_finite()) {
         return (0.0, 1.0);
     }
-    if hi - lo < 1e-12 {
-        let d = if lo.abs() > 0.0 { lo.abs() * 0.1 } else { 1.0 };
+    let big = lo.abs().max(hi.abs());
+    if hi - lo <= big * 1e-9 || hi - lo < 1e-300 {
+        let d = if big > 1e-300 { big * 0.1 } else { 1.0 };
         return (lo - d, hi + d);
     }
     let d = (hi - lo) * 0.04;
     (lo - d, hi + d)
+}
+
+/// Most bins a histogram may have (a million): more cannot be seen and only cost memory.
+pub const MAX_BINS: usize = 1_000_000;
+
+/// Largest coordinate magnitude a chart axis may reach (1e306): padding, tick spacing and
+/// plotters' own arithmetic then stay finite.
+pub const MAX_AXIS: f64 = 1e306;
+
+/// Checks a float axis before plotters sees it and returns it as a range: both ends
+/// finite, `lo < hi`, both within ±[`MAX_AXIS`], and the span at least 1e-9 of the larger
+/// end (narrower spans cannot be told apart from one value in tick labels; plotters'
+/// tick search on a span that overflows to infinity, or on one below f64's resolution,
+/// never ends). The error names the axis (`what`) and the values, so a figure of data
+/// spanning ±1e308 reports it instead of freezing the kernel.
+pub(crate) fn axis(lo: f64, hi: f64, what: &str) -> Result<std::ops::Range<f64>> {
+    let big = lo.abs().max(hi.abs());
+    if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
+        return Err(Error::invalid_arg(what, format!("axis range needs finite lo < hi, got {lo}..{hi}")));
+    }
+    if big > MAX_AXIS {
+        return Err(Error::invalid_arg(what, format!("axis range {lo:e}..{hi:e} reaches past ±{MAX_AXIS:e}; rescale the data (e.g. a log or a unit) to draw it")));
+    }
+    if hi - lo < big * 1e-9 {
+        return Err(Error::invalid_arg(what, format!("axis range {lo:e}..{hi:e} is narrower than f64 can label; subtract an offset first")));
+    }
+    Ok(lo..hi)
 }
 
 fn plot_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
@@ -208,19 +239,17 @@ impl Figure {
     }
     /// Fixes the x range instead of fitting the data.
     pub fn x_range(mut self, lo: f64, hi: f64) -> Self {
-        if lo.is_finite() && hi.is_finite() && lo < hi {
-            self.x_range = Some((lo, hi));
-        } else {
-            self.problems.push(format!("x_range needs finite lo < hi, got {lo}..{hi}"));
+        match axis(lo, hi, "x_range") {
+            Ok(_) => self.x_range = Some((lo, hi)),
+            Err(e) => self.problems.push(e.to_string()),
         }
         self
     }
     /// Fixes the y range instead of fitting the data.
     pub fn y_range(mut self, lo: f64, hi: f64) -> Self {
-        if lo.is_finite() && hi.is_finite() && lo < hi {
-            self.y_range = Some((lo, hi));
-        } else {
-            self.problems.push(format!("y_range needs finite lo < hi, got {lo}..{hi}"));
+        match axis(lo, hi, "y_range") {
+            Ok(_) => self.y_range = Some((lo, hi)),
+            Err(e) => self.problems.push(e.to_string()),
         }
         self
     }
@@ -331,8 +360,18 @@ impl Figure {
         if lo > hi {
             return self;
         }
-        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
+        if bins > MAX_BINS {
+            self.problems.push(format!("histogram: {bins} bins is more than {MAX_BINS}"));
+            return self;
+        }
+        // One distinct value: a bin of width 1 around it (or ±5 % of a large value).
+        let d = if lo.abs() > 10.0 { lo.abs() * 0.05 } else { 0.5 };
+        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - d, hi + d) };
         let w = (hi - lo) / bins as f64;
+        if !(w.is_finite() && w > 0.0) || axis(lo, hi, "histogram values").is_err() {
+            self.problems.push(format!("histogram: values span {lo:e}..{hi:e}, too wide (or too narrow) for equal-width bins"));
+            return self;
+        }
         let edges: Vec<f64> = (0..=bins).map(|k| lo + k as f64 * w).collect();
         for (label, values) in groups {
             let v = finite(values);
@@ -455,7 +494,8 @@ impl Figure {
 
     fn draw_xy(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
         let ((x0, x1), (y0, y1), any) = self.data_ranges();
-        let mut chart = self.chart_builder(root).build_cartesian_2d(x0..x1, y0..y1).map_err(plot_err)?;
+        let (xs, ys) = (axis(x0, x1, "figure x values")?, axis(y0, y1, "figure y values")?);
+        let mut chart = self.chart_builder(root).build_cartesian_2d(xs, ys).map_err(plot_err)?;
         chart
             .configure_mesh()
             .x_desc(self.x_label.as_str())
@@ -619,7 +659,8 @@ impl Figure {
         if vertical {
             builder.x_label_area_size((longest * 5.8) as u32 + if self.x_label.is_empty() { 14 } else { 32 });
         }
-        let mut chart = builder.build_cartesian_2d((0..n as i32 - 1).into_segmented(), y0..y1).map_err(plot_err)?;
+        let ys = axis(y0, y1, "bar values")?;
+        let mut chart = builder.build_cartesian_2d((0..n as i32 - 1).into_segmented(), ys).map_err(plot_err)?;
         let fmt = |v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) if !vertical => cats.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
@@ -815,6 +856,7 @@ impl Heatmap {
         if lo > hi {
             (lo, hi) = (0.0, 1.0);
         }
+        let colour_axis = axis(lo, if hi > lo { hi } else { lo + lo.abs().max(1.0) }, "heatmap values")?;
         let scale = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
         register_fonts();
         let mut out = String::new();
@@ -879,11 +921,11 @@ impl Heatmap {
                 .margin_bottom(52)
                 .margin_right(10)
                 .y_label_area_size(45)
-                .build_cartesian_2d(0.0..1.0, lo..if hi > lo { hi } else { lo + 1.0 })
+                .build_cartesian_2d(0.0..1.0, colour_axis.clone())
                 .map_err(plot_err)?;
             cb.configure_mesh().disable_mesh().disable_x_axis().y_labels(5).label_style(("sans-serif", 10)).draw().map_err(plot_err)?;
             let steps = 64;
-            let top = if hi > lo { hi } else { lo + 1.0 };
+            let top = colour_axis.end;
             let strip = (0..steps).map(|i| {
                 let a = lo + (top - lo) * i as f64 / steps as f64;
                 let b = lo + (top - lo) * (i + 1) as f64 / steps as f64;
@@ -1072,7 +1114,7 @@ pub fn barh<S: AsRef<str>>(title: &str, x_label: &str, labels: &[S], values: &[f
                 .margin(12)
                 .x_label_area_size(40)
                 .y_label_area_size((longest * 7 + 16).clamp(60, 260))
-                .build_cartesian_2d(x0..x1, -0.5..(k as f64 - 0.5))
+                .build_cartesian_2d(axis(x0, x1, "bar values")?, -0.5..(k as f64 - 0.5))
                 .map_err(plot_err)?;
             chart
                 .configure_mesh()

@@ -180,7 +180,7 @@ impl ShapValues {
                     .margin(12)
                     .x_label_area_size(40)
                     .y_label_area_size(230)
-                    .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n as f64 - 0.5))
+                    .build_cartesian_2d(crate::plot::axis(lo - pad, hi + pad, "contributions")?, -0.5..(n as f64 - 0.5))
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()
@@ -249,7 +249,7 @@ impl ShapValues {
                     .margin(12)
                     .x_label_area_size(40)
                     .y_label_area_size(170)
-                    .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(k as f64 - 0.5))
+                    .build_cartesian_2d(crate::plot::axis(lo - pad, hi + pad, "SHAP values")?, -0.5..(k as f64 - 0.5))
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()
@@ -323,7 +323,7 @@ impl ShapValues {
                     .margin(12)
                     .x_label_area_size(45)
                     .y_label_area_size(60)
-                    .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))
+                    .build_cartesian_2d(crate::plot::axis(x0 - px, x1 + px, "feature values")?, crate::plot::axis(y0 - py, y1 + py, "SHAP values")?)
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()

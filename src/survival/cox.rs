@@ -689,7 +689,7 @@ impl CoxPH {
                     .margin(12)
                     .x_label_area_size(40)
                     .y_label_area_size((longest * 7 + 16).clamp(60, 260))
-                    .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(k as f64 - 0.5))
+                    .build_cartesian_2d(crate::plot::axis(lo - pad, hi + pad, "hazard ratios")?, -0.5..(k as f64 - 0.5))
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()

@@ -263,7 +263,7 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, bands: bool) -> C
                 .margin_left(12 + label_w.saturating_sub(60))
                 .x_label_area_size(40)
                 .y_label_area_size(60)
-                .build_cartesian_2d(0.0..t_max * 1.03, 0.0..1.03)
+                .build_cartesian_2d(crate::plot::axis(0.0, t_max * 1.03, "survival times")?, 0.0..1.03)
                 .map_err(plot_error)?;
             chart
                 .configure_mesh()
