@@ -42,6 +42,17 @@ fn kaplan_meier_and_nelson_aalen_match_lifelines() {
     close(na.times(), &v(&n["timeline"]), 1e-12, "NA timeline");
     close(na.cumulative_hazard(), &v(&n["smoothed"]), 1e-12, "NA smoothed");
     close(NelsonAalen::fit(&d).cumulative_hazard(), &v(&n["plain"]), 1e-12, "NA plain");
+    // H(t) between and beyond the fixture's points; NaN and negative times are errors
+    let plain = NelsonAalen::fit(&d);
+    let h = plain.cumulative_hazard();
+    assert_eq!(plain.at(0.0).unwrap(), h[0]);
+    assert_eq!(plain.at(f64::INFINITY).unwrap(), *h.last().unwrap());
+    let t1 = plain.times()[1];
+    assert_eq!(plain.at(t1).unwrap(), h[1]);
+    assert_eq!(plain.at(t1 - 1e-9).unwrap(), h[0]);
+    for bad in [f64::NAN, -1.0, f64::NEG_INFINITY] {
+        assert!(plain.at(bad).unwrap_err().to_string().contains("t"), "{bad}");
+    }
 }
 
 #[test]

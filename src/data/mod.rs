@@ -72,17 +72,56 @@ pub fn standard_normal(rows: usize, cols: usize, seed: u64) -> ndarray::Array2<f
 
 /// Reads a CSV file with a header row into a polars `DataFrame` (types inferred from
 /// the whole file).
+///
+/// A row with more or fewer fields than the header is an error naming the file and the
+/// line (pandas raises on too many fields and, like polars, silently fills too few with
+/// NaN; a file cut mid-line would otherwise load with a last row of nulls).
+///
+/// ```
+/// let dir = std::env::temp_dir().join("ai4med-doc-csv");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("cut.csv"), "a,b,c\n1,2,3\n4,5").unwrap();
+/// let e = ai4med::data::read_csv(dir.join("cut.csv")).unwrap_err().to_string();
+/// assert!(e.contains("line 3 has 2 fields, the header has 3 (the last line: is the file truncated?)"), "{e}");
+/// ```
 pub fn read_csv(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
     let p = path.as_ref();
     if !p.exists() {
         return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
     }
+    check_csv_shape(p)?;
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(None)
         .try_into_reader_with_file_path(Some(p.to_path_buf()))
         .and_then(|r| r.finish())
         .map_err(|e| Error::parse(p.display().to_string(), e.to_string()))
+}
+
+/// Checks that every record of a CSV file has as many fields as its header: a file cut
+/// in the middle of a line (a partial download or copy) or a ragged row is an error naming
+/// the file and the line, where polars alone fills the missing fields with nulls and the
+/// rows look valid. Streams the file with the `csv` crate (quoted fields, embedded
+/// newlines and CRLF are understood as polars understands them); blank lines are skipped.
+fn check_csv_shape(p: &std::path::Path) -> Result<()> {
+    let what = p.display().to_string();
+    let mut r = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_path(p).map_err(|e| Error::parse(what.clone(), e.to_string()))?;
+    let want = r.headers().map_err(|e| Error::parse(what.clone(), e.to_string()))?.len();
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match r.read_byte_record(&mut rec) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                if rec.len() != want {
+                    let line = rec.position().map(|q| q.line()).unwrap_or(0);
+                    let last = matches!(r.read_byte_record(&mut csv::ByteRecord::new()), Ok(false));
+                    let end = if last { " (the last line: is the file truncated?)" } else { "" };
+                    return Err(Error::parse(what, format!("line {line} has {} fields, the header has {want}{end}", rec.len())));
+                }
+            }
+            Err(e) => return Err(Error::parse(what, e.to_string())),
+        }
+    }
 }
 
 /// Reads a bundled CSV (path relative to [`data_dir`]).

@@ -234,10 +234,15 @@ impl NelsonAalen {
     pub fn cumulative_hazard(&self) -> &[f64] {
         &self.hazard
     }
-    /// `H(t)` at any `t ≥ 0`.
-    pub fn at(&self, t: f64) -> f64 {
+    /// `H(t)` at any `t ≥ 0` (a right-continuous step function); an error naming `t` for
+    /// a negative or NaN time, as [`KaplanMeier::survival_at`] (a NaN time used to give
+    /// `H = 0`, a value that looks valid). `t = ∞` gives the last value.
+    pub fn at(&self, t: f64) -> Result<f64> {
+        if !(t >= 0.0) {
+            return Err(Error::invalid_arg("t", format!("{t} is not a non-negative time")));
+        }
         let k = self.times.partition_point(|&x| x <= t);
-        if k == 0 { 0.0 } else { self.hazard[k - 1] }
+        Ok(if k == 0 { 0.0 } else { self.hazard[k - 1] })
     }
     /// The survival curve implied by the hazard, `exp(−H(t))` (Breslow–Fleming–Harrington).
     pub fn survival(&self) -> Vec<f64> {

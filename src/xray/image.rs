@@ -135,25 +135,38 @@ fn filter_weights(n_in: usize, n_out: usize) -> Vec<(usize, Vec<f32>)> {
 /// `samplewise_std_normalization`, the course's generator): `(x − mean(x)) / (std(x) + 1e-6)`
 /// with the population standard deviation of this image's pixels.
 ///
+/// NaN policy: the mean and standard deviation are taken over the finite pixels only, and
+/// a NaN or infinite pixel stays NaN in the result (an image with no finite pixel is all
+/// NaN). Keras' NumPy arithmetic would instead turn the whole image into NaN for one NaN
+/// pixel.
+///
 /// ```
 /// let img = ndarray::array![[0.0f32, 1.0], [0.0, 1.0]];
 /// let s = ai4med::xray::standardize_samplewise(&img.view());
 /// assert!((s[[0, 1]] - 1.0).abs() < 1e-5 && (s[[0, 0]] + 1.0).abs() < 1e-5);
+/// let with_nan = ndarray::array![[0.0f32, 1.0], [f32::NAN, 1.0], [0.0, f32::INFINITY]];
+/// let s = ai4med::xray::standardize_samplewise(&with_nan.view());
+/// assert!((s[[0, 1]] - 1.0).abs() < 1e-5 && (s[[0, 0]] + 1.0).abs() < 1e-5);
+/// assert!(s[[1, 0]].is_nan() && s[[2, 1]].is_nan());
 /// ```
 pub fn standardize_samplewise(img: &ArrayView2<f32>) -> Array2<f32> {
     let (m, s) = mean_std(img.iter().copied());
-    img.mapv(|v| ((v as f64 - m) / (s + 1e-6)) as f32)
+    img.mapv(|v| if v.is_finite() { ((v as f64 - m) / (s + 1e-6)) as f32 } else { f32::NAN })
 }
 
+/// Mean and population standard deviation of the finite values (NaN, NaN when there are none).
 fn mean_std(it: impl Iterator<Item = f32> + Clone) -> (f64, f64) {
     let (mut n, mut sum) = (0usize, 0.0f64);
-    for v in it.clone() {
+    for v in it.clone().filter(|v| v.is_finite()) {
         n += 1;
         sum += v as f64;
     }
-    let m = sum / n.max(1) as f64;
-    let ss: f64 = it.map(|v| (v as f64 - m).powi(2)).sum();
-    (m, (ss / n.max(1) as f64).sqrt())
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let m = sum / n as f64;
+    let ss: f64 = it.filter(|v| v.is_finite()).map(|v| (v as f64 - m).powi(2)).sum();
+    (m, (ss / n as f64).sqrt())
 }
 
 /// Feature-wise (dataset-wide) standardization, fitted on a training sample (Keras'
@@ -174,10 +187,10 @@ impl Standardizer {
         if images.is_empty() || images.iter().all(|i| i.is_empty()) {
             return Err(Error::Empty { what: "images to fit the standardizer on".into() });
         }
-        let (mean, std) = mean_std(images.iter().flat_map(|i| i.iter().copied()));
-        if !(mean.is_finite() && std.is_finite()) {
+        if images.iter().any(|i| i.iter().any(|v| !v.is_finite())) {
             return Err(Error::invalid_arg("images", "pixels must be finite"));
         }
+        let (mean, std) = mean_std(images.iter().flat_map(|i| i.iter().copied()));
         Ok(Standardizer { mean, std })
     }
 

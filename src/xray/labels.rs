@@ -469,6 +469,9 @@ pub fn bce_sum(y: &[f64], p: &[f64], w_pos: f64, w_neg: f64) -> Result<f64> {
 /// summed over findings *k*, averaged over images *i*. The same formula on tensors is
 /// `ai4med::nn::weighted_bce_loss` (feature `torch`).
 ///
+/// With `ε = 0` a term whose factor is 0 counts as 0 (so a perfect prediction has loss
+/// 0, where NumPy gives `0·ln 0 = NaN`), and a confident wrong prediction gives `+∞`.
+///
 /// ```
 /// use ndarray::array;
 /// let y = array![[1., 1., 1.], [1., 1., 0.], [0., 1., 0.], [1., 0., 1.]];
@@ -498,7 +501,16 @@ pub fn weighted_loss(y: &ArrayView2<f64>, p: &ArrayView2<f64>, w_pos: &[f64], w_
             if !(0.0..=1.0).contains(&q) {
                 return Err(Error::InvalidValue { what: "predictions".into(), value: q.to_string(), index: i * y.ncols() + k, reason: "probabilities must lie in [0, 1]".into() });
             }
-            s += w_pos[k] * t * (q + epsilon).ln() + w_neg[k] * (1.0 - t) * (1.0 - q + epsilon).ln();
+            // A term whose factor w·y (or w·(1 − y)) is 0 contributes 0, also when its
+            // logarithm is −∞ (ε = 0 and a perfect prediction): the limit x·ln x → 0.
+            let pos = w_pos[k] * t;
+            let neg = w_neg[k] * (1.0 - t);
+            if pos != 0.0 {
+                s += pos * (q + epsilon).ln();
+            }
+            if neg != 0.0 {
+                s += neg * (1.0 - q + epsilon).ln();
+            }
         }
         loss -= s / n;
     }
@@ -507,6 +519,20 @@ pub fn weighted_loss(y: &ArrayView2<f64>, p: &ArrayView2<f64>, w_pos: &[f64], w_
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn weighted_loss_with_zero_epsilon() {
+        let y = ndarray::array![[1.0, 0.0], [0.0, 1.0]];
+        let (wp, wn) = ([0.5, 0.5], [0.5, 0.5]);
+        let perfect = y.clone();
+        assert_eq!(super::weighted_loss(&y.view(), &perfect.view(), &wp, &wn, 0.0).unwrap(), 0.0);
+        let wrong = y.mapv(|v| 1.0 - v);
+        assert_eq!(super::weighted_loss(&y.view(), &wrong.view(), &wp, &wn, 0.0).unwrap(), f64::INFINITY);
+        let half = ndarray::Array2::from_elem((2, 2), 0.5);
+        let l = super::weighted_loss(&y.view(), &half.view(), &wp, &wn, 0.0).unwrap();
+        assert!((l - 2.0 * 0.5 * std::f64::consts::LN_2).abs() < 1e-12, "{l}");
+        assert!(super::weighted_loss(&y.view(), &half.view(), &wp, &wn, f64::NAN).is_err());
+    }
+
     use super::*;
     use ndarray::array;
 
