@@ -207,6 +207,9 @@ impl DenseNet {
 impl ModuleT for DenseNet {
     /// Logits `[N, num_classes]` (pooled features when there is no head). Panics on a
     /// wrong input shape, as tch modules do; [`DenseNet::forward_at`] returns errors instead.
+    // tch's ModuleT::forward_t returns a Tensor, not a Result: the trait leaves no other
+    // way to report a wrong shape (tch's own modules panic inside libtorch the same way).
+    #[allow(clippy::expect_used)]
     fn forward_t(&self, xs: &Tensor, train: bool) -> Tensor {
         self.run(xs, train, &mut |_, _| {}).expect("DenseNet input must be [N, C, H, W]")
     }

@@ -164,6 +164,9 @@ impl UNet3d {
 impl ModuleT for UNet3d {
     /// Sigmoid probabilities `[N, n_labels, x, y, z]`. Panics on a wrong input shape, as
     /// every tch module does; [`UNet3d::logits`] returns an error instead.
+    // tch's ModuleT::forward_t returns a Tensor, not a Result: the trait leaves no other
+    // way to report a wrong shape (tch's own modules panic inside libtorch the same way).
+    #[allow(clippy::panic)]
     fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
         match self.logits(x, train) {
             Ok(t) => t.sigmoid(),

@@ -48,6 +48,24 @@ pub fn read_dicom(path: impl AsRef<Path>) -> Result<DicomImage> {
     decode(&obj, &what)
 }
 
+/// Decodes a DICOM file held in memory (with or without its 128-byte preamble); `what`
+/// names it in errors. See [`read_dicom`].
+///
+/// ```
+/// let path = ai4med::data::data_path("rg1_chest_pa_512.dcm").unwrap();
+/// let bytes = std::fs::read(&path).unwrap();
+/// let img = ai4med::xray::decode_dicom(&bytes, "chest.dcm").unwrap();
+/// assert_eq!(img.pixels, ai4med::xray::read_dicom(&path).unwrap().pixels);
+/// assert!(ai4med::xray::decode_dicom(&bytes[..300], "cut.dcm").is_err());
+/// ```
+pub fn decode_dicom(bytes: &[u8], what: &str) -> Result<DicomImage> {
+    let obj = dicom_object::OpenFileOptions::new()
+        .read_preamble(dicom_object::file::ReadPreamble::Auto)
+        .from_reader(bytes)
+        .map_err(|e| Error::parse(what, format!("not a readable DICOM file: {e}")))?;
+    decode(&obj, what)
+}
+
 fn int(obj: &DefaultDicomObject, tag: dicom_core::Tag, name: &str, what: &str) -> Result<i64> {
     obj.element(tag)
         .map_err(|_| Error::parse(what, format!("missing {name}")))?

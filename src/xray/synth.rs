@@ -46,7 +46,7 @@ use crate::{Error, Result};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 /// How synthetic patients are matched to real label histories.
@@ -295,7 +295,7 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
     let scale = r.random_range(0.96..1.04);
     let rot: f64 = r.random_range(-0.05..0.05);
     let exposure = r.random_range(0.9..1.1);
-    let noise = r.random_range(0.012..0.025);
+    let noise: f64 = r.random_range(0.012..0.025);
     let mut lung_r = a.lung_r;
     let mut lung_level = a.lung_level;
     let mut dome_p = [2.4, 2.4];
@@ -497,8 +497,9 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
         }
     }
     let small = super::image::resize(&img.view(), size, size).unwrap_or(img);
-    let normal = Normal::new(0.0, noise).unwrap_or_else(|_| Normal::new(0.0, 0.01).expect("valid"));
-    let image = small.mapv(|v| (v as f64 + normal.sample(r)).clamp(0.0, 1.0) as f32);
+    // rand_distr's Normal::sample is `mean + sd · StandardNormal`: the same stream, with no
+    // fallible constructor to unwrap.
+    let image = small.mapv(|v| (v as f64 + noise * Distribution::<f64>::sample(&StandardNormal, r)).clamp(0.0, 1.0) as f32);
     let masks = present
         .iter()
         .zip(contrib)

@@ -1,0 +1,3 @@
+    // BEGIN SOLUTION placeholder: vec![]
+    vec![1, 2]
+    // END SOLUTION
