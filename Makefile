@@ -1,7 +1,7 @@
 # The two commands of the README are `make notebooks` and `make test`.
 # Each first installs whatever is missing (Python venv with Jupyter and torch 2.4.0,
 # evcxr_jupyter, the "Rust (ai4med)" kernelspec); see tools/ai4med.sh.
-.PHONY: notebooks test exercises lab setup bench-notebook
+.PHONY: notebooks test exercises lab setup bench-notebook fuzz
 
 notebooks:
 	@bash tools/ai4med.sh notebooks
@@ -20,3 +20,7 @@ setup:
 
 bench-notebook:
 	@bash tools/ai4med.sh bench-notebook
+
+# Coverage-guided fuzzing of the parsers (nightly toolchain; see TESTING.md).
+fuzz:
+	@bash tools/fuzz.sh $(FUZZ_SECONDS)

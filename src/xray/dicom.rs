@@ -40,12 +40,8 @@ const UNCOMPRESSED: [&str; 3] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.
 /// bit depths other than 8/16, and pixel data shorter than rows × columns.
 pub fn read_dicom(path: impl AsRef<Path>) -> Result<DicomImage> {
     let p = path.as_ref();
-    let what = p.display().to_string();
-    if !p.exists() {
-        return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
-    }
-    let obj = dicom_object::open_file(p).map_err(|e| Error::parse(&what, format!("not a readable DICOM file: {e}")))?;
-    decode(&obj, &what)
+    let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+    decode_dicom(&bytes, &p.display().to_string())
 }
 
 /// Decodes a DICOM file held in memory (with or without its 128-byte preamble); `what`
@@ -59,11 +55,89 @@ pub fn read_dicom(path: impl AsRef<Path>) -> Result<DicomImage> {
 /// assert!(ai4med::xray::decode_dicom(&bytes[..300], "cut.dcm").is_err());
 /// ```
 pub fn decode_dicom(bytes: &[u8], what: &str) -> Result<DicomImage> {
+    check_lengths(bytes, what)?;
     let obj = dicom_object::OpenFileOptions::new()
         .read_preamble(dicom_object::file::ReadPreamble::Auto)
         .from_reader(bytes)
         .map_err(|e| Error::parse(what, format!("not a readable DICOM file: {e}")))?;
     decode(&obj, what)
+}
+
+/// Walks the element headers of a DICOM file and checks that every defined length fits
+/// in the bytes that follow it, before the `dicom-object` parser sees the file: that
+/// parser reserves an element's declared length before reading it, so a corrupt length
+/// field (0xFFFFFFF0) would reserve gigabytes and abort the process (found by fuzzing,
+/// `fuzz/regressions/dicom`). Sequences, items and undefined lengths are entered, so
+/// nested elements are checked too; fragments of encapsulated pixel data are skipped.
+/// Implicit VR uses the standard dictionary to recognise sequences.
+fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
+    use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+    use dicom_core::{Tag, VR};
+    let bad = |at: usize, msg: String| Error::parse(what, format!("byte {at}: {msg}"));
+    let start = if bytes.get(128..132) == Some(b"DICM") {
+        132
+    } else if bytes.get(..4) == Some(b"DICM") {
+        4
+    } else {
+        return Err(Error::parse(what, "not a DICOM file (no \"DICM\" marker at byte 128 or 0)"));
+    };
+    let u16_at = |i: usize, le: bool| bytes.get(i..i + 2).map(|b| if le { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_be_bytes([b[0], b[1]]) });
+    let u32_at = |i: usize, le: bool| bytes.get(i..i + 4).map(|b| if le { u32::from_le_bytes([b[0], b[1], b[2], b[3]]) } else { u32::from_be_bytes([b[0], b[1], b[2], b[3]]) });
+    let dict = dicom_dictionary_std::StandardDataDictionary;
+    let mut i = start;
+    let mut syntax: Option<String> = None;
+    let mut fragments = false; // inside encapsulated pixel data
+    while i < bytes.len() {
+        // The meta group (0002) is explicit VR little endian; the data set follows the
+        // transfer syntax it names.
+        let group_le = u16_at(i, true).ok_or_else(|| bad(i, "truncated element header".into()))?;
+        let in_meta = group_le == 0x0002;
+        let ts = syntax.as_deref().unwrap_or("1.2.840.10008.1.2.1");
+        if !in_meta && !UNCOMPRESSED.contains(&ts) {
+            // compressed pixel data are not read (see decode); a deflated data set could
+            // not even be walked
+            return Err(Error::parse(what, format!("pixel data use the compressed transfer syntax {ts}; only uncompressed files are read (decompress with e.g. `gdcmconv --raw`)")));
+        }
+        let le = in_meta || ts != "1.2.840.10008.1.2.2";
+        let explicit = in_meta || ts != "1.2.840.10008.1.2";
+        let (g, e) = (u16_at(i, le).unwrap_or(0), u16_at(i + 2, le).ok_or_else(|| bad(i, "truncated element header".into()))?);
+        let tag = Tag(g, e);
+        let (len, header, sequence) = if g == 0xFFFE {
+            // item, item delimiter, sequence delimiter: tag and a 4-byte length
+            (u32_at(i + 4, le).ok_or_else(|| bad(i, "truncated item header".into()))?, 8, e == 0xE000 && !fragments)
+        } else if explicit {
+            let vr = bytes.get(i + 4..i + 6).ok_or_else(|| bad(i, "truncated element header".into()))?;
+            if matches!(vr, b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW" | b"SQ" | b"SV" | b"UC" | b"UN" | b"UR" | b"UT" | b"UV") {
+                (u32_at(i + 8, le).ok_or_else(|| bad(i, "truncated element header".into()))?, 12, vr == b"SQ")
+            } else {
+                (u32::from(u16_at(i + 6, le).ok_or_else(|| bad(i, "truncated element header".into()))?), 8, false)
+            }
+        } else {
+            let sq = dict.by_tag(tag).map(|en| matches!(en.vr(), VirtualVr::Exact(VR::SQ))).unwrap_or(false);
+            (u32_at(i + 4, le).ok_or_else(|| bad(i, "truncated element header".into()))?, 8, sq)
+        };
+        let body = i + header;
+        if tag == Tag(0xFFFE, 0xE0DD) {
+            fragments = false;
+        }
+        if len == u32::MAX {
+            // undefined length: its content (elements, items, fragments) follows
+            if tag == Tag(0x7FE0, 0x0010) {
+                fragments = true;
+            }
+            i = body;
+            continue;
+        }
+        let len = len as usize;
+        if len > bytes.len().saturating_sub(body) {
+            return Err(bad(i, format!("element {tag} claims {len} bytes, only {} follow (a corrupt or truncated file)", bytes.len().saturating_sub(body))));
+        }
+        if tag == Tag(0x0002, 0x0010) {
+            syntax = bytes.get(body..body + len).map(|v| String::from_utf8_lossy(v).trim_end_matches(['\0', ' ']).to_string());
+        }
+        i = if sequence { body } else { body + len };
+    }
+    Ok(())
 }
 
 fn int(obj: &DefaultDicomObject, tag: dicom_core::Tag, name: &str, what: &str) -> Result<i64> {

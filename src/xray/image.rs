@@ -13,14 +13,32 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
+/// Largest decoded PNG [`decode_png`] accepts: 1 GiB of samples (a 16-bit grey
+/// radiograph of 4096 × 4096 is 32 MiB).
+pub const MAX_PNG_BYTES: usize = 1 << 30;
+
 /// Decodes a PNG (grey or colour, 1–16 bits, palette, alpha ignored) to a grey image
 /// in `[0, 1]`; colour is converted with the ITU-R 601 luma weights used by PIL's
 /// `convert("L")`. `what` names the file in error messages.
+///
+/// The size in the header is checked before the image is allocated: against
+/// [`MAX_PNG_BYTES`], and against what the file's compressed bytes can hold (deflate
+/// expands at most about 1032-fold), so a header claiming 255 × 122 million pixels in a
+/// 70-byte file is an error, not a 31 GB allocation (found by fuzzing).
 pub fn decode_png(bytes: &[u8], what: &str) -> Result<Array2<f32>> {
     let mut dec = png::Decoder::new(std::io::Cursor::new(bytes));
     dec.set_transformations(png::Transformations::EXPAND);
     let mut r = dec.read_info().map_err(|e| Error::parse(what, format!("not a readable PNG: {e}")))?;
     let size = r.output_buffer_size().ok_or_else(|| Error::parse(what, "PNG too large"))?;
+    let (w0, h0) = (r.info().width, r.info().height);
+    if size > MAX_PNG_BYTES {
+        return Err(Error::parse(what, format!("{w0} × {h0} pixels need {size} bytes, over the {MAX_PNG_BYTES}-byte bound (MAX_PNG_BYTES)")));
+    }
+    // Each output row also carries a filter byte; 1032 is deflate's largest ratio.
+    let rows_bytes = size.saturating_add(h0 as usize);
+    if rows_bytes / 1032 > bytes.len() {
+        return Err(Error::parse(what, format!("corrupt or truncated PNG: {w0} × {h0} pixels cannot come from {} bytes", bytes.len())));
+    }
     let mut buf = vec![0; size];
     let info = r.next_frame(&mut buf).map_err(|e| Error::parse(what, format!("corrupt or truncated PNG: {e}")))?;
     let (w, h) = (info.width as usize, info.height as usize);
