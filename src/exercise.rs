@@ -28,6 +28,10 @@
 //! assert_eq!(transform_code(src).unwrap(), "fn f(x: f64) -> f64 {\n    // YOUR CODE HERE\n    todo!()\n}\n");
 //! ```
 
+// A parser of untrusted input: no unchecked indexing or overflowing arithmetic
+// (robustness policy, src/lib.rs); each exception carries an `allow` with its reason.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 use crate::{Error, Result};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -53,10 +57,10 @@ pub fn transform_code(src: &str) -> Result<String> {
     let mut out = String::with_capacity(src.len());
     let mut region = Region::None;
     let mut opened_at = 0;
-    for (no, line) in src.split_inclusive('\n').enumerate() {
+    for (no, line) in (1usize..).zip(src.split_inclusive('\n')) {
         let t = line.trim();
-        let indent = &line[..line.len() - line.trim_start().len()];
-        let marker = |what: &str| Error::parse("notebook cell", format!("line {}: {what}", no + 1));
+        let indent = line.strip_suffix(line.trim_start()).unwrap_or("");
+        let marker = |what: &str| Error::parse("notebook cell", format!("line {no}: {what}"));
         if let Some(rest) = t.strip_prefix(BEGIN_SOLUTION) {
             if region != Region::None {
                 return Err(marker(&format!("`{BEGIN_SOLUTION}` inside a region opened on line {opened_at}")));
@@ -71,7 +75,7 @@ pub fn transform_code(src: &str) -> Result<String> {
             };
             out.push_str(&format!("{indent}// YOUR CODE HERE\n{indent}{placeholder}\n"));
             region = Region::Solution;
-            opened_at = no + 1;
+            opened_at = no;
         } else if t == END_SOLUTION {
             if region != Region::Solution {
                 return Err(marker(&format!("`{END_SOLUTION}` without a matching `{BEGIN_SOLUTION}`")));
@@ -82,7 +86,7 @@ pub fn transform_code(src: &str) -> Result<String> {
                 return Err(marker(&format!("`{BEGIN_HIDDEN}` inside a region opened on line {opened_at}")));
             }
             region = Region::Hidden;
-            opened_at = no + 1;
+            opened_at = no;
         } else if t == END_HIDDEN {
             if region != Region::Hidden {
                 return Err(marker(&format!("`{END_HIDDEN}` without a matching `{BEGIN_HIDDEN}`")));
@@ -105,14 +109,14 @@ pub fn transform_code(src: &str) -> Result<String> {
 pub fn transform_markdown(src: &str) -> Result<String> {
     let mut out = String::with_capacity(src.len());
     let mut inside = false;
-    for (no, line) in src.split_inclusive('\n').enumerate() {
+    for (no, line) in (1usize..).zip(src.split_inclusive('\n')) {
         match line.trim() {
-            MD_BEGIN if inside => return Err(Error::parse("markdown cell", format!("line {}: nested `{MD_BEGIN}`", no + 1))),
+            MD_BEGIN if inside => return Err(Error::parse("markdown cell", format!("line {no}: nested `{MD_BEGIN}`"))),
             MD_BEGIN => {
                 inside = true;
                 out.push_str("*Your answer here.*\n");
             }
-            MD_END if !inside => return Err(Error::parse("markdown cell", format!("line {}: `{MD_END}` without a begin", no + 1))),
+            MD_END if !inside => return Err(Error::parse("markdown cell", format!("line {no}: `{MD_END}` without a begin"))),
             MD_END => inside = false,
             _ if !inside => out.push_str(line),
             _ => {}
@@ -162,7 +166,7 @@ pub fn make_exercise(nb: &Value, source_name: &str) -> Result<Value> {
         .get_mut("cells")
         .and_then(Value::as_array_mut)
         .ok_or_else(|| Error::parse(source_name, "not a Jupyter notebook: no `cells` list"))?;
-    for (i, cell) in cells.iter_mut().enumerate() {
+    for (i, cell) in (1usize..).zip(cells.iter_mut()) {
         let kind = cell.get("cell_type").and_then(Value::as_str).unwrap_or("").to_string();
         let src = source_text(cell);
         let new = match kind.as_str() {
@@ -170,7 +174,7 @@ pub fn make_exercise(nb: &Value, source_name: &str) -> Result<Value> {
             "markdown" => transform_markdown(&src),
             _ => Ok(src),
         }
-        .map_err(|e| Error::parse(format!("{source_name}, cell {}", i + 1), e.to_string()))?;
+        .map_err(|e| Error::parse(format!("{source_name}, cell {i}"), e.to_string()))?;
         if let Some(obj) = cell.as_object_mut() {
             obj.insert("source".into(), source_lines(&new));
             if kind == "code" {

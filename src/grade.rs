@@ -382,7 +382,10 @@ pub struct Grader<I, O> {
     cases: Vec<Case<I, O>>,
     tol: Tolerance,
     timeout: Duration,
+    reference: Option<Reference<I, O>>,
 }
+
+type Reference<I, O> = Arc<dyn Fn(I) -> O + Send + Sync + 'static>;
 
 const GRADE_THREAD: &str = "ai4med-grade";
 
@@ -434,7 +437,7 @@ where
 {
     /// A grader for the function called `name` (shown in the summary).
     pub fn new(name: impl Into<String>) -> Self {
-        Grader { name: name.into(), cases: Vec::new(), tol: Tolerance::default(), timeout: Duration::from_secs(10) }
+        Grader { name: name.into(), cases: Vec::new(), tol: Tolerance::default(), timeout: Duration::from_secs(10), reference: None }
     }
 
     /// Adds a case with a known expected value.
@@ -446,6 +449,30 @@ where
     /// Adds a case whose expected value comes from the reference in [`Grader::run_against`].
     pub fn input(mut self, name: impl Into<String>, input: I) -> Self {
         self.cases.push(Case { name: name.into(), input, expected: None });
+        self
+    }
+
+    /// Sets the reference implementation that gives the expected value of the cases added
+    /// with [`Grader::input`]; [`Grader::run`] then uses it. With the reference and those
+    /// cases inside a `// BEGIN HIDDEN TESTS` region, the exercise copy keeps the fixed
+    /// cases and loses the reference (nbgrader's hidden tests):
+    ///
+    /// ```
+    /// use ai4med::grade::Grader;
+    /// let report = Grader::new("double")
+    ///     .case("two", 2.0, 4.0)
+    ///     // BEGIN HIDDEN TESTS
+    ///     .input("seven", 7.0)
+    ///     .reference(|x: f64| 2.0 * x)
+    ///     // END HIDDEN TESTS
+    ///     .run(|x: f64| x + x);
+    /// assert!(report.all_passed() && report.cases.len() == 2);
+    /// ```
+    pub fn reference<R>(mut self, reference: R) -> Self
+    where
+        R: Fn(I) -> O + Send + Sync + 'static,
+    {
+        self.reference = Some(Arc::new(reference));
         self
     }
 
@@ -533,17 +560,21 @@ where
     }
 
     /// Runs the learner's function on every case and compares with the expected values.
-    /// Cases added with [`Grader::input`] (no expected value) fail with a reason. In
+    /// Cases added with [`Grader::input`] take theirs from the [`Grader::reference`], and
+    /// fail with a reason when there is none. In
     /// [`GradeMode::Strict`] a report with a failed case is also written to stderr.
     pub fn run<F>(self, learner: F) -> Report
     where
         F: Fn(I) -> O + Send + Sync + 'static,
     {
+        if let Some(r) = self.reference.clone() {
+            return self.run_against(learner, move |i| r(i));
+        }
         let f = Arc::new(learner);
         let mut cases = Vec::with_capacity(self.cases.len());
         for c in &self.cases {
             let got = self.call(&f, c.input.clone());
-            let expected = c.expected.as_ref().ok_or_else(|| "no expected value: use run_against with a reference".to_string());
+            let expected = c.expected.as_ref().ok_or_else(|| "no expected value: add a reference (Grader::reference)".to_string());
             cases.push(self.verdict(&c.name, expected, got));
         }
         Report { name: self.name.clone(), cases }.enforce()

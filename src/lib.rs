@@ -28,6 +28,33 @@
 //!
 //! Errors: every fallible function returns [`Result`], with [`Error`] naming the
 //! offending argument, shape or value.
+//!
+//! ## NaN and infinities
+//!
+//! A NaN never comes back as a number that looks valid. Family by family
+//! (`tests/nan_policy.rs` checks each line):
+//! - **metrics, c-index, calibration**: a NaN or infinite score or threshold, or a label
+//!   other than 0/1, is an [`Error`] naming `y_score`, `threshold` or `y_true`; a ratio
+//!   with no cases (sensitivity without positives) is [`Error::Undefined`], where
+//!   scikit-learn warns and returns 0 or NaN;
+//! - **survival**: NaN or negative times, NaN scores or covariates are errors naming
+//!   `time`, `scores` or the covariate; `survival_at(t)` and `NelsonAalen::at(t)` reject a
+//!   NaN or negative `t` (lifelines returns NaN or extrapolates);
+//! - **imaging and segmentation**: NaN voxels are errors in `imaging::standardize`, Dice
+//!   and the soft Dice loss; documented NaN results: the Hausdorff distance of two empty
+//!   masks is NaN and of one empty mask +∞ (as MONAI), and
+//!   `xray::standardize_samplewise` takes its statistics over the finite pixels and
+//!   leaves non-finite ones NaN;
+//! - **losses**: probabilities outside [0, 1] (NaN included) are errors; with ε = 0 a
+//!   term whose weight is 0 counts as 0 (0·ln 0), so a perfect prediction has loss 0;
+//! - **plots**: non-finite points are skipped; an axis that would span past ±1e306 is an
+//!   error naming it ([`plot::MAX_AXIS`]).
+//!
+//! Readers check every size a header claims against the bytes present and against a
+//! documented bound before allocating ([`imaging::NiftiReader`], [`xray::MAX_PNG_BYTES`],
+//! DICOM element lengths, CSV field counts); text routines slice on character
+//! boundaries. Library code has no `unwrap`, `expect` or `panic!` (denied below, checked
+//! by clippy in `make test`). TESTING.md lists the property tests and fuzz targets.
 
 #![warn(missing_docs)]
 // No panics from library code: an unwrap, expect or panic in a notebook kernel loses the

@@ -1,5 +1,9 @@
 //! NIfTI-1 and NIfTI-2 volumes: reading (plain or gzipped) and writing.
 
+// A parser of untrusted input: no unchecked indexing or overflowing arithmetic
+// (robustness policy, src/lib.rs); each exception carries an `allow` with its reason.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 use std::io::Read;
 use std::path::Path;
 
@@ -45,6 +49,7 @@ pub struct Volume {
 impl Volume {
     /// A volume from an array and an affine (spacing taken from the affine's column norms;
     /// further axes get spacing 1). Written as NIfTI-1 `FLOAT32`.
+    #[allow(clippy::indexing_slicing, reason = "affine math on fixed 4 × 4 arrays, indexed by 0..3 loop counters")]
     pub fn new(data: ArrayD<f32>, affine: [[f64; 4]; 4]) -> Volume {
         let mut spacing: Vec<f64> = (0..3.min(data.ndim())).map(|c| (0..3).map(|r| affine[r][c] * affine[r][c]).sum::<f64>().sqrt()).collect();
         spacing.resize(data.ndim(), 1.0);
@@ -52,6 +57,7 @@ impl Volume {
     }
 
     /// The affine `diag(sx, sy, sz, 1)`: voxel `[i, j, k]` at world `(i·sx, j·sy, k·sz)` mm.
+    #[allow(clippy::indexing_slicing, reason = "affine math on fixed 4 × 4 arrays, indexed by 0..3 loop counters")]
     pub fn diagonal_affine(spacing: [f64; 3]) -> [[f64; 4]; 4] {
         let mut a = [[0.0; 4]; 4];
         for (i, s) in spacing.iter().enumerate() {
@@ -113,6 +119,7 @@ impl Volume {
     }
 
     /// World coordinates (mm) of voxel `(i, j, k)`: `affine · (i, j, k, 1)`.
+    #[allow(clippy::indexing_slicing, reason = "affine math on fixed 4 × 4 arrays, indexed by 0..3 loop counters")]
     pub fn voxel_to_world(&self, ijk: [f64; 3]) -> [f64; 3] {
         let a = &self.affine;
         [0, 1, 2].map(|r| a[r][0] * ijk[0] + a[r][1] * ijk[1] + a[r][2] * ijk[2] + a[r][3])
@@ -226,11 +233,11 @@ pub fn decode_nifti(bytes: &[u8], what: &str) -> Result<Volume> {
 
 /// Reads into `buf` until it is full or the stream ends; returns the bytes read.
 fn fill<R: Read>(r: &mut R, buf: &mut [u8], gz: bool, what: &str) -> Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match r.read(&mut buf[got..]) {
+    let mut got = 0usize;
+    while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+        match r.read(rest) {
             Ok(0) => break,
-            Ok(k) => got += k,
+            Ok(k) => got = got.saturating_add(k),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(parse_err(what, if gz { format!("corrupt or truncated gzip stream ({e})") } else { e.to_string() })),
         }
@@ -245,16 +252,18 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8], gz: bool, what: &str) -> Result<usiz
 fn read_pod<T: bytemuck::Pod, R: Read>(r: &mut R, n: usize, exact: bool, gz: bool, what: &str) -> Result<(Vec<T>, usize)> {
     const CHUNK: usize = 1 << 22; // values per first read when the length is unknown
     let mut v: Vec<T> = Vec::new();
-    let mut got_bytes = 0;
+    let mut got_bytes = 0usize;
+    let size = std::mem::size_of::<T>();
     while v.len() < n {
         let len = v.len();
-        let step = if exact { n - len } else { (n - len).min(len.max(CHUNK)) };
+        let left = n.saturating_sub(len);
+        let step = if exact { left } else { left.min(len.max(CHUNK)) };
         v.try_reserve_exact(step).map_err(|_| parse_err(what, format!("cannot reserve memory for {n} values")))?;
-        v.resize(len + step, T::zeroed());
-        let got = fill(r, bytemuck::cast_slice_mut(&mut v[len..]), gz, what)?;
-        got_bytes += got;
-        if got < step * std::mem::size_of::<T>() {
-            v.truncate(len + got / std::mem::size_of::<T>());
+        v.resize(len.saturating_add(step), T::zeroed());
+        let got = fill(r, bytemuck::cast_slice_mut(v.get_mut(len..).unwrap_or_default()), gz, what)?;
+        got_bytes = got_bytes.saturating_add(got);
+        if got < step.saturating_mul(size) {
+            v.truncate(len.saturating_add(got.checked_div(size).unwrap_or(0)));
             break;
         }
     }
@@ -266,21 +275,25 @@ fn read_pod<T: bytemuck::Pod, R: Read>(r: &mut R, n: usize, exact: bool, gz: boo
 /// length of the whole (unpacked) stream when known; `max_bytes` the reader's bound.
 fn read_stream<R: Read>(mut r: R, gz: bool, known_len: Option<u64>, max_bytes: u64, what: &str) -> Result<Volume> {
     let mut head = vec![0u8; 540];
-    let got = fill(&mut r, &mut head[..4], gz, what)?;
+    let got = fill(&mut r, head.get_mut(..4).unwrap_or_default(), gz, what)?;
     if got < 4 {
         return Err(parse_err(what, format!("{got} bytes is too short for a NIfTI header")));
     }
-    let sizeof = i32::from_le_bytes(head[..4].try_into().unwrap_or([0; 4]));
+    let sizeof = match *head.as_slice() {
+        [a, b, c, d, ..] => i32::from_le_bytes([a, b, c, d]),
+        _ => 0,
+    };
     let hlen = match sizeof {
         348 | 0x5c01_0000 => 348,
         540 | 0x1c02_0000 => 540,
         _ => return Err(parse_err(what, format!("not a NIfTI file (sizeof_hdr {sizeof}, expected 348 or 540)"))),
     };
-    let got = 4 + fill(&mut r, &mut head[4..hlen], gz, what)?;
+    let got = fill(&mut r, head.get_mut(4..hlen).unwrap_or_default(), gz, what)?.saturating_add(4);
     if got < hlen {
         return Err(parse_err(what, format!("truncated: {got} bytes, a NIfTI-{} header needs {hlen}", if hlen == 348 { 1 } else { 2 })));
     }
-    let h = if hlen == 348 { header1(&head[..hlen], what)? } else { header2(&head[..hlen], what)? };
+    let head = head.get(..hlen).unwrap_or_default();
+    let h = if hlen == 348 { header1(head, what)? } else { header2(head, what)? };
     if h.vox_offset < hlen {
         return Err(parse_err(what, format!("vox_offset {} lies inside the header", h.vox_offset)));
     }
@@ -301,7 +314,7 @@ fn read_stream<R: Read>(mut r: R, gz: bool, known_len: Option<u64>, max_bytes: u
         ));
     }
     // Skip extensions up to the voxel data, without holding them.
-    let skip = (h.vox_offset - hlen) as u64;
+    let skip = h.vox_offset.saturating_sub(hlen) as u64;
     let skipped = std::io::copy(&mut (&mut r).take(skip), &mut std::io::sink())
         .map_err(|e| parse_err(what, if gz { format!("corrupt or truncated gzip stream ({e})") } else { e.to_string() }))?;
     if skipped < skip {
@@ -362,11 +375,12 @@ fn dtype_name(t: NiftiType) -> &'static str {
 
 fn text(b: &[u8]) -> String {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).trim().to_string()
+    String::from_utf8_lossy(b.get(..end).unwrap_or(b)).trim().to_string()
 }
 
 /// The NIfTI affine from sform / qform / pixdim, in nibabel's order of preference.
 #[allow(clippy::too_many_arguments)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects, reason = "fixed 4 × 4 and 8-element arrays indexed by constants and 0..3 loop counters; float arithmetic")]
 fn best_affine(sform_code: i32, srow: [[f64; 4]; 3], qform_code: i32, quat: [f64; 3], offset: [f64; 3], pixdim: &[f64; 8], dims: &[usize]) -> [[f64; 4]; 4] {
     let mut a = [[0.0; 4]; 4];
     a[3][3] = 1.0;
@@ -409,7 +423,8 @@ fn check_dims(dim0: i64, dims: &[i64], what: &str) -> Result<Vec<usize>> {
     if !(1..=7).contains(&dim0) {
         return Err(parse_err(what, format!("dim[0] = {dim0}: the number of dimensions must be 1 to 7")));
     }
-    dims[..dim0 as usize].iter().map(|&d| if d >= 1 { Ok(d as usize) } else { Err(parse_err(what, format!("dimension size {d} in {:?}", &dims[..dim0 as usize]))) }).collect()
+    let used = dims.get(..dim0 as usize).ok_or_else(|| parse_err(what, format!("dim[0] = {dim0} but only {} sizes", dims.len())))?;
+    used.iter().map(|&d| if d >= 1 { Ok(d as usize) } else { Err(parse_err(what, format!("dimension size {d} in {used:?}"))) }).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -435,7 +450,7 @@ fn finish(version: u8, datatype: i16, dims: Vec<usize>, little: bool, vox_offset
     if vox_offset < 1.0 {
         return Err(parse_err(what, "vox_offset 0: a separate .hdr/.img pair; convert it to a single .nii file"));
     }
-    let spacing = (1..=dims.len()).map(|i| pixdim[i]).collect();
+    let spacing = pixdim.iter().skip(1).take(dims.len()).copied().collect();
     Ok(Header { version, dims, dtype, dtype_name: name.into(), little, vox_offset: vox_offset as usize, slope, inter, affine, spacing, description })
 }
 
@@ -443,12 +458,13 @@ fn header1(raw: &[u8], what: &str) -> Result<Header> {
     if raw.len() < 348 {
         return Err(parse_err(what, format!("truncated: {} bytes, a NIfTI-1 header needs 348", raw.len())));
     }
-    let h: NiftiHeader = NiftiHeader::from_reader(&raw[..348]).map_err(|e| parse_err(what, e.to_string()))?;
-    if &h.magic[..3] != b"n+1" && &h.magic[..3] != b"ni1" {
+    let h: NiftiHeader = NiftiHeader::from_reader(raw.get(..348).unwrap_or(raw)).map_err(|e| parse_err(what, e.to_string()))?;
+    if !matches!(h.magic.get(..3), Some(b"n+1") | Some(b"ni1")) {
         return Err(parse_err(what, "no NIfTI-1 magic (an Analyze 7.5 file?)"));
     }
-    let dims: Vec<i64> = h.dim[1..].iter().map(|&d| d as i16 as i64).collect();
-    let dims = check_dims(h.dim[0] as i16 as i64, &dims, what)?;
+    let (&dim0, rest) = h.dim.split_first().ok_or_else(|| parse_err(what, "no dim field"))?;
+    let dims: Vec<i64> = rest.iter().map(|&d| d as i16 as i64).collect();
+    let dims = check_dims(dim0 as i16 as i64, &dims, what)?;
     let mut pixdim = [0.0; 8];
     for (p, &v) in pixdim.iter_mut().zip(h.pixdim.iter()) {
         *p = v as f64;
@@ -463,36 +479,39 @@ fn header2(raw: &[u8], what: &str) -> Result<Header> {
     if raw.len() < 540 {
         return Err(parse_err(what, format!("truncated: {} bytes, a NIfTI-2 header needs 540", raw.len())));
     }
-    let little = i32::from_le_bytes(raw[..4].try_into().unwrap_or([0; 4])) == 540;
+    let little = raw.get(..4) == Some(&540i32.to_le_bytes()[..]);
+    // A field of `n` bytes at offset `o` (zeros if it were past the end, which the length
+    // check above rules out), in little-endian order.
     let b = |o: usize, n: usize| -> [u8; 8] {
         let mut x = [0u8; 8];
-        x[..n].copy_from_slice(&raw[o..o + n]);
-        if !little {
-            x[..n].reverse();
+        if let (Some(dst), Some(src)) = (x.get_mut(..n), o.checked_add(n).and_then(|e| raw.get(o..e))) {
+            dst.copy_from_slice(src);
+            if !little {
+                dst.reverse();
+            }
         }
         x
     };
-    let i16_ = |o| i16::from_le_bytes(b(o, 2)[..2].try_into().unwrap_or([0; 2]));
-    let i32_ = |o| i32::from_le_bytes(b(o, 4)[..4].try_into().unwrap_or([0; 4]));
+    let i16_ = |o| { let [a, c, ..] = b(o, 2); i16::from_le_bytes([a, c]) };
+    let i32_ = |o| { let [a, c, d, e, ..] = b(o, 4); i32::from_le_bytes([a, c, d, e]) };
     let i64_ = |o| i64::from_le_bytes(b(o, 8));
     let f64_ = |o| f64::from_le_bytes(b(o, 8));
-    if &raw[4..7] != b"n+2" {
+    if raw.get(4..7) != Some(b"n+2") {
         return Err(parse_err(what, "no NIfTI-2 magic"));
     }
     let datatype = i16_(12);
-    let dim: Vec<i64> = (0..8).map(|i| i64_(16 + 8 * i)).collect();
-    let dims = check_dims(dim[0], &dim[1..], what)?;
-    let mut pixdim = [0.0; 8];
-    for (i, p) in pixdim.iter_mut().enumerate() {
-        *p = f64_(104 + 8 * i);
-    }
+    // offsets of the NIfTI-2 fields (nifti2.h): dim[8] at 16, pixdim[8] at 104, srow_x/y/z at 400/432/464
+    let dim: Vec<i64> = [16, 24, 32, 40, 48, 56, 64, 72].map(i64_).to_vec();
+    let (&dim0, rest) = dim.split_first().ok_or_else(|| parse_err(what, "no dim field"))?;
+    let dims = check_dims(dim0, rest, what)?;
+    let pixdim = [104, 112, 120, 128, 136, 144, 152, 160].map(f64_);
     let vox_offset = i64_(168) as f64;
     let (slope, inter) = (f64_(176), f64_(184));
-    let description = text(&raw[240..320]);
+    let description = text(raw.get(240..320).unwrap_or_default());
     let (qcode, scode) = (i32_(344), i32_(348));
     let quat = [f64_(352), f64_(360), f64_(368)];
     let offset = [f64_(376), f64_(384), f64_(392)];
-    let srow = [0, 1, 2].map(|r| [0, 1, 2, 3].map(|c| f64_(400 + 32 * r + 8 * c)));
+    let srow = [[400, 408, 416, 424], [432, 440, 448, 456], [464, 472, 480, 488]].map(|row| row.map(f64_));
     let affine = best_affine(scode, srow, qcode, quat, offset, &pixdim, &dims);
     finish(2, datatype, dims, little, vox_offset, slope, inter, affine, &pixdim, description, what)
 }
@@ -525,6 +544,7 @@ fn convert(bytes: &[u8], t: NiftiType, little: bool, n: usize, what: &str) -> Re
     })
 }
 
+#[allow(clippy::indexing_slicing, reason = "affine math on fixed 4 × 4 arrays, indexed by 0..3 loop counters")]
 fn header_for(affine: &[[f64; 4]; 4], spacing: &[f64], description: &str) -> NiftiHeader {
     let mut h = NiftiHeader::default();
     let r = |i: usize| [0, 1, 2, 3].map(|c| affine[i][c] as f32);
@@ -533,8 +553,9 @@ fn header_for(affine: &[[f64; 4]; 4], spacing: &[f64], description: &str) -> Nif
     h.srow_z = r(2);
     h.sform_code = 2; // aligned to another file / template
     h.qform_code = 0;
+    #[allow(clippy::arithmetic_side_effects)] // i + 1 ≤ 7
     for (i, s) in spacing.iter().enumerate().take(7) {
-        h.pixdim[i + 1] = *s as f32;
+        h.pixdim[i + 1] = *s as f32; // i < 7: pixdim has 8 entries
     }
     h.pixdim[0] = 1.0;
     h.xyzt_units = 2; // mm
@@ -560,6 +581,7 @@ pub fn write_nifti(path: impl AsRef<Path>, volume: &Volume) -> Result<()> {
 
 /// Writes a label map (`u8`, e.g. Decathlon labels 0–3) as NIfTI-1 `UINT8` with the given
 /// affine (stored as the sform).
+#[allow(clippy::indexing_slicing, reason = "affine math on fixed 4 × 4 arrays, indexed by 0..3 loop counters")]
 pub fn write_nifti_labels(path: impl AsRef<Path>, labels: &ArrayView3<u8>, affine: [[f64; 4]; 4]) -> Result<()> {
     let p = path.as_ref();
     if labels.is_empty() {

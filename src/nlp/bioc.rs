@@ -15,6 +15,10 @@
 //! assert_eq!(Collection::from_xml(&xml).unwrap(), c);
 //! ```
 
+// A parser of untrusted input: no unchecked indexing or overflowing arithmetic
+// (robustness policy, src/lib.rs); each exception carries an `allow` with its reason.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -107,7 +111,10 @@ impl Document {
     /// Splits every passage into sentences ([`sentence_spans`]), replacing earlier splits.
     pub fn split_sentences(&mut self) {
         for p in &mut self.passages {
-            p.sentences = sentence_spans(&p.text).into_iter().map(|(a, z)| Sentence { offset: p.offset + a, infons: Infons::new(), text: p.text[a..z].to_string(), annotations: vec![] }).collect();
+            p.sentences = sentence_spans(&p.text)
+                .into_iter()
+                .map(|(a, z)| Sentence { offset: p.offset.saturating_add(a), infons: Infons::new(), text: p.text.get(a..z).unwrap_or_default().to_string(), annotations: vec![] })
+                .collect();
         }
     }
 }
@@ -256,13 +263,13 @@ pub fn labelled_collection<S: AsRef<str>>(labeler: &Labeler, ids: &[S], labels: 
     for (id, r) in ids.iter().zip(labels) {
         let text = r.sentences.join(" ");
         let mut doc = Document::from_text(id.as_ref(), &text);
-        let mut offset = 0;
+        let mut offset: usize = 0;
         let mut sentences = Vec::new();
         for (si, s) in r.sentences.iter().enumerate() {
             let mut annotations = Vec::new();
             for (k, m) in r.mentions.iter().enumerate().filter(|(_, m)| m.sentence == si) {
                 let mut infons = Infons::new();
-                infons.insert("observation".into(), names[m.observation].clone());
+                infons.insert("observation".into(), names.get(m.observation).cloned().unwrap_or_default());
                 infons.insert("certainty".into(), format!("{:?}", m.certainty).to_lowercase());
                 if m.certainty == Certainty::Negative {
                     infons.insert("negation".into(), "True".into());
@@ -270,12 +277,14 @@ pub fn labelled_collection<S: AsRef<str>>(labeler: &Labeler, ids: &[S], labels: 
                 if m.certainty == Certainty::Uncertain {
                     infons.insert("uncertainty".into(), "True".into());
                 }
-                annotations.push(Annotation { id: format!("T{k}"), infons, text: m.text.clone(), locations: vec![Location { offset: offset + m.span.0, length: m.span.1 - m.span.0 }] });
+                annotations.push(Annotation { id: format!("T{k}"), infons, text: m.text.clone(), locations: vec![Location { offset: offset.saturating_add(m.span.0), length: m.span.1.saturating_sub(m.span.0) }] });
             }
             sentences.push(Sentence { offset, infons: Infons::new(), text: s.clone(), annotations });
-            offset += s.len() + 1;
+            offset = offset.saturating_add(s.len()).saturating_add(1);
         }
-        doc.passages[0].sentences = sentences;
+        if let Some(p) = doc.passages.first_mut() {
+            p.sentences = sentences;
+        }
         for (n, l) in names.iter().zip(&r.labels) {
             doc.infons.insert(n.clone(), l.code().map(|v| v.to_string()).unwrap_or_default());
         }

@@ -1,5 +1,9 @@
 //! Reading radiographs from DICOM files (dicom-rs).
 
+// A parser of untrusted input: no unchecked indexing or overflowing arithmetic
+// (robustness policy, src/lib.rs); each exception carries an `allow` with its reason.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 use crate::{Error, Result};
 use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
@@ -73,7 +77,7 @@ pub fn decode_dicom(bytes: &[u8], what: &str) -> Result<DicomImage> {
 fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
     use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
     use dicom_core::{Tag, VR};
-    let bad = |at: usize, msg: String| Error::parse(what, format!("byte {at}: {msg}"));
+    let bad = |at: usize, msg: &str| Error::parse(what, format!("byte {at}: {msg}"));
     let start = if bytes.get(128..132) == Some(b"DICM") {
         132
     } else if bytes.get(..4) == Some(b"DICM") {
@@ -81,17 +85,28 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
     } else {
         return Err(Error::parse(what, "not a DICOM file (no \"DICM\" marker at byte 128 or 0)"));
     };
-    let u16_at = |i: usize, le: bool| bytes.get(i..i + 2).map(|b| if le { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_be_bytes([b[0], b[1]]) });
-    let u32_at = |i: usize, le: bool| bytes.get(i..i + 4).map(|b| if le { u32::from_le_bytes([b[0], b[1], b[2], b[3]]) } else { u32::from_be_bytes([b[0], b[1], b[2], b[3]]) });
+    // Fixed-size reads at `i + k`; None past the end (checked arithmetic, slice patterns).
+    let u16_at = |i: usize, k: usize, le: bool| -> Option<u16> {
+        match *bytes.get(i.checked_add(k)?..i.checked_add(k)?.checked_add(2)?)? {
+            [a, b] => Some(if le { u16::from_le_bytes([a, b]) } else { u16::from_be_bytes([a, b]) }),
+            _ => None,
+        }
+    };
+    let u32_at = |i: usize, k: usize, le: bool| -> Option<u32> {
+        match *bytes.get(i.checked_add(k)?..i.checked_add(k)?.checked_add(4)?)? {
+            [a, b, c, d] => Some(if le { u32::from_le_bytes([a, b, c, d]) } else { u32::from_be_bytes([a, b, c, d]) }),
+            _ => None,
+        }
+    };
     let dict = dicom_dictionary_std::StandardDataDictionary;
     let mut i = start;
     let mut syntax: Option<String> = None;
     let mut fragments = false; // inside encapsulated pixel data
     while i < bytes.len() {
+        let truncated = || bad(i, "truncated element header");
         // The meta group (0002) is explicit VR little endian; the data set follows the
         // transfer syntax it names.
-        let group_le = u16_at(i, true).ok_or_else(|| bad(i, "truncated element header".into()))?;
-        let in_meta = group_le == 0x0002;
+        let in_meta = u16_at(i, 0, true).ok_or_else(truncated)? == 0x0002;
         let ts = syntax.as_deref().unwrap_or("1.2.840.10008.1.2.1");
         if !in_meta && !UNCOMPRESSED.contains(&ts) {
             // compressed pixel data are not read (see decode); a deflated data set could
@@ -100,23 +115,23 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
         }
         let le = in_meta || ts != "1.2.840.10008.1.2.2";
         let explicit = in_meta || ts != "1.2.840.10008.1.2";
-        let (g, e) = (u16_at(i, le).unwrap_or(0), u16_at(i + 2, le).ok_or_else(|| bad(i, "truncated element header".into()))?);
+        let (g, e) = (u16_at(i, 0, le).ok_or_else(truncated)?, u16_at(i, 2, le).ok_or_else(truncated)?);
         let tag = Tag(g, e);
-        let (len, header, sequence) = if g == 0xFFFE {
+        let (len, header, sequence): (u32, usize, bool) = if g == 0xFFFE {
             // item, item delimiter, sequence delimiter: tag and a 4-byte length
-            (u32_at(i + 4, le).ok_or_else(|| bad(i, "truncated item header".into()))?, 8, e == 0xE000 && !fragments)
+            (u32_at(i, 4, le).ok_or_else(truncated)?, 8, e == 0xE000 && !fragments)
         } else if explicit {
-            let vr = bytes.get(i + 4..i + 6).ok_or_else(|| bad(i, "truncated element header".into()))?;
+            let vr = bytes.get(i.saturating_add(4)..i.saturating_add(6)).ok_or_else(truncated)?;
             if matches!(vr, b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW" | b"SQ" | b"SV" | b"UC" | b"UN" | b"UR" | b"UT" | b"UV") {
-                (u32_at(i + 8, le).ok_or_else(|| bad(i, "truncated element header".into()))?, 12, vr == b"SQ")
+                (u32_at(i, 8, le).ok_or_else(truncated)?, 12, vr == b"SQ")
             } else {
-                (u32::from(u16_at(i + 6, le).ok_or_else(|| bad(i, "truncated element header".into()))?), 8, false)
+                (u32::from(u16_at(i, 6, le).ok_or_else(truncated)?), 8, false)
             }
         } else {
             let sq = dict.by_tag(tag).map(|en| matches!(en.vr(), VirtualVr::Exact(VR::SQ))).unwrap_or(false);
-            (u32_at(i + 4, le).ok_or_else(|| bad(i, "truncated element header".into()))?, 8, sq)
+            (u32_at(i, 4, le).ok_or_else(truncated)?, 8, sq)
         };
-        let body = i + header;
+        let body = i.saturating_add(header);
         if tag == Tag(0xFFFE, 0xE0DD) {
             fragments = false;
         }
@@ -129,13 +144,15 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
             continue;
         }
         let len = len as usize;
-        if len > bytes.len().saturating_sub(body) {
-            return Err(bad(i, format!("element {tag} claims {len} bytes, only {} follow (a corrupt or truncated file)", bytes.len().saturating_sub(body))));
+        let left = bytes.len().saturating_sub(body);
+        if len > left {
+            return Err(bad(i, &format!("element {tag} claims {len} bytes, only {left} follow (a corrupt or truncated file)")));
         }
+        let end = body.saturating_add(len);
         if tag == Tag(0x0002, 0x0010) {
-            syntax = bytes.get(body..body + len).map(|v| String::from_utf8_lossy(v).trim_end_matches(['\0', ' ']).to_string());
+            syntax = bytes.get(body..end).map(|v| String::from_utf8_lossy(v).trim_end_matches(['\0', ' ']).to_string());
         }
-        i = if sequence { body } else { body + len };
+        i = if sequence { body } else { end };
     }
     Ok(())
 }
@@ -164,8 +181,8 @@ fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
     if samples != 1 {
         return Err(Error::parse(what, format!("{samples} samples per pixel: only grey images (1 sample) are radiographs")));
     }
-    let rows = int(obj, tags::ROWS, "Rows", what)? as usize;
-    let cols = int(obj, tags::COLUMNS, "Columns", what)? as usize;
+    let rows = usize::try_from(int(obj, tags::ROWS, "Rows", what)?).map_err(|_| Error::parse(what, "negative Rows"))?;
+    let cols = usize::try_from(int(obj, tags::COLUMNS, "Columns", what)?).map_err(|_| Error::parse(what, "negative Columns"))?;
     let allocated = int(obj, tags::BITS_ALLOCATED, "Bits Allocated", what)?;
     let stored = obj.element_opt(tags::BITS_STORED).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(allocated);
     let signed = obj.element_opt(tags::PIXEL_REPRESENTATION).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(0) == 1;
@@ -183,25 +200,27 @@ fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
         return Err(Error::parse(what, format!("photometric interpretation {photometric}: only MONOCHROME1/2 are read")));
     }
     let data = obj.element(tags::PIXEL_DATA).map_err(|_| Error::parse(what, "no pixel data"))?.to_bytes().map_err(|e| Error::parse(what, format!("pixel data: {e}")))?;
-    let bytes = (allocated / 8) as usize;
-    let n = rows * cols;
-    if data.len() < n * bytes {
-        return Err(Error::parse(what, format!("truncated pixel data: {} bytes for {rows} × {cols} pixels of {allocated} bits", data.len())));
-    }
+    let bytes = if allocated == 16 { 2 } else { 1 };
+    let too_large = || Error::parse(what, format!("{rows} × {cols} pixels is too large"));
+    let n = rows.checked_mul(cols).ok_or_else(too_large)?;
+    let data = data.get(..n.checked_mul(bytes).ok_or_else(too_large)?).ok_or_else(|| Error::parse(what, format!("truncated pixel data: {} bytes for {rows} × {cols} pixels of {allocated} bits", data.len())))?;
     let big_endian = ts == "1.2.840.10008.1.2.2";
-    let mask: u32 = if stored >= 32 { u32::MAX } else { (1u32 << stored) - 1 };
+    // stored is 1..=16 here (checked above), so these shifts cannot overflow.
+    let stored_bits = stored as u32;
+    let mask: u32 = 1u32.wrapping_shl(stored_bits).wrapping_sub(1);
+    let sign_bit: u32 = 1u32.wrapping_shl(stored_bits.wrapping_sub(1));
     let slope = float(obj, tags::RESCALE_SLOPE).unwrap_or(1.0);
     let intercept = float(obj, tags::RESCALE_INTERCEPT).unwrap_or(0.0);
-    let values: Vec<f64> = (0..n)
-        .map(|i| {
-            let raw: u32 = if bytes == 2 {
-                let b = [data[2 * i], data[2 * i + 1]];
-                (if big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) }) as u32
-            } else {
-                data[i] as u32
+    let values: Vec<f64> = data
+        .chunks_exact(bytes)
+        .map(|b| {
+            let raw: u32 = match *b {
+                [x, y] => (if big_endian { u16::from_be_bytes([x, y]) } else { u16::from_le_bytes([x, y]) }) as u32,
+                [x] => x as u32,
+                _ => 0,
             };
             let v = raw & mask;
-            let v = if signed && stored < 32 && v & (1 << (stored - 1)) != 0 { v as i64 - (1i64 << stored) } else { v as i64 };
+            let v = if signed && v & sign_bit != 0 { (v as i64).wrapping_sub(1i64.wrapping_shl(stored_bits)) } else { v as i64 };
             v as f64 * slope + intercept
         })
         .collect();
@@ -210,12 +229,18 @@ fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
         _ => values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v))),
     };
     let invert = photometric == "MONOCHROME1";
-    let pixels = Array2::from_shape_fn((rows, cols), |(r, c)| {
-        let v = values[r * cols + c];
-        let t = if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 };
-        (if invert { 1.0 - t } else { t }) as f32
+    let scaled: Vec<f32> = values
+        .iter()
+        .map(|&v| {
+            let t = if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 };
+            (if invert { 1.0 - t } else { t }) as f32
+        })
+        .collect();
+    let pixels = Array2::from_shape_vec((rows, cols), scaled).map_err(|e| Error::parse(what, e.to_string()))?;
+    let pixel_spacing = obj.element_opt(tags::PIXEL_SPACING).ok().flatten().and_then(|e| e.to_multi_float64().ok()).and_then(|v| match v.as_slice() {
+        [a, b, ..] => Some((*a, *b)),
+        _ => None,
     });
-    let pixel_spacing = obj.element_opt(tags::PIXEL_SPACING).ok().flatten().and_then(|e| e.to_multi_float64().ok()).and_then(|v| (v.len() >= 2).then(|| (v[0], v[1])));
     Ok(DicomImage {
         pixels,
         photometric,
