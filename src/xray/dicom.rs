@@ -29,6 +29,12 @@ pub struct DicomImage {
     pub view: Option<String>,
 }
 
+/// The value representations of PS3.5 Table 6.2-1.
+const VRS: [&str; 34] = [
+    "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI",
+    "UL", "UN", "UR", "US", "UT", "UV",
+];
+
 const UNCOMPRESSED: [&str; 3] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"];
 
 /// Reads the first frame of a grey DICOM file with uncompressed pixel data (implicit or
@@ -102,11 +108,17 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
     let mut i = start;
     let mut syntax: Option<String> = None;
     let mut fragments = false; // inside encapsulated pixel data
+    let mut meta_end: Option<usize> = None;
     while i < bytes.len() {
         let truncated = || bad(i, "truncated element header");
         // The meta group (0002) is explicit VR little endian; the data set follows the
         // transfer syntax it names.
-        let in_meta = u16_at(i, 0, true).ok_or_else(truncated)? == 0x0002;
+        // The meta group ends where its group length (0002,0000) says, as the parser
+        // reads it; without one, at the first element of another group.
+        let in_meta = match meta_end {
+            Some(end) => i < end,
+            None => u16_at(i, 0, true).ok_or_else(truncated)? == 0x0002,
+        };
         let ts = syntax.as_deref().unwrap_or("1.2.840.10008.1.2.1");
         if !in_meta && !UNCOMPRESSED.contains(&ts) {
             // compressed pixel data are not read (see decode); a deflated data set could
@@ -122,6 +134,10 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
             (u32_at(i, 4, le).ok_or_else(truncated)?, 8, e == 0xE000 && !fragments)
         } else if explicit {
             let vr = bytes.get(i.saturating_add(4)..i.saturating_add(6)).ok_or_else(truncated)?;
+            if !VRS.iter().any(|v| v.as_bytes() == vr) {
+                // the parser would guess a length layout for it; a corrupt file either way
+                return Err(bad(i, &format!("invalid value representation {:?}", String::from_utf8_lossy(vr))));
+            }
             if matches!(vr, b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW" | b"SQ" | b"SV" | b"UC" | b"UN" | b"UR" | b"UT" | b"UV") {
                 (u32_at(i, 8, le).ok_or_else(truncated)?, 12, vr == b"SQ")
             } else {
@@ -149,6 +165,9 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
             return Err(bad(i, &format!("element {tag} claims {len} bytes, only {left} follow (a corrupt or truncated file)")));
         }
         let end = body.saturating_add(len);
+        if tag == Tag(0x0002, 0x0000) && i == start && len == 4 {
+            meta_end = u32_at(body, 0, true).map(|g| end.saturating_add(g as usize));
+        }
         if tag == Tag(0x0002, 0x0010) {
             syntax = bytes.get(body..end).map(|v| String::from_utf8_lossy(v).trim_end_matches(['\0', ' ']).to_string());
         }
