@@ -129,6 +129,7 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
         let explicit = in_meta || ts != "1.2.840.10008.1.2";
         let (g, e) = (u16_at(i, 0, le).ok_or_else(truncated)?, u16_at(i, 2, le).ok_or_else(truncated)?);
         let tag = Tag(g, e);
+        let mut vr_size: Option<usize> = None;
         let (len, header, sequence): (u32, usize, bool) = if g == 0xFFFE {
             // item, item delimiter, sequence delimiter: tag and a 4-byte length
             (u32_at(i, 4, le).ok_or_else(truncated)?, 8, e == 0xE000 && !fragments)
@@ -138,6 +139,12 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
                 // the parser would guess a length layout for it; a corrupt file either way
                 return Err(bad(i, &format!("invalid value representation {:?}", String::from_utf8_lossy(vr))));
             }
+            vr_size = match vr {
+                b"SS" | b"US" | b"OW" => Some(2),
+                b"AT" | b"FL" | b"SL" | b"UL" | b"OF" | b"OL" => Some(4),
+                b"FD" | b"SV" | b"UV" | b"OD" | b"OV" => Some(8),
+                _ => None,
+            };
             if matches!(vr, b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW" | b"SQ" | b"SV" | b"UC" | b"UN" | b"UR" | b"UT" | b"UV") {
                 (u32_at(i, 8, le).ok_or_else(truncated)?, 12, vr == b"SQ")
             } else {
@@ -160,6 +167,13 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
             continue;
         }
         let len = len as usize;
+        if let Some(size) = vr_size {
+            // a binary value whose length is not a whole number of values: the parser
+            // would read past it and lose its place in the file
+            if len.checked_rem(size) != Some(0) {
+                return Err(bad(i, &format!("element {tag} has {len} bytes, not a whole number of {size}-byte values")));
+            }
+        }
         let left = bytes.len().saturating_sub(body);
         if len > left {
             return Err(bad(i, &format!("element {tag} claims {len} bytes, only {left} follow (a corrupt or truncated file)")));
