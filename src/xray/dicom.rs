@@ -159,7 +159,13 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
             fragments = false;
         }
         if len == u32::MAX {
-            // undefined length: its content (elements, items, fragments) follows
+            // Undefined length is only read on sequences, items and encapsulated pixel
+            // data; the parser reads other elements of undefined length (UN) in ways this
+            // walk cannot follow, so they are refused (fuzzing found a 4 GB reservation).
+            if !(sequence || g == 0xFFFE || tag == Tag(0x7FE0, 0x0010)) {
+                return Err(bad(i, &format!("element {tag} has an undefined length but is not a sequence")));
+            }
+            // its content (elements, items, fragments) follows
             if tag == Tag(0x7FE0, 0x0010) {
                 fragments = true;
             }
