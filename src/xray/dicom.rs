@@ -151,8 +151,15 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
                 (u32::from(u16_at(i, 6, le).ok_or_else(truncated)?), 8, false)
             }
         } else {
-            let sq = dict.by_tag(tag).map(|en| matches!(en.vr(), VirtualVr::Exact(VR::SQ))).unwrap_or(false);
-            (u32_at(i, 4, le).ok_or_else(truncated)?, 8, sq)
+            let vr = dict.by_tag(tag).map(|en| en.vr());
+            // the parser reads binary VRs of the dictionary in whole values, as in explicit VR
+            vr_size = match vr {
+                Some(VirtualVr::Exact(VR::SS | VR::US | VR::OW)) | Some(VirtualVr::Xs) => Some(2),
+                Some(VirtualVr::Exact(VR::AT | VR::FL | VR::SL | VR::UL | VR::OF | VR::OL)) => Some(4),
+                Some(VirtualVr::Exact(VR::FD | VR::SV | VR::UV | VR::OD | VR::OV)) => Some(8),
+                _ => None,
+            };
+            (u32_at(i, 4, le).ok_or_else(truncated)?, 8, matches!(vr, Some(VirtualVr::Exact(VR::SQ))))
         };
         let body = i.saturating_add(header);
         if tag == Tag(0xFFFE, 0xE0DD) {
