@@ -1,4 +1,8 @@
-//! Reading radiographs from DICOM files (dicom-rs).
+//! Reading radiographs from DICOM files: our own walk over the element headers (dicom-rs's
+//! dictionary for implicit VR). dicom-object's parser reserves each element's declared
+//! length before reading it, which fuzzing turned into multi-gigabyte reservations five
+//! times; the walk checks every length against the bytes that follow and reads the few
+//! values a radiograph needs from the file's bytes.
 
 // A parser of untrusted input: no unchecked indexing or overflowing arithmetic
 // (robustness policy, src/lib.rs); each exception carries an `allow` with its reason.
@@ -6,7 +10,6 @@
 
 use crate::{Error, Result};
 use dicom_dictionary_std::tags;
-use dicom_object::DefaultDicomObject;
 use ndarray::Array2;
 use std::path::Path;
 
@@ -65,12 +68,7 @@ pub fn read_dicom(path: impl AsRef<Path>) -> Result<DicomImage> {
 /// assert!(ai4med::xray::decode_dicom(&bytes[..300], "cut.dcm").is_err());
 /// ```
 pub fn decode_dicom(bytes: &[u8], what: &str) -> Result<DicomImage> {
-    check_lengths(bytes, what)?;
-    let obj = dicom_object::OpenFileOptions::new()
-        .read_preamble(dicom_object::file::ReadPreamble::Auto)
-        .from_reader(bytes)
-        .map_err(|e| Error::parse(what, format!("not a readable DICOM file: {e}")))?;
-    decode(&obj, what)
+    decode(&read_fields(bytes, what)?, what)
 }
 
 /// Walks the element headers of a DICOM file and checks that every defined length fits
@@ -80,7 +78,7 @@ pub fn decode_dicom(bytes: &[u8], what: &str) -> Result<DicomImage> {
 /// `fuzz/regressions/dicom`). Sequences, items and undefined lengths are entered, so
 /// nested elements are checked too; fragments of encapsulated pixel data are skipped.
 /// Implicit VR uses the standard dictionary to recognise sequences.
-fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
+fn read_fields<'a>(bytes: &'a [u8], what: &str) -> Result<Fields<'a>> {
     use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
     use dicom_core::{Tag, VR};
     let bad = |at: usize, msg: &str| Error::parse(what, format!("byte {at}: {msg}"));
@@ -109,7 +107,14 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
     let mut syntax: Option<String> = None;
     let mut fragments = false; // inside encapsulated pixel data
     let mut meta_end: Option<usize> = None;
+    let mut fields = Fields { ts: String::new(), le: true, elements: std::collections::HashMap::new() };
+    // Ends of the sequences and items the walk is inside (None: undefined length, closed
+    // by a delimiter); elements are recorded only at the top level.
+    let mut open: Vec<Option<usize>> = Vec::new();
     while i < bytes.len() {
+        while let Some(Some(end)) = open.last() {
+            if i >= *end { open.pop(); } else { break; }
+        }
         let truncated = || bad(i, "truncated element header");
         // The meta group (0002) is explicit VR little endian; the data set follows the
         // transfer syntax it names.
@@ -165,6 +170,12 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
         if tag == Tag(0xFFFE, 0xE0DD) {
             fragments = false;
         }
+        if tag == Tag(0xFFFE, 0xE0DD) || tag == Tag(0xFFFE, 0xE00D) {
+            // a delimiter closes the innermost frame of undefined length
+            if let Some(pos) = open.iter().rposition(Option::is_none) {
+                open.truncate(pos);
+            }
+        }
         if len == u32::MAX {
             // Undefined length is only read on sequences, items and encapsulated pixel
             // data; the parser reads other elements of undefined length (UN) in ways this
@@ -176,6 +187,7 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
             if tag == Tag(0x7FE0, 0x0010) {
                 fragments = true;
             }
+            open.push(None);
             i = body;
             continue;
         }
@@ -198,40 +210,92 @@ fn check_lengths(bytes: &[u8], what: &str) -> Result<()> {
         if tag == Tag(0x0002, 0x0010) {
             syntax = bytes.get(body..end).map(|v| String::from_utf8_lossy(v).trim_end_matches(['\0', ' ']).to_string());
         }
+        if open.is_empty() && !sequence && g != 0xFFFE {
+            if let Some(value) = bytes.get(body..end) {
+                fields.elements.entry(tag).or_insert((if explicit { bytes.get(i.saturating_add(4)..i.saturating_add(6)) } else { None }, value));
+            }
+        }
+        if sequence {
+            open.push(Some(end));
+        }
         i = if sequence { body } else { end };
     }
-    Ok(())
+    fields.ts = syntax.unwrap_or_default();
+    fields.le = fields.ts != "1.2.840.10008.1.2.2";
+    Ok(fields)
 }
 
-fn int(obj: &DefaultDicomObject, tag: dicom_core::Tag, name: &str, what: &str) -> Result<i64> {
-    obj.element(tag)
-        .map_err(|_| Error::parse(what, format!("missing {name}")))?
-        .to_int::<i64>()
-        .map_err(|e| Error::parse(what, format!("bad {name}: {e}")))
+/// The top-level elements of a DICOM file as the walk found them: value bytes and, in
+/// explicit VR, the VR written in the file.
+struct Fields<'a> {
+    ts: String,
+    le: bool,
+    elements: std::collections::HashMap<dicom_core::Tag, (Option<&'a [u8]>, &'a [u8])>,
 }
 
-fn text(obj: &DefaultDicomObject, tag: dicom_core::Tag) -> Option<String> {
-    obj.element_opt(tag).ok().flatten().and_then(|e| e.to_str().ok()).map(|s| s.trim().trim_end_matches('\0').to_string()).filter(|s| !s.is_empty())
+impl Fields<'_> {
+    fn value(&self, tag: dicom_core::Tag) -> Option<&[u8]> {
+        self.elements.get(&tag).map(|(_, v)| *v)
+    }
+
+    /// The VR of an element: the one written in the file, else the dictionary's.
+    fn vr(&self, tag: dicom_core::Tag) -> Option<[u8; 2]> {
+        use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+        match self.elements.get(&tag) {
+            Some((Some([a, b]), _)) => Some([*a, *b]),
+            _ => match dicom_dictionary_std::StandardDataDictionary.by_tag(tag).map(|e| e.vr()) {
+                Some(VirtualVr::Exact(vr)) => vr.to_string().as_bytes().try_into().ok(),
+                Some(VirtualVr::Xs) => Some(*b"US"),
+                _ => None,
+            },
+        }
+    }
+
+    /// Text of a string element, without padding; None when absent or empty.
+    fn text(&self, tag: dicom_core::Tag) -> Option<String> {
+        self.value(tag).map(|v| String::from_utf8_lossy(v).trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string()).filter(|s| !s.is_empty())
+    }
+
+    /// The numbers of an element: binary (US, SS, UL, SL, FL, FD) in the file's byte
+    /// order, or decimal text (IS, DS) split at backslashes.
+    fn numbers(&self, tag: dicom_core::Tag) -> Option<Vec<f64>> {
+        let v = self.value(tag)?;
+        let le = self.le;
+        let vals: Vec<f64> = match &self.vr(tag)? {
+            b"US" => v.chunks_exact(2).map(|c| match *c { [a, b] => f64::from(if le { u16::from_le_bytes([a, b]) } else { u16::from_be_bytes([a, b]) }), _ => 0.0 }).collect(),
+            b"SS" => v.chunks_exact(2).map(|c| match *c { [a, b] => f64::from(if le { i16::from_le_bytes([a, b]) } else { i16::from_be_bytes([a, b]) }), _ => 0.0 }).collect(),
+            b"UL" => v.chunks_exact(4).map(|c| match *c { [a, b, d, e] => f64::from(if le { u32::from_le_bytes([a, b, d, e]) } else { u32::from_be_bytes([a, b, d, e]) }), _ => 0.0 }).collect(),
+            b"SL" => v.chunks_exact(4).map(|c| match *c { [a, b, d, e] => f64::from(if le { i32::from_le_bytes([a, b, d, e]) } else { i32::from_be_bytes([a, b, d, e]) }), _ => 0.0 }).collect(),
+            b"FL" => v.chunks_exact(4).map(|c| match *c { [a, b, d, e] => f64::from(if le { f32::from_le_bytes([a, b, d, e]) } else { f32::from_be_bytes([a, b, d, e]) }), _ => 0.0 }).collect(),
+            b"FD" => v.chunks_exact(8).map(|c| c.try_into().map(|a: [u8; 8]| if le { f64::from_le_bytes(a) } else { f64::from_be_bytes(a) }).unwrap_or(0.0)).collect(),
+            _ => String::from_utf8_lossy(v).trim_matches(|c: char| c == '\0' || c.is_whitespace()).split('\\').filter_map(|t| t.trim().parse::<f64>().ok()).collect(),
+        };
+        (!vals.is_empty()).then_some(vals)
+    }
+
+    fn float(&self, tag: dicom_core::Tag) -> Option<f64> {
+        self.numbers(tag).and_then(|v| v.first().copied())
+    }
+
+    fn int(&self, tag: dicom_core::Tag) -> Option<i64> {
+        self.float(tag).filter(|v| v.fract() == 0.0 && v.abs() < 9.0e15).map(|v| v as i64)
+    }
 }
 
-fn float(obj: &DefaultDicomObject, tag: dicom_core::Tag) -> Option<f64> {
-    obj.element_opt(tag).ok().flatten().and_then(|e| e.to_multi_float64().ok()).and_then(|v| v.first().copied())
-}
-
-fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
-    let ts = obj.meta().transfer_syntax().trim_end_matches('\0').to_string();
+fn decode(f: &Fields<'_>, what: &str) -> Result<DicomImage> {
+    let ts = f.ts.clone();
     if !UNCOMPRESSED.contains(&ts.as_str()) {
         return Err(Error::parse(what, format!("pixel data use the compressed transfer syntax {ts}; only uncompressed files are read (decompress with e.g. `gdcmconv --raw`)")));
     }
-    let samples = obj.element_opt(tags::SAMPLES_PER_PIXEL).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(1);
+    let samples = f.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1);
     if samples != 1 {
         return Err(Error::parse(what, format!("{samples} samples per pixel: only grey images (1 sample) are radiographs")));
     }
-    let rows = usize::try_from(int(obj, tags::ROWS, "Rows", what)?).map_err(|_| Error::parse(what, "negative Rows"))?;
-    let cols = usize::try_from(int(obj, tags::COLUMNS, "Columns", what)?).map_err(|_| Error::parse(what, "negative Columns"))?;
-    let allocated = int(obj, tags::BITS_ALLOCATED, "Bits Allocated", what)?;
-    let stored = obj.element_opt(tags::BITS_STORED).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(allocated);
-    let signed = obj.element_opt(tags::PIXEL_REPRESENTATION).ok().flatten().and_then(|e| e.to_int::<i64>().ok()).unwrap_or(0) == 1;
+    let rows = usize::try_from(f.int(tags::ROWS).ok_or_else(|| Error::parse(what, "missing Rows"))?).map_err(|_| Error::parse(what, "negative Rows"))?;
+    let cols = usize::try_from(f.int(tags::COLUMNS).ok_or_else(|| Error::parse(what, "missing Columns"))?).map_err(|_| Error::parse(what, "negative Columns"))?;
+    let allocated = f.int(tags::BITS_ALLOCATED).ok_or_else(|| Error::parse(what, "missing Bits Allocated"))?;
+    let stored = f.int(tags::BITS_STORED).unwrap_or(allocated);
+    let signed = f.int(tags::PIXEL_REPRESENTATION).unwrap_or(0) == 1;
     if allocated != 8 && allocated != 16 {
         return Err(Error::parse(what, format!("unsupported bit depth: {allocated} bits allocated (8 or 16 are read)")));
     }
@@ -241,11 +305,11 @@ fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
     if rows == 0 || cols == 0 {
         return Err(Error::parse(what, format!("empty image: {rows} × {cols}")));
     }
-    let photometric = text(obj, tags::PHOTOMETRIC_INTERPRETATION).unwrap_or_else(|| "MONOCHROME2".into());
+    let photometric = f.text(tags::PHOTOMETRIC_INTERPRETATION).unwrap_or_else(|| "MONOCHROME2".into());
     if photometric != "MONOCHROME1" && photometric != "MONOCHROME2" {
         return Err(Error::parse(what, format!("photometric interpretation {photometric}: only MONOCHROME1/2 are read")));
     }
-    let data = obj.element(tags::PIXEL_DATA).map_err(|_| Error::parse(what, "no pixel data"))?.to_bytes().map_err(|e| Error::parse(what, format!("pixel data: {e}")))?;
+    let data = f.value(tags::PIXEL_DATA).ok_or_else(|| Error::parse(what, "no pixel data"))?;
     let bytes = if allocated == 16 { 2 } else { 1 };
     let too_large = || Error::parse(what, format!("{rows} × {cols} pixels is too large"));
     let n = rows.checked_mul(cols).ok_or_else(too_large)?;
@@ -255,8 +319,8 @@ fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
     let stored_bits = stored as u32;
     let mask: u32 = 1u32.wrapping_shl(stored_bits).wrapping_sub(1);
     let sign_bit: u32 = 1u32.wrapping_shl(stored_bits.wrapping_sub(1));
-    let slope = float(obj, tags::RESCALE_SLOPE).unwrap_or(1.0);
-    let intercept = float(obj, tags::RESCALE_INTERCEPT).unwrap_or(0.0);
+    let slope = f.float(tags::RESCALE_SLOPE).unwrap_or(1.0);
+    let intercept = f.float(tags::RESCALE_INTERCEPT).unwrap_or(0.0);
     let values: Vec<f64> = data
         .chunks_exact(bytes)
         .map(|b| {
@@ -270,7 +334,7 @@ fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
             v as f64 * slope + intercept
         })
         .collect();
-    let (lo, hi) = match (float(obj, tags::WINDOW_CENTER), float(obj, tags::WINDOW_WIDTH)) {
+    let (lo, hi) = match (f.float(tags::WINDOW_CENTER), f.float(tags::WINDOW_WIDTH)) {
         (Some(c), Some(w)) if w >= 1.0 => (c - 0.5 - (w - 1.0) / 2.0, c - 0.5 + (w - 1.0) / 2.0),
         _ => values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v))),
     };
@@ -283,18 +347,18 @@ fn decode(obj: &DefaultDicomObject, what: &str) -> Result<DicomImage> {
         })
         .collect();
     let pixels = Array2::from_shape_vec((rows, cols), scaled).map_err(|e| Error::parse(what, e.to_string()))?;
-    let pixel_spacing = obj.element_opt(tags::PIXEL_SPACING).ok().flatten().and_then(|e| e.to_multi_float64().ok()).and_then(|v| match v.as_slice() {
+    let pixel_spacing = f.numbers(tags::PIXEL_SPACING).and_then(|v| match v.as_slice() {
         [a, b, ..] => Some((*a, *b)),
         _ => None,
     });
     Ok(DicomImage {
         pixels,
         photometric,
-        modality: text(obj, tags::MODALITY).unwrap_or_default(),
+        modality: f.text(tags::MODALITY).unwrap_or_default(),
         bits_stored: stored as u16,
         pixel_spacing,
-        patient_id: text(obj, tags::PATIENT_ID),
-        view: text(obj, tags::VIEW_POSITION),
+        patient_id: f.text(tags::PATIENT_ID),
+        view: f.text(tags::VIEW_POSITION),
     })
 }
 
