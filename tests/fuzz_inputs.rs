@@ -77,3 +77,19 @@ fn regressions_return() {
         }
     }
 }
+
+/// The same 4 × 3 16-bit image written with explicit and with implicit VR decodes alike
+/// (implicit VR takes each element's VR from the standard dictionary).
+#[test]
+fn implicit_and_explicit_vr_agree() {
+    let read = |name: &str| {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/dicom").join(name);
+        ai4med::xray::read_dicom(p).unwrap()
+    };
+    let (e, i) = (read("explicit_le_16.dcm"), read("implicit_le_16.dcm"));
+    assert_eq!(e.pixels, i.pixels);
+    assert_eq!((e.bits_stored, e.modality.as_str(), e.photometric.as_str()), (12, "CR", "MONOCHROME2"));
+    assert_eq!((i.bits_stored, i.modality.as_str()), (12, "CR"));
+    // window centre 100, width 200 (DS text) over raw values masked to 12 bits
+    assert!(e.pixels.iter().all(|v| (0.0..=1.0).contains(v)));
+}

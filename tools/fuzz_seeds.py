@@ -1,6 +1,6 @@
 """Writes the small seed inputs of the fuzz targets (fuzz/seeds/<target>/), by hand so
 that no imaging library is needed: a NIfTI-1 and a NIfTI-2 volume (plain and gzipped),
-an explicit-VR little-endian DICOM with its preamble and one without, grey and RGB PNGs,
+explicit-VR little-endian DICOMs with and without the preamble, an implicit-VR one, grey and RGB PNGs,
 a BioC collection as XML and JSON, a notebook with solution and hidden-test markers,
 CSV files, and report text. Run from the repository root: python3 tools/fuzz_seeds.py"""
 
@@ -48,8 +48,10 @@ def nifti2(dims, voxels):
     return bytes(h) + b"\0\0\0\0" + voxels
 
 
-def dicom(preamble=True, rows=4, cols=3, bits=16):
+def dicom(preamble=True, rows=4, cols=3, bits=16, implicit=False):
     def el(group, elem, vr, value):
+        if implicit and group != 0x0002:
+            return struct.pack("<HHI", group, elem, len(value)) + value
         if vr in (b"OB", b"OW", b"UN", b"SQ", b"UT"):
             return struct.pack("<HH2sHI", group, elem, vr, 0, len(value)) + value
         return struct.pack("<HH2sH", group, elem, vr, len(value)) + value
@@ -58,7 +60,7 @@ def dicom(preamble=True, rows=4, cols=3, bits=16):
         b = s.encode()
         return b + (b"\0" if len(b) % 2 else b"")
 
-    ts = text("1.2.840.10008.1.2.1")
+    ts = text("1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1")
     meta_body = el(0x0002, 0x0001, b"OB", b"\0\1") + el(0x0002, 0x0002, b"UI", text("1.2.840.10008.5.1.4.1.1.1")) + el(0x0002, 0x0003, b"UI", text("1.2.3.4")) + el(0x0002, 0x0010, b"UI", ts)
     meta = el(0x0002, 0x0000, b"UL", struct.pack("<I", len(meta_body))) + meta_body
     pixels = bytes((i * 37) % 256 for i in range(rows * cols * bits // 8))
@@ -98,6 +100,7 @@ def main():
     put("nifti", "n2_float32.nii", nifti2((3, 2, 2), vox))
     put("dicom", "explicit_le_16.dcm", dicom())
     put("dicom", "no_preamble_8.dcm", dicom(preamble=False, bits=8))
+    put("dicom", "implicit_le_16.dcm", dicom(implicit=True))
     put("png", "grey8.png", png(3, 2, 0, 8, [bytes([0, 128, 255]), bytes([10, 20, 30])]))
     put("png", "grey16.png", png(2, 2, 0, 16, [struct.pack(">2H", 0, 65535), struct.pack(">2H", 300, 40000)]))
     put("png", "rgb8.png", png(2, 1, 2, 8, [bytes([255, 0, 0, 0, 255, 0])]))
