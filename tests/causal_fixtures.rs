@@ -107,3 +107,20 @@ fn c_for_benefit_matches_the_course_loop() {
         close(&[c], &[case["c"].as_f64().unwrap()], 1e-12, "c_statistic");
     }
 }
+
+/// The course's `c_statistic` with arms of unequal size: the larger arm is subsampled as
+/// Python's `random.seed(seed); random.sample(arm, m)` does
+/// (`tests/fixtures/causal/make_c_statistic_unequal.py`), so the values agree exactly,
+/// the course's own test case (0.6) among them.
+#[test]
+fn c_statistic_with_unequal_arms_matches_python() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/causal/c_statistic_unequal.json")).unwrap();
+    let f: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = f["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 9);
+    assert_eq!(cases[0]["c"].as_f64().unwrap(), 0.6);
+    for case in cases {
+        let c = c_for_benefit(&v(&case["pred"]), &v(&case["y"]), &v(&case["w"]), case["seed"].as_u64().unwrap()).unwrap();
+        close(&[c], &[case["c"].as_f64().unwrap()], 1e-12, "c_statistic (unequal arms)");
+    }
+}

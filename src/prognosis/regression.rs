@@ -292,6 +292,62 @@ fn sweep_newton(xr: &Array2<f64>, y: &[f64], beta: &Array1<f64>) -> (f64, Vec<f6
 }
 
 impl LogisticRegression {
+    /// A model with the coefficients given, not fitted: `P(y = 1 | x) = σ(intercept +
+    /// Σ βⱼ·xⱼ)` with one `(name, βⱼ)` per column, in the column order that
+    /// [`predict_proba`](Self::predict_proba) expects. Standard errors, statistics,
+    /// p-values, interval bounds and the log-likelihood are NaN; `iterations` is 0 and
+    /// the penalty [`Penalty::None`].
+    ///
+    /// scikit-learn's equivalent is assigning `coef_` and `intercept_` to a
+    /// `LogisticRegression`. Graded cells use it to test functions that take a fitted
+    /// model (`extract_treatment_effect`, `base_risks`, `lr_arr_quantile` in course 3
+    /// week 1) on a model whose predictions are known by hand.
+    ///
+    /// Errors: a non-finite coefficient (`intercept` or `coefficients`), or an empty or
+    /// repeated column name.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use ai4med::prognosis::LogisticRegression;
+    /// let m = LogisticRegression::from_coefficients(-1.0, &[("age", 0.5), ("TRTMT", -1.0)]).unwrap();
+    /// let p = m.predict_proba(&array![[2.0, 0.0], [2.0, 1.0]].view()).unwrap();
+    /// assert_eq!(p[0], 0.5); // σ(−1 + 0.5·2) = σ(0)
+    /// assert!((p[1] - 1.0 / (1.0 + 1f64.exp())).abs() < 1e-15); // σ(−1)
+    /// assert!(LogisticRegression::from_coefficients(0.0, &[("a", 1.0), ("a", 2.0)]).is_err());
+    /// ```
+    pub fn from_coefficients(intercept: f64, coefficients: &[(&str, f64)]) -> Result<LogisticRegression> {
+        if !intercept.is_finite() {
+            return Err(Error::invalid_arg("intercept", format!("must be finite, got {intercept}")));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, &(name, b)) in coefficients.iter().enumerate() {
+            if name.is_empty() {
+                return Err(Error::invalid_arg("coefficients", format!("column {i} has an empty name")));
+            }
+            if !seen.insert(name) {
+                return Err(Error::invalid_arg("coefficients", format!("column name {name:?} appears twice")));
+            }
+            if !b.is_finite() {
+                return Err(Error::invalid_arg("coefficients", format!("the coefficient of {name:?} must be finite, got {b}")));
+            }
+        }
+        let row = |name: &str, estimate: f64| Coefficient {
+            name: name.to_string(),
+            estimate,
+            se: f64::NAN,
+            statistic: f64::NAN,
+            p_value: f64::NAN,
+            lower: f64::NAN,
+            upper: f64::NAN,
+        };
+        Ok(LogisticRegression {
+            coefficients: std::iter::once(row("intercept", intercept)).chain(coefficients.iter().map(|&(n, b)| row(n, b))).collect(),
+            log_likelihood: f64::NAN,
+            iterations: 0,
+            penalty: Penalty::None,
+        })
+    }
+
     /// Fits the model. `y` holds 0/1 labels.
     pub fn fit(x: &ArrayView2<f64>, y: &[f64], names: &[&str], penalty: Penalty) -> Result<LogisticRegression> {
         check_xy(x, y, names)?;
