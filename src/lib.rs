@@ -10,6 +10,7 @@
 //! - [`plot`]: SVG figures (line, step, scatter, band, bars, heatmap);
 //! - [`metrics`]: diagnostic metrics, ROC/PR/calibration curves, bootstrap and DeLong intervals;
 //! - [`prognosis`]: clinical risk scores, tabular preparation, linear and logistic regression, c-index;
+//! - [`pyrng`]: Python's and NumPy's random streams, so the course's random subsets and splits are reproduced;
 //! - [`trees`]: decision trees, random forests, hold-out grid search, TreeSHAP;
 //! - [`impute`]: missing-data summaries and imputers;
 //! - [`survival`]: Kaplan–Meier, Nelson–Aalen, log-rank, Harrell's C, Cox models, random survival forests;
@@ -77,6 +78,7 @@ pub mod nlp;
 pub mod nn;
 pub mod plot;
 pub mod prognosis;
+pub mod pyrng;
 #[cfg(feature = "torch")]
 pub mod qa;
 pub mod segment;

@@ -26,6 +26,23 @@ fn lymphoma_data() -> (SurvivalData, Vec<f64>) {
     (SurvivalData::from_frame(&df, "Time", "Event").unwrap(), column_f64(&df, "Stage_group").unwrap())
 }
 
+/// `pbc_course()` in the coding the lifelines, R and scikit-survival fixtures were made
+/// with (before `pbc_course` took the course's coding): `trt` 1 for D-penicillamine,
+/// `sex` 1 for female, time in days / 365.25. Flipping a 0/1 covariate only flips its
+/// Cox coefficient's sign, and rescaling time changes no ordering, so these fixtures
+/// still test the same models; `tests/pbc_course.rs` checks the course's coding itself.
+fn pbc_fixture_coding() -> polars::prelude::DataFrame {
+    use polars::prelude::*;
+    let df = pbc_course().unwrap();
+    let flip = |name: &str| Column::new(name.into(), column_f64(&df, name).unwrap().iter().map(|v| 1.0 - v).collect::<Vec<f64>>());
+    let time = Column::new("time".into(), column_f64(&df, "time").unwrap().iter().map(|t| t * 365.0 / 365.25).collect::<Vec<f64>>());
+    let mut out = df.clone();
+    out.with_column(flip("trt")).unwrap();
+    out.with_column(flip("sex")).unwrap();
+    out.with_column(time).unwrap();
+    out
+}
+
 #[test]
 fn kaplan_meier_and_nelson_aalen_match_lifelines() {
     let f = fixtures();
@@ -63,7 +80,7 @@ fn logrank_tests_match_lifelines() {
     let b = d.subset(&stage.iter().map(|s| *s == 2.0).collect::<Vec<_>>()).unwrap();
     let r = logrank_test(&a, &b).unwrap();
     close(&[r.statistic, r.p_value], &[f["logrank_lymphoma"]["statistic"].as_f64().unwrap(), f["logrank_lymphoma"]["p"].as_f64().unwrap()], 1e-10, "two groups");
-    let pbc = pbc_course().unwrap();
+    let pbc = pbc_fixture_coding();
     let d = SurvivalData::from_frame(&pbc, "time", "status").unwrap();
     let stage: Vec<i64> = column_f64(&pbc, "stage").unwrap().iter().map(|s| *s as i64).collect();
     let r = multivariate_logrank_test(&d, &stage).unwrap();
@@ -76,7 +93,7 @@ fn logrank_tests_match_lifelines() {
 fn cox_matches_lifelines_and_r() {
     let f = fixtures();
     let c = &f["cox_pbc"];
-    let pbc = pbc_course().unwrap();
+    let pbc = pbc_fixture_coding();
     let d = SurvivalData::from_frame(&pbc, "time", "status").unwrap();
     let covs: Vec<String> = c["covariates"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
     let x = pbc.select(covs.iter().map(String::as_str)).unwrap();
@@ -112,7 +129,7 @@ fn cox_matches_lifelines_and_r() {
 fn random_survival_forest_matches_scikit_survival_quality() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/survival/rsf.json");
     let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let pbc = pbc_course().unwrap();
+    let pbc = pbc_fixture_coding();
     let covs: Vec<String> = f["covariates"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
     let idx = |k: &str| -> Vec<usize> { f[k].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect() };
     let x = ai4med::data::frame_to_matrix(&pbc, &covs.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();

@@ -131,12 +131,9 @@ fn arms(pred_arr: &[f64], outcome: &[f64], treatment: &[f64]) -> Result<(Vec<usi
 /// them when `m ≥ n`, drawing nothing): how [`benefit_pairs`] subsamples the larger arm.
 ///
 /// The subset is the one Python draws with `random.seed(seed)` followed by
-/// `random.sample(range(n), m)` (the course's `c_statistic` subsamples the larger arm
-/// that way), sorted: Python's Mersenne Twister (MT19937, seeded by `init_by_array`
-/// with the seed's 32-bit words), its `_randbelow` (rejection sampling on
-/// `getrandbits`) and both of `sample`'s algorithms (a shrinking pool when `n` is at
-/// most `21 + 4^⌈log₄(3m)⌉` (the 4-power term only for `m > 5`), else redrawing
-/// repeats). Checked against Python 3.11 in this module's tests.
+/// `random.sample(range(n), m)`, sorted ([`crate::pyrng::PythonRandom`]): the course's
+/// `c_statistic` subsamples the larger arm that way, so the course's test case and
+/// Python's values on random data come out the same (`tests/causal_fixtures.rs`).
 ///
 /// ```
 /// // Python: random.seed(0); random.sample(range(5), 4) == [3, 4, 0, 1]
@@ -148,64 +145,9 @@ pub fn random_subset(n: usize, m: usize, seed: u64) -> Vec<usize> {
     if m >= n {
         return (0..n).collect();
     }
-    let mut keep = python_sample(n, m, seed);
+    let mut keep = crate::pyrng::PythonRandom::new(seed).sample(n, m);
     keep.sort_unstable();
     keep
-}
-
-/// Python's `random.seed(seed); random.sample(range(n), m)` in the order drawn
-/// (`m < n`). Written here because no crate reproduces `sample`'s two algorithms; the
-/// generator itself is `rand_mt`'s MT19937.
-fn python_sample(n: usize, m: usize, seed: u64) -> Vec<usize> {
-    // random.seed(int): init_by_array over the absolute value's 32-bit words, low word
-    // first, at least one word.
-    let words: Vec<u32> = if seed >> 32 == 0 { vec![seed as u32] } else { vec![seed as u32, (seed >> 32) as u32] };
-    let mut mt = rand_mt::Mt::new_with_key(words);
-    // _randbelow_with_getrandbits(n): k = n.bit_length(); redraw getrandbits(k) until < n.
-    // getrandbits(k ≤ 32) is the next 32-bit output shifted right by 32 − k; above 32 bits
-    // Python fills 32-bit words low first.
-    let mut below = |n: usize| -> usize {
-        let k = usize::BITS - n.leading_zeros();
-        loop {
-            let r: u64 = if k <= 32 {
-                u64::from(mt.next_u32() >> (32 - k))
-            } else {
-                let lo = u64::from(mt.next_u32());
-                let hi = u64::from(mt.next_u32() >> (64 - k));
-                lo | (hi << 32)
-            };
-            if (r as usize) < n {
-                return r as usize;
-            }
-        }
-    };
-    let mut setsize = 21usize;
-    if m > 5 {
-        // 4 ** ceil(log(3m, 4)) with Python's float log (log(x) / log(4)).
-        let e = ((3 * m) as f64).ln() / 4f64.ln();
-        setsize += 4usize.saturating_pow(e.ceil() as u32);
-    }
-    if n <= setsize {
-        let mut pool: Vec<usize> = (0..n).collect();
-        (0..m)
-            .map(|i| {
-                let j = below(n - i);
-                let picked = pool[j];
-                pool[j] = pool[n - i - 1];
-                picked
-            })
-            .collect()
-    } else {
-        let mut selected = std::collections::HashSet::with_capacity(m);
-        (0..m)
-            .map(|_| loop {
-                let j = below(n);
-                if selected.insert(j) {
-                    return j;
-                }
-            })
-            .collect()
-    }
 }
 
 /// The arm's indices after subsampling to `m`, sorted by prediction (ties in original order).
@@ -353,26 +295,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Python 3.11: `random.seed(seed); random.sample(range(n), m)`, in the order drawn.
-    #[test]
-    fn python_sample_matches_cpython() {
-        let cases: [(usize, usize, u64, &[usize]); 6] = [
-            (5, 4, 0, &[3, 4, 0, 1]),
-            (10, 4, 7, &[5, 2, 6, 9]),
-            (30, 8, 11, &[14, 27, 17, 24, 29, 25, 16, 18]),
-            (50, 3, (1 << 40) + 5, &[32, 33, 17]),
-            // n > setsize: the redraw-repeats algorithm.
-            (1000, 5, 1, &[137, 582, 867, 821, 782]),
-            (100, 30, 3, &[30, 75, 69, 16, 47, 77, 60, 80, 74, 8, 94, 1, 93, 33, 70, 29, 24, 87, 97, 85, 82, 50, 19, 84, 89, 66, 49, 88, 90, 20]),
-        ];
-        for (n, m, seed, want) in cases {
-            assert_eq!(python_sample(n, m, seed), want, "n {n}, m {m}, seed {seed}");
-            let mut sorted = want.to_vec();
-            sorted.sort_unstable();
-            assert_eq!(random_subset(n, m, seed), sorted);
-        }
-    }
 
     /// The course's `c_statistic` test case: `random.seed(0)` drops the treated patient
     /// with prediction 0.7, and the C-for-benefit is 0.6.

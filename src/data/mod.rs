@@ -48,7 +48,7 @@ mod survival_sets;
 mod risk;
 pub use colon::{LEVAMISOLE_COLUMNS, colon, colon_from, levamisole, levamisole_from, levamisole_sample};
 pub use features::{AsFeatures, Features, frame_to_matrix};
-pub use survival_sets::{lymphoma, pbc, pbc_course, pbc_course_from, pbc_from};
+pub use survival_sets::{PBC_CONTINUOUS_COLUMNS, lymphoma, pbc, pbc_course, pbc_course_from, pbc_course_split, pbc_from};
 pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
 pub(crate) use features::{aligned, default_names};
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};

@@ -41,11 +41,15 @@ pub fn pbc_from(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
     Ok(df)
 }
 
-/// The course's PBC analysis set (course 2 week 4 assignment), from [`pbc`]:
-/// drop `id`; drop the patients whose follow-up ended in a transplant (`status` 1);
-/// `status` becomes 1 for death, 0 for censored; `time` in years (days / 365.25);
-/// `trt` 1 for D-penicillamine, 0 for placebo; `sex` 1 for female, 0 for male; then
-/// drop every row with a missing value. 258 rows × 19 columns.
+/// The course's PBC analysis set (course 2 week 4 assignment), from [`pbc`], prepared
+/// as the course's `load_data` does: drop `id` (and a row-name column, if the CSV has
+/// one); drop the patients whose follow-up ended in a transplant (`status` 1); `status`
+/// becomes 1 for death, 0 for censored (`status / 2`); `time` in years (days / 365);
+/// `trt` 0 for D-penicillamine, 1 for placebo (`trt − 1`); `sex` 0 for female, 1 for
+/// male; then drop every row with a missing value. 258 rows × 19 columns, in the order
+/// of the CSV; the first row is the course's (time 1.0958904, status 1, trt 0, age
+/// 58.765, sex 0, …, stage 4), checked in `tests/pbc_course.rs` against the course's
+/// steps run in pandas.
 ///
 /// ```
 /// let df = ai4med::data::pbc_course().unwrap();
@@ -63,16 +67,21 @@ pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
     let mut cols: Vec<Column> = Vec::new();
     for name in raw.get_column_names() {
         let name = name.as_str();
-        if name == "id" {
+        if matches!(name, "id" | "" | "rownames" | "Unnamed: 0") {
             continue;
         }
         let values: Vec<Option<f64>> = match name {
-            "status" => status.iter().map(|s| s.map(|v| (v == 2.0) as u8 as f64)).collect(),
-            "time" => super::column_opt_f64(&raw, name)?.into_iter().map(|t| t.map(|d| d / 365.25)).collect(),
-            "trt" => super::column_opt_f64(&raw, name)?.into_iter().map(|t| t.map(|v| (v == 1.0) as u8 as f64)).collect(),
+            "status" => status.iter().map(|s| s.map(|v| v / 2.0)).collect(),
+            "time" => super::column_opt_f64(&raw, name)?.into_iter().map(|t| t.map(|d| d / 365.0)).collect(),
+            "trt" => super::column_opt_f64(&raw, name)?.into_iter().map(|t| t.map(|v| v - 1.0)).collect(),
             "sex" => {
+                // pandas' map({'f': 0.0, 'm': 1.0}): any other value becomes missing.
                 let s = super::find_column(&raw, "sex")?.cast(&DataType::String)?;
-                s.str()?.iter().map(|v| v.map(|v| (v == "f") as u8 as f64)).collect()
+                s.str()?.iter().map(|v| match v {
+                    Some("f") => Some(0.0),
+                    Some("m") => Some(1.0),
+                    _ => None,
+                }).collect()
             }
             _ => super::column_opt_f64(&raw, name)?,
         };
@@ -84,6 +93,29 @@ pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
     crate::impute::complete_cases(&df)
 }
 
+/// The continuous columns of the PBC set, which the course standardises with the
+/// training split's mean and standard deviation.
+pub const PBC_CONTINUOUS_COLUMNS: [&str; 10] = ["age", "bili", "chol", "albumin", "copper", "alk.phos", "ast", "trig", "platelet", "protime"];
+
+/// The course's split of the PBC analysis set (course 2 week 4): `np.random.seed(0)`,
+/// then scikit-learn's `train_test_split(df, test_size=0.2)` and, on the rest,
+/// `train_test_split(dev, test_size=0.25)`; returns `(train, validation, test)`. On
+/// [`pbc_course`] that is 154 / 52 / 52 patients, the course's rows in the course's order
+/// ([`crate::prognosis::train_test_split_numpy`] draws NumPy's stream), so the course's
+/// Cox model, hazard ratios and Harrell's C come out to the digit (`tests/pbc_course.rs`).
+///
+/// ```
+/// let (train, val, test) = ai4med::data::pbc_course_split(&ai4med::data::pbc_course().unwrap()).unwrap();
+/// assert_eq!((train.height(), val.height(), test.height()), (154, 52, 52));
+/// ```
+pub fn pbc_course_split(df: &DataFrame) -> Result<(DataFrame, DataFrame, DataFrame)> {
+    use crate::prognosis::{TestSize, train_test_split_numpy};
+    let mut state = crate::pyrng::NumpyRandomState::new(0);
+    let (dev, test) = train_test_split_numpy(df, TestSize::Fraction(0.2), &mut state)?;
+    let (train, val) = train_test_split_numpy(&dev, TestSize::Fraction(0.25), &mut state)?;
+    Ok((train, val, test))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -92,6 +124,10 @@ mod tests {
         assert_eq!(df.shape(), (258, 19));
         let status = crate::data::column_f64(&df, "status").unwrap();
         assert_eq!(status.iter().sum::<f64>(), 111.0);
+        // The course's coding: trt − 1, sex m = 1, days / 365.
+        assert_eq!(crate::data::column_f64(&df, "trt").unwrap()[0], 0.0);
+        assert_eq!(crate::data::column_f64(&df, "sex").unwrap()[0], 0.0);
+        assert_eq!(crate::data::column_f64(&df, "time").unwrap()[0], 400.0 / 365.0);
         let l = super::lymphoma().unwrap();
         assert_eq!(crate::data::column_f64(&l, "Event").unwrap().iter().sum::<f64>(), 54.0);
     }

@@ -3,7 +3,7 @@
 //! - clinical risk scores: [`cha2ds2_vasc`], [`meld`], [`ascvd`];
 //! - tabular preparation on polars frames: [`log_transform`], [`Standardizer`],
 //!   [`make_standard_normal`], [`skewness`], [`add_interactions`], [`one_hot`],
-//!   [`train_test_split`], [`to_matrix`];
+//!   [`train_test_split`], [`train_test_split_numpy`] (the course's NumPy-seeded splits), [`to_matrix`];
 //! - models: [`LinearRegression`], [`LogisticRegression`] with standard errors;
 //! - evaluation: the concordance index [`cindex`] with typed score direction
 //!   ([`Risk`], [`Longevity`]).
@@ -14,6 +14,6 @@ mod regression;
 mod scores;
 
 pub use cindex::{Longevity, Ranking, Risk, cindex, cindex_pairs};
-pub use prep::{Standardizer, TestSize, add_interactions, log_transform, make_standard_normal, one_hot, skewness, to_matrix, train_test_split};
+pub use prep::{Standardizer, TestSize, add_interactions, log_transform, make_standard_normal, one_hot, skewness, to_matrix, train_test_split, train_test_split_numpy};
 pub use regression::{Coefficient, LinearRegression, LogisticRegression, Penalty};
 pub use scores::{ascvd, cha2ds2_vasc, cha2ds2_vasc_for, meld};
