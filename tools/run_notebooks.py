@@ -142,7 +142,11 @@ def stderr_problem(nb):
     return None
 
 
-GRADE_SUMMARY = re.compile(r"[^<>\n]+: (?:\d+ of \d+ tests failed|no test cases)")
+# A grader's summary is the text of one HTML element: "<p …>name: 2 of 5 tests failed</p>".
+# Anchored at the '>' before it so that a match attempt scans one element's text at most:
+# an unanchored `[^<>\n]+:` retried from every position of a long base64 image (an
+# <img src="data:…"> of several MB) took minutes of CPU per notebook.
+GRADE_SUMMARY = re.compile(r">[^<>\n]*: (?:\d+ of \d+ tests failed|no test cases)<")
 
 
 def failed_graders(nb) -> int:

@@ -149,9 +149,98 @@ pub fn harrell_c_pairs(data: &SurvivalData, scores: &[f64]) -> Result<f64> {
     Ok((concordant + 0.5 * ties) / permissible)
 }
 
-/// Every pair of subjects with its verdict under the course's rules (course 2 week 4,
-/// lab "permissible pairs"): not permissible (and why), concordant, discordant or a
-/// score tie. Meant for small teaching examples.
+/// How one pair of subjects counts in Harrell's C under the course's rules (course 2
+/// week 4, lab "permissible pairs"; [`pair_verdict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairVerdict {
+    /// Both censored: nobody is known to have died first. Not permissible.
+    BothCensored,
+    /// One died after the other was censored: the censored one may have died first. Not
+    /// permissible.
+    CensoredFirst,
+    /// Permissible, and the one who died first has the higher score.
+    Concordant,
+    /// Permissible, and the one who died first has the lower score (for two deaths at the
+    /// same time, any score difference).
+    Discordant,
+    /// Permissible with equal scores: counts ½.
+    ScoreTie,
+}
+
+impl PairVerdict {
+    /// Whether the pair enters Harrell's C at all.
+    pub fn is_permissible(self) -> bool {
+        !matches!(self, PairVerdict::BothCensored | PairVerdict::CensoredFirst)
+    }
+
+    /// A short description for tables.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PairVerdict::BothCensored => "not permissible: both censored",
+            PairVerdict::CensoredFirst => "not permissible: censored before the event",
+            PairVerdict::Concordant => "concordant",
+            PairVerdict::Discordant => "discordant",
+            PairVerdict::ScoreTie => "score tie (½)",
+        }
+    }
+}
+
+/// The verdict on subjects `i` and `j` (in either order): both died — permissible;
+/// one died — permissible when the death came no later than the other's censoring (a
+/// subject censored at t was alive through t); both censored — never. A permissible
+/// pair is concordant when the one who died first has the higher score, a tie when the
+/// scores are equal. These are the counts [`harrell_c`] adds up.
+///
+/// Errors: `i` or `j` out of range (naming `i` / `j`), `i == j`, or `scores` not one
+/// finite value per subject.
+///
+/// ```
+/// use ai4med::survival::{pair_verdict, PairVerdict, SurvivalData};
+/// // The course's lab: patient 4 censored at time 2, patient 5 died at time 4.
+/// let d = SurvivalData::new(&[2.0, 4.0, 2.0, 4.0, 2.0, 4.0, 2.0, 4.0], &[1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0]).unwrap();
+/// let risk = [20.0, 40.0, 40.0, 20.0, 20.0, 40.0, 40.0, 20.0];
+/// assert_eq!(pair_verdict(&d, &risk, 4, 5).unwrap(), PairVerdict::CensoredFirst);
+/// assert!(pair_verdict(&d, &risk, 6, 7).unwrap().is_permissible());
+/// ```
+pub fn pair_verdict(data: &SurvivalData, scores: &[f64], i: usize, j: usize) -> Result<PairVerdict> {
+    check(data, scores)?;
+    let n = data.len();
+    for (name, k) in [("i", i), ("j", j)] {
+        if k >= n {
+            return Err(Error::invalid_arg(name, format!("subject {k} is out of range: there are {n} subjects")));
+        }
+    }
+    if i == j {
+        return Err(Error::invalid_arg("j", format!("a pair needs two different subjects, got {i} twice")));
+    }
+    Ok(verdict(data.time(), data.event(), scores, i, j))
+}
+
+fn verdict(t: &[f64], e: &[bool], scores: &[f64], i: usize, j: usize) -> PairVerdict {
+    if !(e[i] || e[j]) {
+        return PairVerdict::BothCensored;
+    }
+    let (first, second) = if e[i] && e[j] {
+        if t[i] <= t[j] { (i, j) } else { (j, i) }
+    } else {
+        let (unc, cen) = if e[i] { (i, j) } else { (j, i) };
+        if t[unc] > t[cen] {
+            return PairVerdict::CensoredFirst;
+        }
+        (unc, cen)
+    };
+    if scores[first] == scores[second] {
+        PairVerdict::ScoreTie
+    } else if scores[first] > scores[second] && !(e[i] && e[j] && t[i] == t[j]) {
+        PairVerdict::Concordant
+    } else {
+        PairVerdict::Discordant
+    }
+}
+
+/// Every pair of subjects with its [`pair_verdict`] under the course's rules (course 2
+/// week 4, lab "permissible pairs"): not permissible (and why), concordant, discordant
+/// or a score tie. Meant for small teaching examples.
 pub fn pair_table(data: &SurvivalData, scores: &[f64]) -> Result<crate::display::Table> {
     use crate::display::{Cell, Table, Tone};
     check(data, scores)?;
@@ -159,34 +248,18 @@ pub fn pair_table(data: &SurvivalData, scores: &[f64]) -> Result<crate::display:
     let mut table = Table::new(["pair", "times", "events", "scores", "verdict"]);
     for i in 0..t.len() {
         for j in (i + 1)..t.len() {
-            let verdict: (&str, Tone) = if !(e[i] || e[j]) {
-                ("not permissible: both censored", Tone::Plain)
-            } else if e[i] && e[j] {
-                if scores[i] == scores[j] {
-                    ("score tie (½)", Tone::Plain)
-                } else if (t[i] < t[j] && scores[i] > scores[j]) || (t[i] > t[j] && scores[i] < scores[j]) {
-                    ("concordant", Tone::Good)
-                } else {
-                    ("discordant", Tone::Bad)
-                }
-            } else {
-                let (unc, cen) = if e[i] { (i, j) } else { (j, i) };
-                if t[unc] > t[cen] {
-                    ("not permissible: censored before the event", Tone::Plain)
-                } else if scores[unc] == scores[cen] {
-                    ("score tie (½)", Tone::Plain)
-                } else if scores[unc] > scores[cen] {
-                    ("concordant", Tone::Good)
-                } else {
-                    ("discordant", Tone::Bad)
-                }
+            let v = verdict(t, e, scores, i, j);
+            let tone = match v {
+                PairVerdict::Concordant => Tone::Good,
+                PairVerdict::Discordant => Tone::Bad,
+                _ => Tone::Plain,
             };
             table.push_row([
                 Cell::from(format!("{i}–{j}")),
                 Cell::from(format!("{} / {}", t[i], t[j])),
                 Cell::from(format!("{} / {}", e[i] as u8, e[j] as u8)),
                 Cell::from(format!("{} / {}", scores[i], scores[j])),
-                Cell::toned(verdict.0, verdict.1),
+                Cell::toned(v.describe(), tone),
             ]);
         }
     }
@@ -202,6 +275,47 @@ fn check(data: &SurvivalData, scores: &[f64]) -> Result<()> {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    /// Adding up the pair verdicts gives Harrell's C, on tied random data; the course's
+    /// lab pairs get the course's verdicts; bad indices are errors.
+    #[test]
+    fn pair_verdicts_add_up_to_harrell_c() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..50 {
+            let n = rng.random_range(2..30);
+            let t: Vec<f64> = (0..n).map(|_| rng.random_range(1..6) as f64).collect();
+            let e: Vec<f64> = (0..n).map(|_| rng.random_range(0..2) as f64).collect();
+            let s: Vec<f64> = (0..n).map(|_| rng.random_range(0..4) as f64).collect();
+            let d = SurvivalData::new(&t, &e).unwrap();
+            let (mut num, mut den) = (0.0, 0.0);
+            for i in 0..n {
+                for j in (i + 1)..n {
+                    let v = pair_verdict(&d, &s, i, j).unwrap();
+                    assert_eq!(v, pair_verdict(&d, &s, j, i).unwrap());
+                    if v.is_permissible() {
+                        den += 1.0;
+                    }
+                    num += match v {
+                        PairVerdict::Concordant => 1.0,
+                        PairVerdict::ScoreTie => 0.5,
+                        _ => 0.0,
+                    };
+                }
+            }
+            match harrell_c(&d, &s) {
+                Ok(c) => assert!((c - num / den).abs() < 1e-12),
+                Err(_) => assert_eq!(den, 0.0),
+            }
+        }
+        let d = SurvivalData::new(&[2.0, 4.0, 2.0, 4.0, 2.0, 4.0, 2.0, 4.0], &[1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0]).unwrap();
+        let risk = [20.0, 40.0, 40.0, 20.0, 20.0, 40.0, 40.0, 20.0];
+        assert!(pair_verdict(&d, &risk, 0, 1).unwrap().is_permissible());
+        assert_eq!(pair_verdict(&d, &risk, 4, 7).unwrap(), PairVerdict::BothCensored);
+        assert!(pair_verdict(&d, &risk, 6, 7).unwrap().is_permissible());
+        assert_eq!(pair_verdict(&d, &risk, 4, 5).unwrap(), PairVerdict::CensoredFirst);
+        assert!(pair_verdict(&d, &risk, 8, 1).unwrap_err().to_string().contains('i'));
+        assert!(pair_verdict(&d, &risk, 2, 2).is_err());
+    }
 
     #[test]
     fn course_values() {

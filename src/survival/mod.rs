@@ -22,7 +22,7 @@ mod logrank;
 mod rsf;
 mod tally;
 
-pub use cindex::{harrell_c, harrell_c_pairs, pair_table};
+pub use cindex::{PairVerdict, harrell_c, harrell_c_pairs, pair_table, pair_verdict};
 pub use cox::{CoxPH, CoxParams, CoxSummaryRow, Ties};
 pub use km::{KaplanMeier, NelsonAalen, km_figure};
 pub use logrank::{LogRank, logrank_test, multivariate_logrank_test};
