@@ -23,6 +23,7 @@ use tch::nn::OptimizerConfig;
 use tch::{Device, Kind, Tensor, nn};
 
 use crate::nlp::{QaExample, best_span, exact_match};
+use crate::torch::fit_cache::{self, CachedFit, FitKey};
 use crate::{Error, Result};
 
 /// An uncased WordPiece tokenizer (BERT's), from a `vocab.txt`.
@@ -376,7 +377,9 @@ impl QaModel {
     }
 
     /// Trains on examples with AdamW, the loss the mean of the start and end cross-entropies;
-    /// prints the mean loss per epoch when `verbose`. Returns the losses.
+    /// prints the mean loss per epoch when `verbose`. Returns the losses. With
+    /// `AI4MED_MODEL_CACHE` set, a fit that already ran with the same examples, settings and
+    /// initial weights is loaded instead of repeated ([`crate::torch::fit_cache`]).
     pub fn fit(&mut self, examples: &[QaExample], config: &QaTrainConfig) -> Result<Vec<f64>> {
         if examples.is_empty() || config.batch_size == 0 || config.epochs == 0 {
             return Err(Error::invalid_arg("fit", "need examples, batch_size ≥ 1 and epochs ≥ 1"));
@@ -385,6 +388,22 @@ impl QaModel {
         if enc.is_empty() {
             return Err(Error::undefined("training set", "no example's answer fits in max_seq_length"));
         }
+        let cache = CachedFit::open(|| {
+            let mut key = FitKey::new("QaModel::fit", self.vs.device());
+            key.text(&serde_json::to_string(&self.config).unwrap_or_default()).i64s([self.max_seq_length as i64, self.tokenizer.len() as i64]);
+            key.var_store(&self.vs)?;
+            for (inp, s, e) in &enc {
+                key.i64s(inp.input_ids.iter().chain(&inp.attention_mask).chain(&inp.token_type_ids).copied().chain([*s, *e]));
+            }
+            key.text(&format!("{:?}", QaTrainConfig { verbose: false, ..config.clone() }));
+            Ok(key)
+        });
+        let parse = |r: &serde_json::Value| fit_cache::from_bits(r).filter(|l| l.len() == config.epochs);
+        if let Some(hit) = cache.as_ref().and_then(|c| c.load(&mut self.vs, parse)) {
+            CachedFit::replay(&hit.lines, config.verbose);
+            return Ok(hit.record);
+        }
+        let mut lines = Vec::new();
         let mut opt = nn::AdamW::default().build(&self.vs, config.learning_rate)?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let mut order: Vec<usize> = (0..enc.len()).collect();
@@ -406,9 +425,14 @@ impl QaModel {
             }
             let mean = sum / steps as f64;
             losses.push(mean);
+            let line = format!("epoch {epoch}/{}: loss {mean:.4} ({:.1} s)", config.epochs, t0.elapsed().as_secs_f64());
             if config.verbose {
-                println!("epoch {epoch}/{}: loss {mean:.4} ({:.1} s)", config.epochs, t0.elapsed().as_secs_f64());
+                println!("{line}");
             }
+            lines.push(line);
+        }
+        if let Some(c) = cache {
+            c.store(&self.vs, fit_cache::bits(&losses), &lines);
         }
         Ok(losses)
     }

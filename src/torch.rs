@@ -6,6 +6,8 @@
 
 pub use tch;
 
+pub mod fit_cache;
+
 /// The best available device: the first CUDA GPU if libtorch sees one, else the CPU.
 pub fn device() -> tch::Device {
     tch::Device::cuda_if_available()

@@ -16,6 +16,15 @@ compiled for this clone) and copied to the other slots, so no slot compiles the 
 again. Notebooks start longest first (times of earlier runs, kept in
 $AI4MED_CACHE/notebook-times.json), which keeps the two kernels busy to the end.
 
+Every kernel of a run shares one new, empty trained-model cache (AI4MED_MODEL_CACHE, see
+ai4med::torch::fit_cache): a network trained by one notebook is loaded, bit for bit the
+same, by any later notebook that trains it with the same data, settings and initial
+weights (a solution and its exercise copy, two Grad-CAM labs). Each run still trains each
+distinct model once; the folder is removed at the end. So that a notebook finds such a
+model ready rather than waiting for it, an exercise copy starts only after its solution has
+finished, and a notebook whose metadata has `"ai4med": {"run_after": [PATH, ...]}` only
+after those notebooks (while any other notebook can run instead).
+
 For each notebook it writes the executed copy as .ipynb and .html under --out
 (mirroring the path) and prints one line as it finishes: i of N, time, cells,
 status, elapsed and an estimate of the time left. At the end it lists the five
@@ -617,8 +626,52 @@ def main():
         w["estimate"] = estimate(w)
     # Longest first: the two kernels then finish close together.
     order = sorted(work, key=lambda w: -w["estimate"])
+    set_dependencies(order)
 
     warm_and_seed(jobs)
+    import tempfile
+
+    model_cache = tempfile.mkdtemp(prefix="ai4med-model-cache-")
+    os.environ["AI4MED_MODEL_CACHE"] = model_cache  # inherited by every kernel started below
+    try:
+        return run_all(order, jobs, args, times, key)
+    finally:
+        shutil.rmtree(model_cache, ignore_errors=True)
+
+
+def set_dependencies(order):
+    """Sets w["after"], the indices into `order` of the notebooks that should finish before w
+    starts, so that w finds their trained models in the run's model cache instead of waiting
+    for them (a kernel waiting on a model another kernel is training leaves a core idle):
+    an exercise copy comes after its solution, and a notebook whose metadata lists
+    `ai4med.run_after` (paths relative to its folder) after those notebooks."""
+    index = {(w["exercises"], Path(w["path"]).resolve()): i for i, w in enumerate(order)}
+    solution_by_rel = {w["rel"]: i for i, w in enumerate(order) if not w["exercises"]}
+    for w in order:
+        after = set()
+        if w["exercises"] and w["rel"] in solution_by_rel:
+            after.add(solution_by_rel[w["rel"]])
+        try:
+            meta = nbformat.read(w["path"], as_version=4).metadata.get("ai4med", {})
+        except Exception:
+            meta = {}
+        for rel in meta.get("run_after", []):
+            j = index.get((w["exercises"], (Path(w["path"]).parent / rel).resolve()))
+            if j is not None:
+                after.add(j)
+        w["after"] = after
+
+
+def next_task(pending, finished, order):
+    """The first pending notebook (longest first) whose dependencies have finished; when none
+    has, the first pending one (it may wait on a model in training, but the run goes on)."""
+    for j, i in enumerate(pending):
+        if order[i]["after"] <= finished:
+            return pending.pop(j)
+    return pending.pop(0) if pending else None
+
+
+def run_all(order, jobs, args, times, key):
     n = len(order)
     results = {}
     t_all = time.monotonic()
@@ -628,10 +681,19 @@ def main():
 
     ctx = mp.get_context("fork")
     tasks, done_q = ctx.Queue(), ctx.Queue()
-    for i, w in enumerate(order):
-        tasks.put((i, (str(w["path"]), w["rel"], w["out"], w["exercises"], args.cell_timeout)))
+    pending, finished = list(range(n)), set()
+
+    def hand_out():
+        """One item for the one idle worker: a notebook, or None to stop it."""
+        i = next_task(pending, finished, order)
+        if i is None:
+            tasks.put(None)
+        else:
+            w = order[i]
+            tasks.put((i, (str(w["path"]), w["rel"], w["out"], w["exercises"], args.cell_timeout)))
+
     for _ in range(jobs):
-        tasks.put(None)
+        hand_out()
     procs = [ctx.Process(target=worker_main, args=(tasks, done_q, not args.fresh_kernels)) for _ in range(jobs)]
     for p in procs:
         p.start()
@@ -645,6 +707,8 @@ def main():
                 continue
             w = order[i]
             results[i] = (w, r)
+            finished.add(i)
+            hand_out()
             done += 1
             remaining -= w["estimate"]
             if r["status"] == "ok":

@@ -3,6 +3,7 @@
 use super::densenet::{DenseNet, DenseNetConfig, parameter_count};
 use crate::display::{Colormap, Image, Table};
 use crate::plot::Figure;
+use crate::torch::fit_cache::{self, CachedFit, FitKey};
 use crate::xray::{Augment, LabelTable, Missing, Standardization, augment_rng, load_images};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
@@ -117,6 +118,31 @@ pub struct History {
 }
 
 impl History {
+    /// The history as a cache record (numbers bit for bit).
+    fn to_record(&self) -> serde_json::Value {
+        let e = &self.epochs;
+        serde_json::json!({
+            "best_epoch": self.best_epoch,
+            "epoch": e.iter().map(|x| x.epoch).collect::<Vec<_>>(),
+            "train_loss": fit_cache::bits(&e.iter().map(|x| x.train_loss).collect::<Vec<_>>()),
+            "valid_loss": fit_cache::bits(&e.iter().map(|x| x.valid_loss).collect::<Vec<_>>()),
+            "valid_auc": e.iter().map(|x| fit_cache::bits(&x.valid_auc)).collect::<Vec<_>>(),
+            "seconds": fit_cache::bits(&e.iter().map(|x| x.seconds).collect::<Vec<_>>()),
+        })
+    }
+
+    /// The inverse of [`History::to_record`].
+    fn from_record(r: &serde_json::Value, classes: &[String]) -> Option<History> {
+        let epoch: Vec<usize> = r["epoch"].as_array()?.iter().map(|v| v.as_u64().map(|x| x as usize)).collect::<Option<_>>()?;
+        let (tl, vl, s) = (fit_cache::from_bits(&r["train_loss"])?, fit_cache::from_bits(&r["valid_loss"])?, fit_cache::from_bits(&r["seconds"])?);
+        let auc: Vec<Vec<f64>> = r["valid_auc"].as_array()?.iter().map(fit_cache::from_bits).collect::<Option<_>>()?;
+        if [tl.len(), vl.len(), s.len(), auc.len()].iter().any(|&n| n != epoch.len()) || auc.iter().any(|a| a.len() != classes.len()) {
+            return None;
+        }
+        let epochs = (0..epoch.len()).map(|i| EpochStats { epoch: epoch[i], train_loss: tl[i], valid_loss: vl[i], valid_auc: auc[i].clone(), seconds: s[i] }).collect();
+        Some(History { classes: classes.to_vec(), epochs, best_epoch: r["best_epoch"].as_u64()? as usize })
+    }
+
     /// Loss curves and mean validation AUC per epoch.
     pub fn figure(&self) -> Figure {
         let x: Vec<f64> = self.epochs.iter().map(|e| e.epoch as f64).collect();
@@ -213,7 +239,9 @@ impl XrayClassifier {
     /// shuffling with `config.seed`, evaluating loss and per-class AUC on the validation
     /// images after every epoch, stopping early after `patience` epochs without a better
     /// mean AUC, and keeping the weights of the best epoch (also written to
-    /// `config.checkpoint`).
+    /// `config.checkpoint`). With `AI4MED_MODEL_CACHE` set, a fit that already ran with the
+    /// same data, settings and initial weights is loaded instead of repeated
+    /// ([`crate::torch::fit_cache`]).
     pub fn fit(&mut self, train: (&[Array2<f32>], &ArrayView2<f64>), valid: (&[Array2<f32>], &ArrayView2<f64>), config: &TrainConfig) -> Result<History> {
         let k = self.classes.len();
         for (what, (imgs, y)) in [("training", train), ("validation", valid)] {
@@ -228,6 +256,43 @@ impl XrayClassifier {
         if config.epochs == 0 || config.batch_size == 0 {
             return Err(Error::invalid_arg("config", "epochs and batch_size must be at least 1"));
         }
+        let cache = CachedFit::open(|| self.fit_key(train, valid, config));
+        if let Some(hit) = cache.as_ref().and_then(|c| c.load(&mut self.vs, |r| History::from_record(r, &self.classes))) {
+            CachedFit::replay(&hit.lines, config.verbose);
+            if let Some(p) = &config.checkpoint {
+                self.save(p)?;
+            }
+            return Ok(hit.record);
+        }
+        let mut lines = Vec::new();
+        let history = self.train_epochs(train, valid, config, &mut lines)?;
+        if let Some(c) = cache {
+            c.store(&self.vs, history.to_record(), &lines);
+        }
+        Ok(history)
+    }
+
+    /// The key of a fit in the trained-model cache ([`crate::torch::fit_cache`]).
+    fn fit_key(&self, train: (&[Array2<f32>], &ArrayView2<f64>), valid: (&[Array2<f32>], &ArrayView2<f64>), config: &TrainConfig) -> Result<FitKey> {
+        let mut key = FitKey::new("XrayClassifier::fit", self.vs.device());
+        key.text(&format!("{:?} {:?} {} {:?}", self.net.config(), self.classes, self.size, self.standardization));
+        key.var_store(&self.vs)?;
+        for (imgs, y) in [train, valid] {
+            key.arrays(imgs.iter()).f64s(y.iter().copied());
+        }
+        key.text(&format!("{:?}", TrainConfig { checkpoint: None, verbose: false, ..config.clone() }));
+        Ok(key)
+    }
+
+    fn train_epochs(&mut self, train: (&[Array2<f32>], &ArrayView2<f64>), valid: (&[Array2<f32>], &ArrayView2<f64>), config: &TrainConfig, lines: &mut Vec<String>) -> Result<History> {
+        let k = self.classes.len();
+        let mut say = |line: String| {
+            if config.verbose {
+                println!("{line}");
+                let _ = std::io::stdout().flush();
+            }
+            lines.push(line);
+        };
         let device = self.vs.device();
         let train_imgs = self.prepare(train.0)?;
         let valid_imgs = self.prepare(valid.0)?;
@@ -278,10 +343,7 @@ impl XrayClassifier {
             let stats = EpochStats { epoch, train_loss: sum / steps as f64, valid_loss, valid_auc, seconds: t0.elapsed().as_secs_f64() };
             let mean = stats.mean_auc();
             let improved = mean > best_auc;
-            if config.verbose {
-                println!("epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, mean AUC {:.4}{} ({:.1} s)", config.epochs, stats.train_loss, valid_loss, mean, if improved { " *" } else { "" }, stats.seconds);
-                let _ = std::io::stdout().flush();
-            }
+            say(format!("epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, mean AUC {:.4}{} ({:.1} s)", config.epochs, stats.train_loss, valid_loss, mean, if improved { " *" } else { "" }, stats.seconds));
             history.epochs.push(stats);
             if improved {
                 best_auc = mean;
@@ -291,9 +353,7 @@ impl XrayClassifier {
                     self.save(p)?;
                 }
             } else if config.patience > 0 && epoch - history.best_epoch >= config.patience {
-                if config.verbose {
-                    println!("early stop: no better mean AUC for {} epochs; keeping epoch {}", config.patience, history.best_epoch);
-                }
+                say(format!("early stop: no better mean AUC for {} epochs; keeping epoch {}", config.patience, history.best_epoch));
                 break;
             }
         }

@@ -12,6 +12,7 @@ use tch::{Device, Kind, Tensor, nn, nn::ModuleT, nn::OptimizerConfig};
 use crate::display::{Cell, Table};
 use crate::imaging::{Case, get_sub_volume, standardize};
 use crate::plot::Figure;
+use crate::torch::fit_cache::{self, CachedFit, FitKey};
 use crate::{Error, Result};
 
 /// Shape of a [`UNet3d`].
@@ -265,6 +266,31 @@ pub struct SegHistory {
 }
 
 impl SegHistory {
+    /// The history as a cache record (numbers bit for bit).
+    fn to_record(&self) -> serde_json::Value {
+        let e = &self.epochs;
+        serde_json::json!({
+            "best_epoch": self.best_epoch,
+            "epoch": e.iter().map(|x| x.epoch).collect::<Vec<_>>(),
+            "train_loss": fit_cache::bits(&e.iter().map(|x| x.train_loss).collect::<Vec<_>>()),
+            "valid_loss": fit_cache::bits(&e.iter().map(|x| x.valid_loss).collect::<Vec<_>>()),
+            "valid_dice": e.iter().map(|x| fit_cache::bits(&x.valid_dice)).collect::<Vec<_>>(),
+            "seconds": fit_cache::bits(&e.iter().map(|x| x.seconds).collect::<Vec<_>>()),
+        })
+    }
+
+    /// The inverse of [`SegHistory::to_record`].
+    fn from_record(r: &serde_json::Value, classes: &[String]) -> Option<SegHistory> {
+        let epoch: Vec<usize> = r["epoch"].as_array()?.iter().map(|v| v.as_u64().map(|x| x as usize)).collect::<Option<_>>()?;
+        let (tl, vl, s) = (fit_cache::from_bits(&r["train_loss"])?, fit_cache::from_bits(&r["valid_loss"])?, fit_cache::from_bits(&r["seconds"])?);
+        let dice: Vec<Vec<f64>> = r["valid_dice"].as_array()?.iter().map(fit_cache::from_bits).collect::<Option<_>>()?;
+        if [tl.len(), vl.len(), s.len(), dice.len()].iter().any(|&n| n != epoch.len()) || dice.iter().any(|d| d.len() != classes.len()) {
+            return None;
+        }
+        let epochs = (0..epoch.len()).map(|i| SegEpoch { epoch: epoch[i], train_loss: tl[i], valid_loss: vl[i], valid_dice: dice[i].clone(), seconds: s[i] }).collect();
+        Some(SegHistory { classes: classes.to_vec(), epochs, best_epoch: r["best_epoch"].as_u64()? as usize })
+    }
+
     /// Loss curves (training and validation soft Dice loss by epoch).
     pub fn figure(&self) -> Figure {
         let x: Vec<f64> = self.epochs.iter().map(|e| e.epoch as f64).collect();
@@ -383,7 +409,9 @@ impl SegmentationModel {
     /// from the validation cases. After each epoch: validation soft Dice loss and per-class
     /// Dice; the weights of the epoch with the lowest validation loss are kept (and written
     /// to `checkpoint`). Sampling is seeded by `config.seed`; one line per epoch is printed
-    /// when `verbose`.
+    /// when `verbose`. With `AI4MED_MODEL_CACHE` set, a fit that already ran with the same
+    /// cases, settings and initial weights is loaded instead of repeated
+    /// ([`crate::torch::fit_cache`]).
     pub fn fit(&mut self, train: &[Case], valid: &[Case], config: &SegTrainConfig) -> Result<SegHistory> {
         self.check_patch(config.patch)?;
         if train.is_empty() || valid.is_empty() {
@@ -393,12 +421,44 @@ impl SegmentationModel {
             return Err(Error::invalid_arg("config", "epochs, batch_size, steps_per_epoch and valid_patches must be at least 1"));
         }
         let channels = self.net.config.in_channels as usize;
-        let n_classes = self.net.config.n_labels as usize + 1;
         for c in train.iter().chain(valid) {
             if c.image.shape()[3] != channels {
                 return Err(Error::ShapeMismatch { what: format!("image of {}", c.name), expected: format!("(x, y, z, {channels})"), got: c.image.shape().to_vec() });
             }
         }
+        let cache = CachedFit::open(|| self.fit_key(train, valid, config));
+        if let Some(hit) = cache.as_ref().and_then(|c| c.load(&mut self.vs, |r| SegHistory::from_record(r, &self.classes))) {
+            CachedFit::replay(&hit.lines, config.verbose);
+            if let Some(p) = &config.checkpoint {
+                self.save(p)?;
+            }
+            return Ok(hit.record);
+        }
+        let mut lines = Vec::new();
+        let history = self.train_epochs(train, valid, config, &mut lines)?;
+        if let Some(c) = cache {
+            c.store(&self.vs, history.to_record(), &lines);
+        }
+        Ok(history)
+    }
+
+    /// The key of a fit in the trained-model cache ([`crate::torch::fit_cache`]).
+    fn fit_key(&self, train: &[Case], valid: &[Case], config: &SegTrainConfig) -> Result<FitKey> {
+        let mut key = FitKey::new("SegmentationModel::fit", self.vs.device());
+        key.text(&format!("{:?} {:?}", self.net.config, self.classes));
+        key.var_store(&self.vs)?;
+        for set in [train, valid] {
+            key.i64s([set.len() as i64]);
+            for c in set {
+                key.arrays([&c.image]).i64s(c.label.shape().iter().map(|&d| d as i64)).i64s(c.label.iter().map(|&v| i64::from(v)));
+            }
+        }
+        key.text(&format!("{:?}", SegTrainConfig { checkpoint: None, verbose: false, ..config.clone() }));
+        Ok(key)
+    }
+
+    fn train_epochs(&mut self, train: &[Case], valid: &[Case], config: &SegTrainConfig, lines: &mut Vec<String>) -> Result<SegHistory> {
+        let n_classes = self.net.config.n_labels as usize + 1;
         let device = self.vs.device();
         let draw = |cases: &[Case], rng: &mut ChaCha8Rng| -> Result<(Array4<f32>, Array4<f32>)> {
             let c = &cases[rng.random_range(0..cases.len())];
@@ -429,11 +489,13 @@ impl SegmentationModel {
             let (valid_loss, valid_dice) = self.evaluate_patches(&vset, config.epsilon)?;
             let stats = SegEpoch { epoch, train_loss: sum / config.steps_per_epoch as f64, valid_loss, valid_dice, seconds: t0.elapsed().as_secs_f64() };
             let improved = valid_loss < best_loss;
+            let dice: Vec<String> = self.classes.iter().zip(&stats.valid_dice).map(|(c, d)| format!("{c} {d:.3}")).collect();
+            let line = format!("epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, Dice {}{} ({:.1} s)", config.epochs, stats.train_loss, valid_loss, dice.join(", "), if improved { " *" } else { "" }, stats.seconds);
             if config.verbose {
-                let dice: Vec<String> = self.classes.iter().zip(&stats.valid_dice).map(|(c, d)| format!("{c} {d:.3}")).collect();
-                println!("epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, Dice {}{} ({:.1} s)", config.epochs, stats.train_loss, valid_loss, dice.join(", "), if improved { " *" } else { "" }, stats.seconds);
+                println!("{line}");
                 let _ = std::io::stdout().flush();
             }
+            lines.push(line);
             history.epochs.push(stats);
             if improved {
                 best_loss = valid_loss;
