@@ -5,7 +5,7 @@
 //!
 //! | in a code cell | becomes |
 //! |---|---|
-//! | `// BEGIN SOLUTION` … `// END SOLUTION` | `// YOUR CODE HERE` and `todo!()` at the marker's indentation |
+//! | `// BEGIN SOLUTION` … `// END SOLUTION` | `// YOUR CODE HERE` and `todo!("NAME")` (`NAME` the enclosing function, if any) at the marker's indentation |
 //! | `// BEGIN SOLUTION placeholder: EXPR` … `// END SOLUTION` | `// YOUR CODE HERE` and `EXPR` |
 //! | `// BEGIN HIDDEN TESTS` … `// END HIDDEN TESTS` | nothing |
 //!
@@ -15,7 +15,9 @@
 //!
 //! `todo!()` keeps the exercise compiling: the function type-checks, and a graded
 //! cell that calls it reports "not implemented yet" instead of crashing the kernel
-//! (see [`crate::grade`]).
+//! (see [`crate::grade`]); any other cell that calls it prints one line naming the
+//! function (the panic hook of [`crate::grade`]). A function whose body holds a solution
+//! region gets `#[allow(unused_variables)]`, since its stub does not use its parameters.
 //!
 //! Each generated notebook records a fingerprint of its cells in its metadata
 //! (`ai4med.fingerprint`). [`write_exercise`] refuses to overwrite an exercise whose
@@ -25,7 +27,7 @@
 //! ```
 //! use ai4med::exercise::transform_code;
 //! let src = "fn f(x: f64) -> f64 {\n    // BEGIN SOLUTION\n    x * 2.0\n    // END SOLUTION\n}\n";
-//! assert_eq!(transform_code(src).unwrap(), "fn f(x: f64) -> f64 {\n    // YOUR CODE HERE\n    todo!()\n}\n");
+//! assert_eq!(transform_code(src).unwrap(), "#[allow(unused_variables)]\nfn f(x: f64) -> f64 {\n    // YOUR CODE HERE\n    todo!(\"f\")\n}\n");
 //! ```
 
 // A parser of untrusted input: no unchecked indexing or overflowing arithmetic
@@ -57,6 +59,11 @@ pub fn transform_code(src: &str) -> Result<String> {
     let mut out = String::with_capacity(src.len());
     let mut region = Region::None;
     let mut opened_at = 0;
+    // The function being written, if any: where its `fn` line starts in `out`, its name,
+    // its indentation, the brace depth before it, and whether it got its `allow` yet.
+    let mut current_fn: Option<(usize, String, String, i64, bool)> = None;
+    let mut fn_opened = false;
+    let mut depth: i64 = 0;
     for (no, line) in (1usize..).zip(src.split_inclusive('\n')) {
         let t = line.trim();
         let indent = line.strip_suffix(line.trim_start()).unwrap_or("");
@@ -65,14 +72,27 @@ pub fn transform_code(src: &str) -> Result<String> {
             if region != Region::None {
                 return Err(marker(&format!("`{BEGIN_SOLUTION}` inside a region opened on line {opened_at}")));
             }
+            let enclosing = current_fn.as_mut().filter(|f| depth > f.3);
             let rest = rest.trim();
             let placeholder = if rest.is_empty() {
-                "todo!()".to_string()
+                match &enclosing {
+                    Some(f) => format!("todo!(\"{}\")", f.1),
+                    None => "todo!()".to_string(),
+                }
             } else if let Some(p) = rest.strip_prefix("placeholder:") {
                 p.trim().to_string()
             } else {
                 return Err(marker(&format!("unexpected text after `{BEGIN_SOLUTION}`: {rest:?} (use `placeholder: EXPR`)")));
             };
+            // A stub leaves the function's parameters unused; say that this is intended,
+            // so the learner sees no warning per parameter.
+            if let Some(f) = enclosing
+                && !f.4
+                && f.0 <= out.len()
+            {
+                out.insert_str(f.0, &format!("{}#[allow(unused_variables)]\n", f.2));
+                f.4 = true;
+            }
             out.push_str(&format!("{indent}// YOUR CODE HERE\n{indent}{placeholder}\n"));
             region = Region::Solution;
             opened_at = no;
@@ -93,6 +113,16 @@ pub fn transform_code(src: &str) -> Result<String> {
             }
             region = Region::None;
         } else if region == Region::None {
+            if let Some(name) = fn_name(t) {
+                current_fn = Some((out.len(), name, indent.to_string(), depth, false));
+                fn_opened = false;
+            }
+            depth = depth.saturating_add(brace_balance(line));
+            fn_opened |= line.split("//").next().unwrap_or("").contains('{');
+            // The function's body has closed: what follows is not inside it.
+            if fn_opened && current_fn.as_ref().is_some_and(|f| depth <= f.3) {
+                current_fn = None;
+            }
             out.push_str(line);
         }
     }
@@ -103,6 +133,25 @@ pub fn transform_code(src: &str) -> Result<String> {
         out.pop();
     }
     Ok(out)
+}
+
+/// The name of the function a line declares (`fn name`, `pub fn name`, `pub(crate) fn name`).
+fn fn_name(trimmed: &str) -> Option<String> {
+    let rest = trimmed.strip_prefix("pub(crate) ").or_else(|| trimmed.strip_prefix("pub ")).unwrap_or(trimmed);
+    let rest = rest.strip_prefix("fn ")?.trim_start();
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// `{` minus `}` on a line, ignoring a `//` comment (strings with unbalanced braces are
+/// rare enough in notebook code for this to find where a function ends).
+fn brace_balance(line: &str) -> i64 {
+    let code = line.split("//").next().unwrap_or("");
+    code.chars().map(|c| match c {
+        '{' => 1,
+        '}' => -1,
+        _ => 0,
+    }).sum()
 }
 
 /// Replaces `<!-- BEGIN SOLUTION -->` … `<!-- END SOLUTION -->` in markdown with a prompt.
@@ -289,7 +338,16 @@ mod tests {
     #[test]
     fn placeholder_and_hidden_tests() {
         let src = "fn f() -> Vec<f64> {\n  // BEGIN SOLUTION placeholder: vec![]\n  vec![1.0]\n  // END SOLUTION\n}\n// BEGIN HIDDEN TESTS\nassert_eq!(f(), vec![1.0]);\n// END HIDDEN TESTS\nf()";
-        assert_eq!(transform_code(src).unwrap(), "fn f() -> Vec<f64> {\n  // YOUR CODE HERE\n  vec![]\n}\nf()");
+        assert_eq!(transform_code(src).unwrap(), "#[allow(unused_variables)]\nfn f() -> Vec<f64> {\n  // YOUR CODE HERE\n  vec![]\n}\nf()");
+        // Outside any function: a plain todo!(), nothing annotated; a closed function
+        // before the region is not the enclosing one.
+        let src = "fn g() -> i32 { 1 }\nlet x = {\n    // BEGIN SOLUTION\n    2\n    // END SOLUTION\n};";
+        assert_eq!(transform_code(src).unwrap(), "fn g() -> i32 { 1 }\nlet x = {\n    // YOUR CODE HERE\n    todo!()\n};");
+        // Two regions in one function: one attribute; `pub fn` with an indented body.
+        let src = "    pub fn h(a: u8) -> u8 {\n        let b = {\n            // BEGIN SOLUTION\n            a\n            // END SOLUTION\n        };\n        // BEGIN SOLUTION\n        b\n        // END SOLUTION\n    }\n";
+        let out = transform_code(src).unwrap();
+        assert_eq!(out.matches("#[allow(unused_variables)]").count(), 1, "{out}");
+        assert!(out.starts_with("    #[allow(unused_variables)]\n    pub fn h(a: u8)") && out.matches("todo!(\"h\")").count() == 2, "{out}");
     }
 
     #[test]
@@ -328,7 +386,7 @@ mod tests {
         let code = &ex["cells"][1];
         assert_eq!(code["outputs"], json!([]));
         assert_eq!(code["execution_count"], Value::Null);
-        assert_eq!(source_text(code), "fn f() -> i32 {\n    // YOUR CODE HERE\n    todo!()\n}\nf()");
+        assert_eq!(source_text(code), "#[allow(unused_variables)]\nfn f() -> i32 {\n    // YOUR CODE HERE\n    todo!(\"f\")\n}\nf()");
         assert_eq!(source_text(&ex["cells"][0]), "# Title\n*Your answer here.*\n");
         assert_eq!(ex["metadata"]["ai4med"]["solution"], "lab.ipynb");
         assert_eq!(ex["metadata"]["kernelspec"]["name"], "ai4med");

@@ -390,28 +390,53 @@ type Reference<I, O> = Arc<dyn Fn(I) -> O + Send + Sync + 'static>;
 const GRADE_THREAD: &str = "ai4med-grade";
 
 /// Panic messages of grading threads, keyed by thread, so the default hook's stderr
-/// noise does not clutter the notebook; other threads' panics go to the old hook.
+/// noise does not clutter the notebook (other threads' panics: see [`install_quiet_hook`]).
 fn panic_store() -> &'static Mutex<HashMap<ThreadId, String>> {
     static STORE: OnceLock<Mutex<HashMap<ThreadId, String>>> = OnceLock::new();
     STORE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// The panic hook of a process that grades (installed by the first [`Grader`]): a grading
+/// thread's panic is stored for its report; any other panic prints one short line to
+/// stderr instead of the default message and backtrace (evcxr runs cells with
+/// `RUST_BACKTRACE=1`, so a learner would see 15 frames of the kernel's internals). A
+/// `todo!("NAME")` of a generated exercise ([`crate::exercise`]) becomes "`NAME` is not
+/// written yet: …". With `AI4MED_BACKTRACE=1` in the kernel's environment, other panics
+/// go to the previous hook with their backtrace.
 fn install_quiet_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = Arc::new(std::panic::take_hook());
         std::panic::set_hook(Box::new(move |info| {
             let t = std::thread::current();
+            let msg = payload_message(info.payload());
             if t.name() == Some(GRADE_THREAD) {
-                let msg = payload_message(info.payload());
                 if let Ok(mut m) = panic_store().lock() {
                     m.insert(t.id(), msg);
                 }
-            } else {
+            } else if let Some(line) = unwritten_exercise_line(&msg) {
+                eprintln!("{line}");
+            } else if std::env::var_os("AI4MED_BACKTRACE").is_some_and(|v| v == "1") {
                 previous(info);
+            } else {
+                // No location: evcxr numbers the lines of the crate it builds from the cells,
+                // not of the cell, so a line number would mislead.
+                eprintln!("panicked: {msg} (AI4MED_BACKTRACE=1 in the kernel's environment shows the backtrace)");
             }
         }));
     });
+}
+
+/// The one line for a `todo!()` panic outside a grader, naming the function when the
+/// panic message carries it (`todo!("NAME")`); `None` for any other panic.
+fn unwritten_exercise_line(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("not yet implemented")?;
+    let name = rest.trim_start_matches(':').trim();
+    Some(if name.is_empty() {
+        "not written yet: this cell calls a function whose body is still todo!(); finish that exercise above, then run this cell again".to_string()
+    } else {
+        format!("`{name}` is not written yet: finish that exercise above, then run this cell again")
+    })
 }
 
 fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -437,6 +462,7 @@ where
 {
     /// A grader for the function called `name` (shown in the summary).
     pub fn new(name: impl Into<String>) -> Self {
+        install_quiet_hook();
         Grader { name: name.into(), cases: Vec::new(), tol: Tolerance::default(), timeout: Duration::from_secs(10), reference: None }
     }
 
@@ -613,6 +639,23 @@ mod tests {
 
     fn sum(v: Vec<f64>) -> f64 {
         v.iter().sum()
+    }
+
+    #[test]
+    fn a_todo_outside_a_grader_is_one_line_naming_the_function() {
+        let msg = |f: fn()| payload_message(&*std::panic::catch_unwind(f).unwrap_err());
+        #[allow(clippy::diverging_sub_expression)]
+        fn stub() {
+            todo!("event_rate")
+        }
+        let named = unwritten_exercise_line(&msg(stub)).unwrap();
+        assert_eq!(named, "`event_rate` is not written yet: finish that exercise above, then run this cell again");
+        let plain = unwritten_exercise_line(&msg(|| todo!())).unwrap();
+        assert!(plain.starts_with("not written yet"), "{plain}");
+        assert!(unwritten_exercise_line("index out of bounds").is_none());
+        // A todo!() inside a grader is a failed case, not a line on stderr.
+        let r = Grader::new("event_rate").case("one", 1.0, 1.0).run(|_: f64| -> f64 { todo!("event_rate") });
+        assert_eq!(r.cases[0].reason, "not implemented yet: replace the todo!() with your code");
     }
 
     #[test]

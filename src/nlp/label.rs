@@ -204,14 +204,24 @@ mod indexmap_like {
     }
 }
 
+/// The negative words of the course's `get_labels_negative_aware`, matched as substrings
+/// of the lower-cased sentence ([`Method::NegationSubstrings`]).
+pub const COURSE_NEGATIVE_WORDS: [&str; 8] = ["no", "not", "doesn't", "does not", "have not", "can not", "can't", "n't"];
+
 /// How a mention's certainty is decided.
 #[derive(Debug, Clone)]
 pub enum Method {
     /// The course's keyword labeller: every mention is positive.
     Keyword,
-    /// The course's negation-aware labeller: a mention is negative when its sentence
-    /// contains any of these words (whole words, e.g. `no`, `not`), else positive.
+    /// A negation-aware keyword labeller on whole words: a mention is negative when its
+    /// sentence contains any of these words as a token (e.g. `no`, `not`), else positive.
+    /// Unlike the course's rule ([`Method::NegationSubstrings`]), `normal` or `nodule` do not
+    /// count as `no`.
     KeywordNegation(Vec<String>),
+    /// The course's `get_labels_negative_aware` rule: a mention is negative when its
+    /// lower-cased sentence contains any of these strings anywhere, even inside a word (so
+    /// `no` also matches `normal`, `nodule` and `unknown`), else positive.
+    NegationSubstrings(Vec<String>),
     /// NegBio's regular expressions ([`NegBio`]).
     NegBio(Box<NegBio>),
     /// ConText with scopes ([`ConText`]).
@@ -219,9 +229,14 @@ pub enum Method {
 }
 
 impl Method {
-    /// The course's negation-aware labeller with its words `no` and `not`.
+    /// Whole-word negation ([`Method::KeywordNegation`]) with the words `no` and `not`.
     pub fn keyword_negation() -> Method {
         Method::KeywordNegation(vec!["no".into(), "not".into()])
+    }
+    /// The course's negation-aware labeller ([`Method::NegationSubstrings`]) with its
+    /// strings [`COURSE_NEGATIVE_WORDS`] (course 3 week 2, `get_labels_negative_aware`).
+    pub fn course_negation() -> Method {
+        Method::NegationSubstrings(COURSE_NEGATIVE_WORDS.iter().map(|w| w.to_string()).collect())
     }
     /// NegBio with the bundled radtext patterns.
     pub fn negbio() -> Result<Method> {
@@ -236,6 +251,7 @@ impl Method {
         match self {
             Method::Keyword => "keyword",
             Method::KeywordNegation(_) => "keyword + negation words",
+            Method::NegationSubstrings(_) => "keyword + negation substrings (course)",
             Method::NegBio(_) => "NegBio regex",
             Method::ConText(_) => "ConText",
         }
@@ -378,6 +394,11 @@ impl Labeler {
                 Method::KeywordNegation(words) => {
                     let toks = tokenize(s);
                     let neg = toks.iter().any(|t| words.iter().any(|w| *w == t.text));
+                    vec![if neg { Certainty::Negative } else { Certainty::Positive }; ms.len()]
+                }
+                Method::NegationSubstrings(words) => {
+                    let lower = s.to_lowercase();
+                    let neg = words.iter().any(|w| !w.is_empty() && lower.contains(&w.to_lowercase()));
                     vec![if neg { Certainty::Negative } else { Certainty::Positive }; ms.len()]
                 }
                 Method::NegBio(n) => ms.iter().map(|m| n.classify(s, m.span)).collect::<Result<_>>()?,
@@ -550,6 +571,29 @@ mod tests {
         assert_eq!(neg.label(r).unwrap().labels, vec![Label::Negative, Label::Positive]);
         assert!(kw.label("   ").is_err());
         assert!(kw.label_all(&["ok", ""]).unwrap_err().to_string().contains("report 1"));
+    }
+
+    #[test]
+    fn course_negation_is_a_substring_rule() {
+        // The course's test: with its keywords ("pattern" → Airspace Opacity, "infection" →
+        // Pneumonia, "consolidation" → Consolidation), the negation-aware labeller skips
+        // "no Focal Consolidation." and keeps the first sentence.
+        let lists = PhraseLists::new(&[("Airspace Opacity", &["pattern"][..], &[][..]), ("Consolidation", &["consolidation"][..], &[][..]), ("Pneumonia", &["infection"][..], &[][..])]).unwrap();
+        let course = Labeler::new(lists.clone(), Method::course_negation());
+        let report = "Diffuse Reticular Pattern, which can be seen with an atypical infection or chronic fibrotic change. no Focal Consolidation.";
+        assert_eq!(course.label(report).unwrap().labels, vec![Label::Positive, Label::Negative, Label::Positive]);
+        // Substrings: "normal" contains "no", "isn't" contains "n't"; whole words do not.
+        let words = Labeler::new(lists.clone(), Method::keyword_negation());
+        for (r, course_label, word_label) in [
+            ("Normal heart, consolidation at the base.", Label::Negative, Label::Positive),
+            ("Consolidation isn't present.", Label::Negative, Label::Positive),
+            ("Consolidation does NOT persist.", Label::Negative, Label::Negative),
+            ("Consolidation at the base.", Label::Positive, Label::Positive),
+        ] {
+            assert_eq!(course.label(r).unwrap().labels[1], course_label, "{r}");
+            assert_eq!(words.label(r).unwrap().labels[1], word_label, "{r}");
+        }
+        assert_eq!(Labeler::new(lists, Method::NegationSubstrings(vec![String::new()])).label("Consolidation.").unwrap().labels[1], Label::Positive);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! | `clean(sentence)` | [`clean`] |
 //! | sentence splitting of a report | [`split_sentences`], [`sentence_spans`] |
 //! | `get_labels` (keyword labeller) | [`Labeler`] with [`Method::Keyword`] |
-//! | `get_labels_negative_aware` | [`Method::keyword_negation`] |
+//! | `get_labels_negative_aware` | [`Method::course_negation`] (substrings, as the course; [`Method::keyword_negation`] on whole words) |
 //! | NegBio / the CheXpert labeller (Java, dependency parser) | [`Method::negbio`] (NegBio's regular expressions), [`Method::context`] (ConText scopes), pure Rust |
 //! | BioC collections, documents, passages, annotations | [`bioc`] (JSON and XML) |
 //! | synonyms, is-a hierarchy | several phrases per observation in [`PhraseLists`]; [`propagate_hierarchy`], [`CHEXPERT_HIERARCHY`], `Labeler::hierarchy` |
@@ -25,7 +25,7 @@ mod synth;
 mod text;
 
 pub use bioc::labelled_collection;
-pub use label::{CHEXPERT_HIERARCHY, propagate_hierarchy, Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels, evaluate_labels, label_count_figure, label_frame};
+pub use label::{CHEXPERT_HIERARCHY, COURSE_NEGATIVE_WORDS, propagate_hierarchy, Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels, evaluate_labels, label_count_figure, label_frame};
 pub use negation::{CXR_EXTRA_RULES, Category, Certainty, ConText, ContextRule, Direction, Modifier, NegBio};
 pub use qa_text::{QaExample, answer_f1, best_span, construct_answer, exact_match, normalize_answer, synthetic_qa};
 pub use synth::{Phrasing, SyntheticReports, synthetic_reports};
