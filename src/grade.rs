@@ -71,6 +71,9 @@ impl Default for Tolerance {
 /// assert!(vec![1, 2].compare(&vec![1, 2, 3], t).unwrap_err().contains("3 elements"));
 /// ```
 pub trait Gradeable {
+    /// Whether values of this type are compared with a [`Tolerance`] (floats, and
+    /// containers of them); the report then states the tolerance.
+    const TOLERANT: bool = false;
     /// A short description of the value for the results table.
     fn describe(&self) -> String;
     /// `Ok(())` if `self` (what the learner returned) matches `expected`, else why not.
@@ -87,13 +90,40 @@ fn close(got: f64, exp: f64, tol: Tolerance) -> bool {
     (got - exp).abs() <= tol.atol + tol.rtol * exp.abs()
 }
 
+/// A float in at most 7 significant digits, without trailing zeros (`0.2` for
+/// `0.19999999999999996`, `0.8265139` for Harrell's C), in scientific notation outside
+/// 1e-4 ≤ |x| < 1e9; a failed case's reason shows the full values.
+pub fn short_float(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x == 0.0 { "0".into() } else { format!("{x}") };
+    }
+    let sci = format!("{x:.6e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim = |t: &str| -> String {
+        if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t.to_string() }
+    };
+    if (-4..9).contains(&exp) {
+        let decimals = (6 - exp).max(0) as usize;
+        trim(&format!("{x:.decimals$}"))
+    } else {
+        format!("{}e{exp}", trim(mantissa))
+    }
+}
+
 macro_rules! grade_float {
     ($($t:ty),*) => {$(
         impl Gradeable for $t {
-            fn describe(&self) -> String { format!("{self:?}") }
+            const TOLERANT: bool = true;
+            fn describe(&self) -> String { short_float(*self as f64) }
             fn compare(&self, expected: &Self, tol: Tolerance) -> Result<(), String> {
                 if close(*self as f64, *expected as f64, tol) { Ok(()) } else {
-                    Err(format!("expected {expected:?}, got {self:?} (difference {:.3e})", (*self as f64 - *expected as f64).abs()))
+                    // Short values, unless they would read the same: then the full ones.
+                    let (mut e, mut g) = (short_float(*expected as f64), short_float(*self as f64));
+                    if e == g {
+                        (e, g) = (format!("{expected:?}"), format!("{self:?}"));
+                    }
+                    Err(format!("expected {e}, got {g} (difference {:.3e})", (*self as f64 - *expected as f64).abs()))
                 }
             }
         }
@@ -140,6 +170,7 @@ fn compare_seq<'a, T: Gradeable + 'a>(
 }
 
 impl<T: Gradeable> Gradeable for Vec<T> {
+    const TOLERANT: bool = T::TOLERANT;
     fn describe(&self) -> String {
         describe_seq(self.iter())
     }
@@ -149,6 +180,7 @@ impl<T: Gradeable> Gradeable for Vec<T> {
 }
 
 impl<T: Gradeable, const N: usize> Gradeable for [T; N] {
+    const TOLERANT: bool = T::TOLERANT;
     fn describe(&self) -> String {
         describe_seq(self.iter())
     }
@@ -158,6 +190,7 @@ impl<T: Gradeable, const N: usize> Gradeable for [T; N] {
 }
 
 impl<T: Gradeable> Gradeable for Option<T> {
+    const TOLERANT: bool = T::TOLERANT;
     fn describe(&self) -> String {
         match self {
             Some(v) => format!("Some({})", v.describe()),
@@ -176,6 +209,7 @@ impl<T: Gradeable> Gradeable for Option<T> {
 /// Results compare their `Ok` values; two errors count as a match (the case expects a
 /// failure); an error where a value was expected shows the error message.
 impl<T: Gradeable, E: std::fmt::Display> Gradeable for Result<T, E> {
+    const TOLERANT: bool = T::TOLERANT;
     fn describe(&self) -> String {
         match self {
             Ok(v) => v.describe(),
@@ -195,6 +229,7 @@ impl<T: Gradeable, E: std::fmt::Display> Gradeable for Result<T, E> {
 macro_rules! grade_tuple {
     ($(($($name:ident $idx:tt),+)),*) => {$(
         impl<$($name: Gradeable),+> Gradeable for ($($name,)+) {
+            const TOLERANT: bool = false $(|| $name::TOLERANT)+;
             fn describe(&self) -> String {
                 let parts: Vec<String> = vec![$(self.$idx.describe()),+];
                 format!("({})", parts.join(", "))
@@ -214,6 +249,7 @@ where
     S: ndarray::Data<Elem = A>,
     D: ndarray::Dimension,
 {
+    const TOLERANT: bool = A::TOLERANT;
     fn describe(&self) -> String {
         format!("array{:?} {}", self.shape(), describe_seq(self.iter()))
     }
@@ -247,6 +283,9 @@ pub struct Report {
     pub name: String,
     /// One verdict per case, in order.
     pub cases: Vec<CaseResult>,
+    /// The float tolerance the cases were compared with (`None` when the graded values
+    /// hold no floats).
+    pub tolerance: Option<Tolerance>,
 }
 
 impl Report {
@@ -278,11 +317,17 @@ impl Report {
         }
         t
     }
+    /// The comparison rule for floats, when the values hold floats: "floats match when
+    /// |got − expected| ≤ 1e-9 + 1e-6·|expected|".
+    pub fn tolerance_note(&self) -> Option<String> {
+        self.tolerance.map(|t| format!("floats match when |got − expected| ≤ {} + {}·|expected|", short_float(t.atol), short_float(t.rtol)))
+    }
     /// Prints the summary and table as HTML for evcxr.
     pub fn evcxr_display(&self) {
         let color = if self.all_passed() { "#1e7e34" } else { "#a71d2a" };
+        let note = self.tolerance_note().map(|n| format!("<p style=\"font-family:sans-serif;font-size:85%;color:#555;margin:2px 0\">{}</p>", escape_html(&n))).unwrap_or_default();
         let html = format!(
-            "<div><p style=\"font-family:sans-serif;font-weight:bold;color:{color};margin:4px 0\">{}</p>{}</div>",
+            "<div><p style=\"font-family:sans-serif;font-weight:bold;color:{color};margin:4px 0\">{}</p>{}{note}</div>",
             escape_html(&self.summary()),
             self.table().to_html()
         );
@@ -299,7 +344,11 @@ impl std::fmt::Debug for Report {
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{}", self.summary())?;
-        write!(f, "{}", self.table())
+        write!(f, "{}", self.table())?;
+        match self.tolerance_note() {
+            Some(n) => write!(f, "\n{n}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -603,7 +652,7 @@ where
             let expected = c.expected.as_ref().ok_or_else(|| "no expected value: add a reference (Grader::reference)".to_string());
             cases.push(self.verdict(&c.name, expected, got));
         }
-        Report { name: self.name.clone(), cases }.enforce()
+        Report { name: self.name.clone(), cases, tolerance: O::TOLERANT.then_some(self.tol) }.enforce()
     }
 
     /// Runs the reference and the learner's function on every case and compares them.
@@ -629,7 +678,7 @@ where
             };
             cases.push(result);
         }
-        Report { name: self.name.clone(), cases }.enforce()
+        Report { name: self.name.clone(), cases, tolerance: O::TOLERANT.then_some(self.tol) }.enforce()
     }
 }
 
@@ -666,8 +715,38 @@ mod tests {
             .run(sum);
         assert_eq!(r.passed(), 1);
         assert!(!r.all_passed());
-        assert!(r.cases[1].reason.contains("expected 2.0, got 1.0"), "{}", r.cases[1].reason);
+        assert!(r.cases[1].reason.contains("expected 2, got 1"), "{}", r.cases[1].reason);
+        // Under a tolerance tighter than 7 digits show, the reason gives the full values.
+        let near = Grader::new("n").tolerance(0.0, 1e-12).case("near", 0.0, 0.30000000001).run(|_x: f64| 0.3);
+        assert!(near.cases[0].reason.contains("expected 0.30000000001, got 0.3 "), "{}", near.cases[0].reason);
         assert_eq!(r.summary(), "sum: 1 of 2 tests failed");
+        // The table shows short floats.
+        assert_eq!(r.cases[0].got, "0.3");
+        assert_eq!(r.tolerance_note().unwrap(), "floats match when |got − expected| ≤ 1e-9 + 1e-6·|expected|");
+        assert!(r.to_string().ends_with(&r.tolerance_note().unwrap()));
+        // Integer-valued graders state no tolerance.
+        assert!(Grader::new("n").case("one", 1usize, 1usize).run(|x: usize| x).tolerance.is_none());
+        assert!(Grader::new("t").case("pair", (1usize, 0.5), (1usize, 0.5)).run(|x: (usize, f64)| x).tolerance.is_some());
+    }
+
+    #[test]
+    fn short_floats() {
+        for (x, s) in [
+            (0.19999999999999996, "0.2"),
+            (0.8265139116202946, "0.8265139"),
+            (15.029017732492221, "15.02902"),
+            (0.0, "0"),
+            (-2.5, "-2.5"),
+            (3.0, "3"),
+            (1.5e-7, "1.5e-7"),
+            (6.02214076e23, "6.022141e23"),
+            (0.00012345678, "0.0001234568"),
+            (123456789.0, "123456789"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(short_float(x), s, "{x}");
+        }
     }
 
     #[test]
@@ -720,7 +799,7 @@ mod tests {
             .case("fixed", 3.0, 6.0)
             .run_against(|x: f64| if x > 1.5 { x * 2.0 } else { 0.0 }, |x: f64| x * 2.0);
         assert_eq!(r.passed(), 2);
-        assert_eq!(r.cases[0].expected, "2.0");
+        assert_eq!(r.cases[0].expected, "2");
         let r = Grader::new("no ref").input("x", 1.0).run(|x: f64| x);
         assert!(!r.all_passed());
     }

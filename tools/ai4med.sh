@@ -139,6 +139,8 @@ case $cmd in
     # lints are not enforced yet).
     say "cargo clippy --lib --all-features (no-panic lints)"
     cargo clippy --lib --all-features -- -A clippy::all
+    say "runner and kernel-launcher tests (tools/test_tools.py)"
+    "$VENV/bin/python" "$ROOT/tools/test_tools.py"
     say "cargo test --all-features"
     cargo test --all-features
     t1=$(now)
@@ -153,7 +155,16 @@ case $cmd in
     setup
     cd "$ROOT"
     run_notebooks --warm-only
-    exec "$VENV/bin/jupyter" lab "$ROOT/notebooks" ;;
+    # Rooted at the clone, so both the solutions (notebooks/) and the exercise copies that
+    # `make exercises` writes (exercises/) are in the file browser; it opens on notebooks/.
+    args=(--ServerApp.root_dir="$ROOT" --LabApp.default_url=/lab/tree/notebooks)
+    if [[ $(id -u) == 0 ]]; then
+      # Jupyter refuses to run as root unless told to; containers usually run as root.
+      say "running as root (a container?): starting JupyterLab with --allow-root"
+      args+=(--allow-root)
+    fi
+    [[ -d $ROOT/exercises ]] || say "no exercise copies yet: \`make exercises\` writes them to exercises/"
+    exec "$VENV/bin/jupyter" lab "${args[@]}" ;;
   bench-notebook)
     setup
     cd "$ROOT"

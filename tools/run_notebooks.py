@@ -30,8 +30,9 @@ For each notebook it writes the executed copy as .ipynb and .html under --out
 status, elapsed and an estimate of the time left. At the end it lists the five
 slowest notebooks and the five slowest cells.
 
-Solutions mode (default): any cell error, any stderr line other than a progress
-report, and any failed graded case fails the notebook (kernels run with
+Solutions mode (default): any cell error, any stderr line (the library's progress lines
+go to stdout), a cell showing a bare `()` or a result as plain Debug text instead of
+HTML, and any failed graded case fails the notebook (kernels run with
 AI4MED_GRADE=strict: ai4med::grade writes a failed report to stderr, and the log shows
 its failed cases). Exercises mode (--exercises, or the notebooks under
 --exercises-from; AI4MED_GRADE=practice): cell errors and failed graded cases are
@@ -121,15 +122,14 @@ def first_error(nb):
 
 # Lines a cell may print to stderr without failing: progress reports such as
 # "random forest: 150/300 trees" (ai4med::display::Progress).
-PROGRESS = re.compile(r"^[^:]+: \d+/\d+ \S+$")
-
-
 GRADE_FAILED = "ai4med::grade FAILED"
 
 
 def stderr_problem(nb):
-    """The first stderr line that is not a progress report. evcxr prints the error of
-    a cell ending in `?` to stderr instead of raising, so this is how such errors show.
+    """The first stderr line of a solution notebook, or a result that reads badly. evcxr
+    prints the error of a cell ending in `?` to stderr instead of raising, so this is how
+    such errors show; the library's progress and training lines go to stdout, so anything on
+    stderr is a pink box a learner would take for an error.
     A failed graded cell (ai4med::grade under AI4MED_GRADE=strict) returns its whole
     report, so the log shows each failed case with what was expected and what came."""
     for i, cell in enumerate(nb.cells):
@@ -146,8 +146,34 @@ def stderr_problem(nb):
             if line.startswith(GRADE_FAILED):
                 report = [line] + [ln.strip() for ln in lines[k + 1 :] if ln.startswith("  case ")]
                 return f"cell {i}: " + "\n      ".join(report)
-            if line.strip() and not PROGRESS.match(line.strip()):
+            if line.strip():
                 return f"cell {i} wrote to stderr: {line.strip()[:200]}"
+        problem = result_problem(cell)
+        if problem:
+            return f"cell {i}: {problem}"
+    return None
+
+
+# A struct's Debug text (`KaplanMeier { times: [...`, `Report(...)`): the cell's result type
+# rendered as plain text instead of its HTML.
+DEBUG_TEXT = re.compile(r"^(?!(?:Some|Ok|Err)\()[A-Z][A-Za-z0-9_]*(?:<[^>]*>)?\s*[{(]")
+
+
+def result_problem(cell):
+    """A cell result a learner should not see: a bare `()` (a cell that ends in a call
+    returning nothing, which evcxr prints), or a value of one of our result types shown as
+    its Debug text because no HTML came with it."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") != "execute_result":
+            continue
+        data = out.get("data", {})
+        text = data.get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else text
+        if text.strip() == "()":
+            return "the cell shows a bare `()`; end it with `;` or a value"
+        rich = any(k in data for k in ("text/html", "image/png", "image/svg+xml", "text/markdown"))
+        if not rich and DEBUG_TEXT.match(text.strip()):
+            return f"a result shows as plain Debug text, not HTML: {text.strip()[:80]}"
     return None
 
 
@@ -155,18 +181,27 @@ def stderr_problem(nb):
 # Anchored at the '>' before it so that a match attempt scans one element's text at most:
 # an unanchored `[^<>\n]+:` retried from every position of a long base64 image (an
 # <img src="data:…"> of several MB) took minutes of CPU per notebook.
-GRADE_SUMMARY = re.compile(r">[^<>\n]*: (?:\d+ of \d+ tests failed|no test cases)<")
+GRADE_SUMMARY = re.compile(r">[^<>\n]*: (all \d+ tests passed|\d+ of \d+ tests failed|no test cases)<")
 
 
-def failed_graders(nb) -> int:
-    """How many graded cells of an exercise run show a failed report (expected there)."""
-    n = 0
+def grader_counts(nb):
+    """(graded cells whose report passed, graded cells with a report) in an executed notebook.
+    A graded cell that did not show a report at all (it failed to compile) counts in neither."""
+    passed = total = 0
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             html = out.get("data", {}).get("text/html", "") if "data" in out else ""
             html = "".join(html) if isinstance(html, list) else html
-            n += len(GRADE_SUMMARY.findall(html))
-    return n
+            for verdict in GRADE_SUMMARY.findall(html):
+                total += 1
+                passed += verdict.startswith("all ")
+    return passed, total
+
+
+def failed_graders(nb) -> int:
+    """How many graded cells of an exercise run show a failed report (expected there)."""
+    passed, total = grader_counts(nb)
+    return total - passed
 
 
 def grade_mode(exercises: bool) -> str:
@@ -360,6 +395,7 @@ class Worker:
         path = Path(path)
         nb = nbformat.read(path, as_version=4)
         n_code = sum(1 for c in nb.cells if c.cell_type == "code")
+        graded = (0, 0)
         t0 = time.monotonic()
         own = uses_kernel_commands(nb) or not self.reuse
         tmp = self.exercise_tmp if exercises else self.tmp
@@ -416,9 +452,10 @@ class Worker:
                 notes = []
                 if first_error(nb):
                     notes.append("expected errors in unfinished exercises")
-                graded = failed_graders(nb)
-                if graded:
-                    notes.append(f"{graded} graded cell(s) not passed yet")
+                passed, total = grader_counts(nb)
+                graded = (passed, total)
+                if total:
+                    notes.append(f"graded functions passing: {passed} of {total}")
                 detail = "; ".join(notes)
         if out_dir is not None:
             target = Path(out_dir) / rel
@@ -426,7 +463,7 @@ class Worker:
             nbformat.write(nb, target)
             html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
             target.with_suffix(".html").write_text(html, encoding="utf-8")
-        return {"status": status, "detail": detail, "elapsed": elapsed, "cells": n_code, "cell_times": cell_times(nb)}
+        return {"status": status, "detail": detail, "elapsed": elapsed, "cells": n_code, "cell_times": cell_times(nb), "graded": graded}
 
 
 def worker_main(tasks, results, reuse: bool):
@@ -755,6 +792,12 @@ def run_all(order, jobs, args, times, key):
         passed = sum(r["status"] == "ok" for r in rs)
         failed = len(rs) - passed
         ok_all &= failed == 0
+        if is_ex:
+            # "passed" here means the kernel survived every cell; how far the exercises are
+            # is the graded functions' count.
+            gp = sum(r.get("graded", (0, 0))[0] for r in rs)
+            gt = sum(r.get("graded", (0, 0))[1] for r in rs)
+            print(f"exercises: graded functions passing: {gp} of {gt} (unfinished exercises are expected to fail)")
         print(f"{label}: {passed} passed, {failed} failed")
     return 0 if ok_all else 1
 

@@ -3,9 +3,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// Counts finished work items and prints a line to standard error at each quarter
+/// Counts finished work items and prints a line to standard output at each quarter
 /// (`random forest: 150/300 trees`), which a notebook shows under the cell while it
-/// runs. Lines carry no timings, so two runs print the same text. Safe to share
+/// runs (standard output, so Jupyter shows it as plain text, not as a pink error box). Lines carry no timings, so two runs print the same text. Safe to share
 /// between threads; quarters are printed once each, in order.
 ///
 /// ```
@@ -39,7 +39,8 @@ impl Progress {
             while *printed < quarter.min(4) {
                 *printed += 1;
                 let at = (*printed * self.total).div_ceil(4);
-                eprintln!("{}: {}/{} {}", self.label, at, self.total, self.unit);
+                println!("{}: {}/{} {}", self.label, at, self.total, self.unit);
+                let _ = std::io::Write::flush(&mut std::io::stdout());
             }
         }
     }

@@ -36,6 +36,18 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// A count held in a float (subjects at risk, events; weighted counts may be
+    /// fractional): `5` rather than `5.0` when it is a whole number, else as
+    /// [`format_float`].
+    ///
+    /// ```
+    /// use ai4med::display::Cell;
+    /// assert_eq!(Cell::count(5.0).text, "5");
+    /// assert_eq!(Cell::count(2.5).text, "2.5");
+    /// ```
+    pub fn count(v: f64) -> Self {
+        if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 { Cell::from(format!("{v:.0}")) } else { Cell::from(v) }
+    }
     /// A cell with a highlight.
     pub fn toned(text: impl Into<String>, tone: Tone) -> Self {
         Cell { text: text.into(), tone }

@@ -155,9 +155,9 @@ impl KaplanMeier {
         for i in 0..self.times.len() {
             t.push_row([
                 Cell::from(self.times[i]),
-                Cell::from(self.at_risk[i]),
-                Cell::from(self.events[i]),
-                Cell::from(self.censored[i]),
+                Cell::count(self.at_risk[i]),
+                Cell::count(self.events[i]),
+                Cell::count(self.censored[i]),
                 Cell::from(self.survival[i]),
                 Cell::from(self.lower[i]),
                 Cell::from(self.upper[i]),

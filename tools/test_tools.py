@@ -1,0 +1,128 @@
+"""Unit tests of the notebook runner's rules and of the kernel launcher (make test runs them;
+`python tools/test_tools.py` alone takes a second). The rules are what keeps a learner's view
+clean: each test builds the notebook output that a regression would produce."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run_notebooks as rn  # noqa: E402
+
+TOOLS = Path(__file__).resolve().parent
+
+
+def nb_with(*outputs_per_cell):
+    cells = []
+    for outputs in outputs_per_cell:
+        c = new_code_cell("x")
+        c.outputs = list(outputs)
+        cells.append(c)
+    return new_notebook(cells=cells)
+
+
+def stderr(text):
+    return new_output("stream", name="stderr", text=text)
+
+
+def stdout(text):
+    return new_output("stream", name="stdout", text=text)
+
+
+def result(data):
+    return new_output("execute_result", data=data, execution_count=1)
+
+
+def grader_html(summary):
+    return result({"text/html": f'<div><p style="x">{summary}</p><table></table></div>', "text/plain": ""})
+
+
+class RunnerRules(unittest.TestCase):
+    def test_progress_on_stdout_passes_and_any_stderr_fails(self):
+        self.assertIsNone(rn.stderr_problem(nb_with([stdout("random forest: 75/300 trees\n")])))
+        # Progress lines used to be allowed on stderr; they showed as pink error boxes.
+        p = rn.stderr_problem(nb_with([], [stderr("random forest: 75/300 trees\n")]))
+        self.assertEqual(p, "cell 1 wrote to stderr: random forest: 75/300 trees")
+
+    def test_failed_grader_report_is_shown_with_its_cases(self):
+        text = "ai4med::grade FAILED sum: 1 of 2 tests failed\n  case wrong: expected 2, got 1\nother\n"
+        p = rn.stderr_problem(nb_with([stderr(text)]))
+        self.assertIn("ai4med::grade FAILED", p)
+        self.assertIn("case wrong: expected 2, got 1", p)
+
+    def test_bare_unit_result_fails(self):
+        p = rn.stderr_problem(nb_with([result({"text/plain": "()"})]))
+        self.assertEqual(p, "cell 0: the cell shows a bare `()`; end it with `;` or a value")
+
+    def test_debug_text_instead_of_html_fails(self):
+        p = rn.stderr_problem(nb_with([result({"text/plain": "KaplanMeier { times: [1.0, 2.0] }"})]))
+        self.assertIn("plain Debug text", p)
+        # Plain values, and result types that also sent HTML, are fine.
+        for ok in ["0.5", "[1, 2, 3]", "Some(3)", "Ok(())", '"text"', "(1, 2.5)"]:
+            self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": ok})])), ok)
+        self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": "Table { .. }", "text/html": "<table/>"})])))
+
+    def test_tagged_cells_may_write_to_stderr(self):
+        nb = nb_with([stderr("panicked: boom\n")])
+        nb.cells[0].metadata["tags"] = ["raises-exception"]
+        self.assertIsNone(rn.stderr_problem(nb))
+
+    def test_grader_counts(self):
+        nb = nb_with(
+            [grader_html("sum: all 3 tests passed")],
+            [grader_html("mean: 2 of 5 tests failed")],
+            [grader_html("std: no test cases")],
+            [stdout("not a grader")],
+        )
+        self.assertEqual(rn.grader_counts(nb), (1, 3))
+        self.assertEqual(rn.failed_graders(nb), 2)
+
+
+class KernelLauncher(unittest.TestCase):
+    """tools/ai4med-kernel with a stand-in evcxr_jupyter that reports what it was given."""
+
+    def launch(self, cwd, env_root=None):
+        with tempfile.TemporaryDirectory() as cache:
+            fake = Path(cache) / "tools" / "bin" / "evcxr_jupyter"
+            fake.parent.mkdir(parents=True)
+            fake.write_text(
+                "#!/bin/sh\n"
+                'echo "No configuration file found, use the default configuration"\n'
+                'cat "$EVCXR_CONFIG_DIR/init.evcxr"\n'
+            )
+            fake.chmod(0o755)
+            env = {k: v for k, v in os.environ.items() if k != "AI4MED_ROOT"}
+            env["AI4MED_CACHE"] = cache
+            if env_root is not None:
+                env["AI4MED_ROOT"] = env_root
+            p = subprocess.run(["bash", str(TOOLS / "ai4med-kernel")], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+            return p.stdout, p.stderr
+
+    def test_loads_the_clone_the_notebook_is_in_and_says_so(self):
+        with tempfile.TemporaryDirectory() as other:
+            clone = Path(other) / "clone"
+            (clone / "notebooks" / "c1").mkdir(parents=True)
+            (clone / "Cargo.toml").write_text('[package]\nname = "ai4med"\n')
+            out, err = self.launch(cwd=clone / "notebooks" / "c1")
+            self.assertIn(f'path = "{clone}"', out)
+            self.assertIn(f"loads the ai4med crate of {clone}", err)
+            # evcxr's config line is filtered out of the kernel's terminal output.
+            self.assertNotIn("No configuration file found", out)
+
+    def test_environment_root_wins_and_outside_any_clone_the_launchers_clone(self):
+        root = str(TOOLS.parent)
+        with tempfile.TemporaryDirectory() as elsewhere:
+            out, _ = self.launch(cwd=elsewhere)
+            self.assertIn(f'path = "{root}"', out)
+            out, _ = self.launch(cwd=elsewhere, env_root=root)
+            self.assertIn(f'path = "{root}"', out)
+
+
+if __name__ == "__main__":
+    unittest.main()
