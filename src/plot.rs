@@ -84,8 +84,14 @@ pub const PALETTE: [RGBColor; 10] = [
 /// Where the legend goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Legend {
-    /// Top right corner of the plotting area (default).
+    /// Wherever it covers the least data (default), as matplotlib's `loc="best"`: of the
+    /// four corners, the middles of the four sides and the centre, in that order of
+    /// preference, the first place whose box covers the fewest drawn points (line and
+    /// step segments sampled every few pixels, scatter points, band edges, histogram
+    /// and bar areas, annotations).
     #[default]
+    Best,
+    /// Top right corner of the plotting area.
     UpperRight,
     /// Bottom right (ROC curves).
     LowerRight,
@@ -411,7 +417,7 @@ impl Figure {
         Ok(has_bars)
     }
 
-    fn draw_on(&self, area: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+    fn draw_on(&self, area: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<usize> {
         if self.validate()? { self.draw_bars(area) } else { self.draw_xy(area) }
     }
 
@@ -492,12 +498,15 @@ impl Figure {
         b
     }
 
-    fn draw_xy(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+    fn draw_xy(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<usize> {
         let ((x0, x1), (y0, y1), any) = self.data_ranges();
         let (xs, ys) = (axis(x0, x1, "figure x values")?, axis(y0, y1, "figure y values")?);
         let mut chart = self.chart_builder(root).build_cartesian_2d(xs, ys).map_err(plot_err)?;
+        let (xfmt, yfmt) = (tick_formatter(x0, x1), tick_formatter(y0, y1));
         chart
             .configure_mesh()
+            .x_label_formatter(&xfmt)
+            .y_label_formatter(&yfmt)
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
             .max_light_lines(2)
@@ -605,30 +614,108 @@ impl Figure {
             }
         }
         if labelled && self.legend != Legend::Hidden {
-            self.draw_legend(&mut chart.configure_series_labels())?;
+            let obstacles = self.xy_obstacles(|p| chart.backend_coord(&p));
+            let area = (chart.plotting_area().get_base_pixel(), chart.plotting_area().dim_in_pixel());
+            return self.draw_legend(&mut chart.configure_series_labels(), area, &self.legend_labels(), &obstacles);
         }
-        Ok(())
+        Ok(0)
     }
 
+    /// Pixel positions the data covers, for placing the legend: segments sampled every
+    /// 3 px, points, band edges, histogram areas on a 4 px grid, annotation boxes.
+    fn xy_obstacles(&self, to_px: impl Fn((f64, f64)) -> (i32, i32)) -> Vec<(i32, i32)> {
+        let mut out = Vec::new();
+        let path = |pts: &[(f64, f64)], out: &mut Vec<(i32, i32)>| {
+            for w in pts.windows(2) {
+                let (a, b) = (to_px(w[0]), to_px(w[1]));
+                let n = ((a.0 - b.0).abs().max((a.1 - b.1).abs()) / 3).clamp(1, 2000);
+                for k in 0..=n {
+                    let t = k as f64 / n as f64;
+                    out.push(((a.0 as f64 + t * (b.0 - a.0) as f64) as i32, (a.1 as f64 + t * (b.1 - a.1) as f64) as i32));
+                }
+            }
+            if pts.len() == 1 {
+                out.push(to_px(pts[0]));
+            }
+        };
+        for s in &self.series {
+            match s {
+                Series::Line { x, y, .. } => path(&finite_pairs(x, y), &mut out),
+                Series::Step { x, y, .. } => path(&step_path(&finite_pairs(x, y)), &mut out),
+                Series::Scatter { x, y, .. } => out.extend(finite_pairs(x, y).into_iter().map(&to_px)),
+                Series::Band { x, lo, hi, step, .. } => {
+                    for e in [finite_pairs(x, lo), finite_pairs(x, hi)] {
+                        path(&if *step { step_path(&e) } else { e }, &mut out);
+                    }
+                }
+                Series::Hist { edges, heights, .. } => {
+                    for (k, &h) in heights.iter().enumerate() {
+                        let (a, b) = (to_px((edges[k], 0.0)), to_px((edges[k + 1], h)));
+                        area(a, b, &mut out);
+                    }
+                }
+                Series::Point { x, y, text } => {
+                    let p = to_px((*x, *y));
+                    area((p.0 - 5, p.1 - 8), (p.0 + 9 + 7 * text.chars().count() as i32, p.1 + 8), &mut out);
+                }
+                Series::Bars { .. } => {}
+            }
+        }
+        out
+    }
+
+    /// The legend's entries, in drawing order (series with a label).
+    fn legend_labels(&self) -> Vec<String> {
+        self.series
+            .iter()
+            .filter_map(|s| match s {
+                Series::Line { label, .. }
+                | Series::Step { label, .. }
+                | Series::Scatter { label, .. }
+                | Series::Band { label, .. }
+                | Series::Bars { label, .. }
+                | Series::Hist { label, .. } => Some(label.clone()),
+                Series::Point { .. } => None,
+            })
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// Draws the legend at the chosen or the best place; returns how many obstacle points
+    /// its box covers.
     fn draw_legend<'a, 'b, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
         &self,
         cfg: &mut plotters::chart::SeriesLabelStyle<'a, 'b, DB, CT>,
-    ) -> Result<()> {
-        let pos = match self.legend {
-            Legend::UpperRight | Legend::Hidden => SeriesLabelPosition::UpperRight,
-            Legend::LowerRight => SeriesLabelPosition::LowerRight,
-            Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
-            Legend::LowerLeft => SeriesLabelPosition::LowerLeft,
+        area: ((i32, i32), (u32, u32)),
+        labels: &[String],
+        obstacles: &[(i32, i32)],
+    ) -> Result<usize> {
+        let dim = legend_dim(labels)?;
+        let origin = area.0;
+        let local: Vec<(i32, i32)> = obstacles.iter().map(|&(x, y)| (x - origin.0, y - origin.1)).collect();
+        let (pos, covered) = match self.legend {
+            Legend::Best | Legend::Hidden => best_legend_position(&local, dim, area.1),
+            fixed => {
+                let p = match fixed {
+                    Legend::LowerRight => SeriesLabelPosition::LowerRight,
+                    Legend::UpperLeft => SeriesLabelPosition::UpperLeft,
+                    Legend::LowerLeft => SeriesLabelPosition::LowerLeft,
+                    _ => SeriesLabelPosition::UpperRight,
+                };
+                let c = covered_by(&local, legend_box(&p, dim, area.1));
+                (p, c)
+            }
         };
         cfg.position(pos)
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
             .label_font(("sans-serif", 12))
             .draw()
-            .map_err(|e| Error::Plot(e.to_string()))
+            .map_err(|e| Error::Plot(e.to_string()))?;
+        Ok(covered)
     }
 
-    fn draw_bars(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+    fn draw_bars(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<usize> {
         let bars: Vec<(&Vec<String>, &Vec<f64>, &String)> = self
             .series
             .iter()
@@ -665,11 +752,13 @@ impl Figure {
             SegmentValue::CenterOf(i) if !vertical => cats.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
+        let yfmt = tick_formatter(y0, y1);
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&fmt)
+            .y_label_formatter(&yfmt)
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
             .light_line_style(RGBColor(235, 235, 235))
@@ -709,15 +798,157 @@ impl Figure {
             }
         }
         if labelled && self.legend != Legend::Hidden {
-            self.draw_legend(&mut chart.configure_series_labels())?;
+            let mut obstacles = Vec::new();
+            for (si, (_, values, _)) in bars.iter().enumerate() {
+                for (i, &v) in values.iter().enumerate().filter(|(i, v)| *i < n && v.is_finite()) {
+                    let a = chart.backend_coord(&(SegmentValue::Exact(i as i32), 0.0));
+                    let b = chart.backend_coord(&(SegmentValue::Exact(i as i32 + 1), v));
+                    let (l, r) = (((0.3 * w + si as f64 * w) * seg_px) as i32, ((1.0 - 0.3 * w - (si + 1) as f64 * w) * seg_px).max(0.0) as i32);
+                    area((a.0 + l, a.1), (b.0 - r, b.1), &mut obstacles);
+                }
+            }
+            let plot_area = (chart.plotting_area().get_base_pixel(), chart.plotting_area().dim_in_pixel());
+            return self.draw_legend(&mut chart.configure_series_labels(), plot_area, &self.legend_labels(), &obstacles);
         }
-        Ok(())
+        Ok(0)
+    }
+
+    /// How many sampled data points (line and step segments every 3 px, scatter points,
+    /// band edges, histogram and bar areas on a 4 px grid, annotations) the legend's box
+    /// covers as drawn; 0 when the legend is clear of the data or there is none. For tests
+    /// of figures, and to check a chosen fixed [`Legend`] position.
+    pub fn legend_overlap(&self) -> Result<usize> {
+        self.validate()?;
+        register_fonts();
+        let mut out = String::new();
+        let root = SVGBackend::with_string(&mut out, self.size).into_drawing_area();
+        self.draw_on(&root)
     }
 }
 
+/// Adds the points of the pixel rectangle with corners `a` and `b` on a 4 px grid.
+fn area(a: (i32, i32), b: (i32, i32), out: &mut Vec<(i32, i32)>) {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    let mut y = y0;
+    while y <= y1 {
+        let mut x = x0;
+        while x <= x1 {
+            out.push((x, y));
+            x += 4;
+        }
+        out.push((x1, y));
+        y += 4;
+    }
+}
+
+/// Width and height in pixels of plotters' legend box for these labels (12 px sans-serif,
+/// its 30 px symbol area and 10 px margins).
+fn legend_dim(labels: &[String]) -> Result<(i32, i32)> {
+    let font: TextStyle = ("sans-serif", 12).into_font().into();
+    let mut text = MultiLineText::<_, &str>::new((0, 0), &font);
+    for l in labels {
+        text.push_line(l.as_str());
+    }
+    let (w, h) = text.estimate_dimension().map_err(|e| Error::Plot(format!("{e:?}")))?;
+    Ok((w + 30 + 20, h + 20))
+}
+
+/// The legend box (left, top, right, bottom) in plotting-area pixels for a position, as
+/// plotters lays it out (5 px from the edges).
+fn legend_box(pos: &SeriesLabelPosition, dim: (i32, i32), area: (u32, u32)) -> (i32, i32, i32, i32) {
+    use SeriesLabelPosition::*;
+    let (aw, ah) = (area.0 as i32, area.1 as i32);
+    let x = match pos {
+        UpperLeft | MiddleLeft | LowerLeft => 5,
+        UpperMiddle | MiddleMiddle | LowerMiddle => (aw - dim.0) / 2,
+        UpperRight | MiddleRight | LowerRight => aw - dim.0 - 5,
+        Coordinate(x, _) => *x,
+    };
+    let y = match pos {
+        UpperLeft | UpperMiddle | UpperRight => 5,
+        MiddleLeft | MiddleMiddle | MiddleRight => (ah - dim.1) / 2,
+        LowerLeft | LowerMiddle | LowerRight => ah - dim.1 - 5,
+        Coordinate(_, y) => *y,
+    };
+    (x, y, x + dim.0, y + dim.1)
+}
+
+fn covered_by(points: &[(i32, i32)], b: (i32, i32, i32, i32)) -> usize {
+    // 2 px of air around the box count as covered too.
+    points.iter().filter(|&&(x, y)| x >= b.0 - 2 && x <= b.2 + 2 && y >= b.1 - 2 && y <= b.3 + 2).count()
+}
+
+/// matplotlib's `loc="best"`: the first of the nine places, in matplotlib's order of
+/// preference, whose box covers the fewest points (plotting-area pixels).
+fn best_legend_position(points: &[(i32, i32)], dim: (i32, i32), area: (u32, u32)) -> (SeriesLabelPosition, usize) {
+    use SeriesLabelPosition::*;
+    let mut best = (UpperRight, usize::MAX);
+    for pos in [UpperRight, UpperLeft, LowerLeft, LowerRight, MiddleRight, MiddleLeft, LowerMiddle, UpperMiddle, MiddleMiddle] {
+        let c = covered_by(points, legend_box(&pos, dim, area));
+        if c < best.1 {
+            best = (pos, c);
+        }
+        if c == 0 {
+            break;
+        }
+    }
+    best
+}
+
+/// The best place for a legend with these `labels` on a plotting area of `area` pixels,
+/// given the data's pixel `points` relative to the area's top-left corner, and how many
+/// of them its box covers (for the crate's custom charts; [`Figure`] does this itself).
+pub(crate) fn best_legend_place(points: &[(i32, i32)], labels: &[String], area: (u32, u32)) -> Result<(SeriesLabelPosition, usize)> {
+    Ok(best_legend_position(points, legend_dim(labels)?, area))
+}
+
+/// A float axis whose ticks (labels and grid lines) are exactly `ticks`, for charts that
+/// must line other things up with them (the at-risk counts under a Kaplan–Meier plot) or
+/// that choose their own (hazard ratios on a log axis). plotters' `with_key_points` does
+/// the same but drops the default label formatting the mesh needs.
+#[derive(Clone)]
+pub(crate) struct FixedTicks {
+    range: plotters::coord::types::RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl FixedTicks {
+    pub(crate) fn new(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Self {
+        FixedTicks { range: range.into(), ticks }
+    }
+}
+
+impl plotters::coord::ranged1d::Ranged for FixedTicks {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.range.map(value, limit)
+    }
+    fn key_points<H: plotters::coord::ranged1d::KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.max_num_points() == 0 || hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+    }
+    fn range(&self) -> std::ops::Range<f64> {
+        self.range.range()
+    }
+}
+
+/// Tick labels of an axis spanning `lo..hi`: at most 7 significant digits, no trailing
+/// zeros (`350`, not `350.0`; `0.3`, not `0.30000000000000004`), and exactly 0 for a
+/// value within 1e-9 of the span of zero.
+fn tick_formatter(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
+    let eps = (hi - lo).abs() * 1e-9;
+    move |v: &f64| crate::grade::short_float(if v.abs() <= eps { 0.0 } else { *v })
+}
+
+/// Widest a [`Grid`] is drawn, in pixels (about a notebook page): panels that would not fit
+/// wrap onto more rows.
+pub const MAX_GRID_WIDTH: u32 = 960;
+
 /// Several figures side by side in one SVG (calibration before/after, per-class panels).
 ///
-/// Each panel has the given cell size; panels fill rows of `cols`.
+/// Each panel has the given cell size; panels fill rows of `cols`, or of fewer where `cols`
+/// panels would be wider than [`MAX_GRID_WIDTH`].
 ///
 /// ```
 /// use ai4med::plot::{Figure, Grid};
@@ -751,7 +982,10 @@ impl Grid {
         for f in &self.figures {
             f.validate()?;
         }
-        let cols = self.cols.min(self.figures.len());
+        // At most MAX_GRID_WIDTH pixels wide: Jupyter shrinks a wider SVG to the page, and
+        // its 12 px labels with it (a 4 × 350 px grid read at 9 px).
+        let fit = (MAX_GRID_WIDTH / self.cell.0).max(1) as usize;
+        let cols = self.cols.min(self.figures.len()).min(fit).max(1);
         let rows = self.figures.len().div_ceil(cols);
         register_fonts();
         let mut out = String::new();
@@ -891,7 +1125,7 @@ impl Heatmap {
                 .y_labels(nr.min(40))
                 .x_label_formatter(&xf)
                 .y_label_formatter(&yf)
-                .label_style(("sans-serif", 11))
+                .label_style(("sans-serif", 12))
                 .draw()
                 .map_err(plot_err)?;
             let cells = self.values.indexed_iter().map(|((r, c), &v)| {
@@ -923,7 +1157,7 @@ impl Heatmap {
                 .y_label_area_size(45)
                 .build_cartesian_2d(0.0..1.0, colour_axis.clone())
                 .map_err(plot_err)?;
-            cb.configure_mesh().disable_mesh().disable_x_axis().y_labels(5).label_style(("sans-serif", 10)).draw().map_err(plot_err)?;
+            cb.configure_mesh().disable_mesh().disable_x_axis().y_labels(5).label_style(("sans-serif", 12)).draw().map_err(plot_err)?;
             let steps = 64;
             let top = colour_axis.end;
             let strip = (0..steps).map(|i| {
@@ -958,6 +1192,55 @@ mod tests {
     fn texts(svg: &str) -> Vec<String> {
         let doc = parse(svg);
         doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text().map(|t| t.trim().to_string())).collect()
+    }
+
+    #[test]
+    fn best_legend_avoids_the_data() {
+        // A curve along the top edge and down the right side, like a survival curve
+        // seen from the other end: the upper-right corner is covered.
+        let x: Vec<f64> = (0..=50).map(|i| i as f64 / 50.0).collect();
+        let y: Vec<f64> = x.iter().map(|&v| if v < 0.8 { 1.0 } else { 1.0 - 4.0 * (v - 0.8) }).collect();
+        let fig = Figure::new().line(&x, &y, "a curve with a long label").line(&x, &x, "diagonal");
+        assert_eq!(fig.legend_overlap().unwrap(), 0);
+        assert!(fig.clone().legend(Legend::UpperRight).legend_overlap().unwrap() > 0);
+        assert!(fig.clone().legend(Legend::UpperLeft).legend_overlap().unwrap() > 0);
+        // Histograms fill their bars: the legend goes where no bar is tall.
+        let v: Vec<f64> = (0..400).map(|i| ((i * 37) % 100) as f64 / 100.0 + if i % 3 == 0 { 0.0 } else { 1.5 }).collect();
+        let h = Figure::new().histograms(&[("group one", &v[..200]), ("group two", &v[200..])], 20, false);
+        assert_eq!(h.legend_overlap().unwrap(), 0);
+        // Grouped bars too.
+        let b = Figure::new().bars(&["a", "b", "c", "d"], &[1.0, 5.0, 5.0, 1.0], "train").bars(&["a", "b", "c", "d"], &[1.0, 4.0, 4.0, 1.0], "test");
+        assert_eq!(b.legend_overlap().unwrap(), 0);
+    }
+
+    #[test]
+    fn best_position_prefers_matplotlibs_order() {
+        let area = (400, 300);
+        let dim = (100, 40);
+        assert_eq!(best_legend_position(&[], dim, area), (SeriesLabelPosition::UpperRight, 0));
+        let upper_right: Vec<(i32, i32)> = (300..400).flat_map(|x| (0..60).map(move |y| (x, y))).collect();
+        assert_eq!(best_legend_position(&upper_right, dim, area).0, SeriesLabelPosition::UpperLeft);
+    }
+
+    #[test]
+    fn tick_labels_are_short() {
+        let svg = Figure::new().line(&[0.0, 350.0], &[0.0, 0.3], "").to_svg().unwrap();
+        let t = texts(&svg);
+        assert!(t.iter().any(|s| s == "300" || s == "200"), "{t:?}");
+        assert!(!t.iter().any(|s| s.ends_with(".0") || s.len() > 8), "{t:?}");
+        let f = tick_formatter(-1.0, 1.0);
+        assert_eq!(f(&1e-17), "0");
+        assert_eq!(f(&0.30000000000000004), "0.3");
+        assert_eq!(f(&2.0), "2");
+    }
+
+    #[test]
+    fn grids_stay_within_a_page() {
+        let figs: Vec<Figure> = (0..4).map(|i| Figure::new().title(format!("panel {i}")).line(&[0.0, 1.0], &[0.0, 1.0], "")).collect();
+        let svg = Grid::new(figs, 4).to_svg().unwrap();
+        let doc = parse(&svg);
+        let width: u32 = doc.root_element().attribute("width").unwrap().parse().unwrap();
+        assert!(width <= MAX_GRID_WIDTH, "{width}");
     }
 
     #[test]
@@ -1124,6 +1407,7 @@ pub fn barh<S: AsRef<str>>(title: &str, x_label: &str, labels: &[S], values: &[f
                     let i = y.round() as i64;
                     if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { labels[k - 1 - i as usize].clone() } else { String::new() }
                 })
+                .x_label_formatter(&tick_formatter(x0, x1))
                 .x_desc(x_label)
                 .label_style(("sans-serif", 12))
                 .light_line_style(RGBColor(240, 240, 240))

@@ -50,3 +50,24 @@ fn no_solution_line_appears_in_an_exercise() {
     }
     assert!(leaks.is_empty(), "{} solution lines visible in exercises:\n{}", leaks.len(), leaks.join("\n"));
 }
+
+/// The exercise copy never talks about markers it does not show: no cell of a generated
+/// exercise names `BEGIN SOLUTION`, `END SOLUTION` or `BEGIN HIDDEN TESTS` (a text that
+/// explains the solution markers reads wrongly there).
+#[test]
+fn no_exercise_mentions_the_markers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks");
+    let mut found = Vec::new();
+    for p in ai4med::exercise::find_solution_notebooks(&root).unwrap() {
+        let nb = ai4med::exercise::read_notebook(&p).unwrap();
+        let ex = ai4med::exercise::make_exercise(&nb, "x.ipynb").unwrap();
+        for (i, text) in cells_text(&ex).iter().enumerate() {
+            for m in ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"] {
+                if text.contains(m) {
+                    found.push(format!("{} cell {i}: {m}", p.strip_prefix(&root).unwrap_or(&p).display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "exercise cells naming solution markers:\n{}", found.join("\n"));
+}

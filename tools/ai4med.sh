@@ -107,6 +107,10 @@ setup() {
   wait "$py" || { say "setting up the Python venv failed"; exit 1; }
   setup_env
   setup_kernel
+  # The kernel builds offline (evcxr's `:offline 1`), and cargo resolves a new build folder
+  # with every platform's packages in view: fetch them all now (a second or two when cached;
+  # without it a fresh machine's first kernel died on `android_system_properties`).
+  (cd "$ROOT" && cargo fetch --quiet) || { say "cargo fetch failed: the notebook kernel needs the crates.io registry once"; exit 1; }
 }
 
 run_notebooks() {

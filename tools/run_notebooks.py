@@ -159,10 +159,15 @@ def stderr_problem(nb):
 DEBUG_TEXT = re.compile(r"^(?!(?:Some|Ok|Err)\()[A-Z][A-Za-z0-9_]*(?:<[^>]*>)?\s*[{(]")
 
 
+# A figure's text naming a feature by position (`x0`, `x11 (±0.004)`): the default names of a
+# matrix without column names.
+UNNAMED_FEATURE = re.compile(r"<text[^>]*>\s*(x\d+)(?: \([^<]*\))?\s*</text>")
+
+
 def result_problem(cell):
     """A cell result a learner should not see: a bare `()` (a cell that ends in a call
-    returning nothing, which evcxr prints), or a value of one of our result types shown as
-    its Debug text because no HTML came with it."""
+    returning nothing, which evcxr prints), a value of one of our result types shown as
+    its Debug text because no HTML came with it, or a figure naming features x0, x1, …"""
     for out in cell.get("outputs", []):
         if out.get("output_type") != "execute_result":
             continue
@@ -171,6 +176,11 @@ def result_problem(cell):
         text = "".join(text) if isinstance(text, list) else text
         if text.strip() == "()":
             return "the cell shows a bare `()`; end it with `;` or a value"
+        svg = data.get("image/svg+xml", "")
+        svg = "".join(svg) if isinstance(svg, list) else svg
+        unnamed = UNNAMED_FEATURE.search(svg)
+        if unnamed:
+            return f"a figure labels a feature {unnamed.group(1)!r}: its names were lost (pass the DataFrame, not its matrix)"
         rich = any(k in data for k in ("text/html", "image/png", "image/svg+xml", "text/markdown"))
         if not rich and DEBUG_TEXT.match(text.strip()):
             return f"a result shows as plain Debug text, not HTML: {text.strip()[:80]}"

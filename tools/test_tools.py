@@ -68,6 +68,13 @@ class RunnerRules(unittest.TestCase):
             self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": ok})])), ok)
         self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": "Table { .. }", "text/html": "<table/>"})])))
 
+    def test_figure_with_positional_feature_names_fails(self):
+        svg = '<svg><text x="1" y="2">x11 (±0.004)</text><text>age</text></svg>'
+        p = rn.stderr_problem(nb_with([result({"image/svg+xml": svg, "text/plain": ""})]))
+        self.assertIn("'x11'", p)
+        named = '<svg><text x="1">age (±0.004)</text><text>x</text><text>0.5</text></svg>'
+        self.assertIsNone(rn.stderr_problem(nb_with([result({"image/svg+xml": named, "text/plain": ""})])))
+
     def test_tagged_cells_may_write_to_stderr(self):
         nb = nb_with([stderr("panicked: boom\n")])
         nb.cells[0].metadata["tags"] = ["raises-exception"]

@@ -247,7 +247,7 @@ impl RiskBins {
             let ys: Vec<f64> = xs.iter().map(|&p| or_to_arr(p, or).unwrap_or(f64::NAN)).collect();
             f = f.line(&xs, &ys, format!("predicted, OR = {or:.3}"));
         }
-        f.legend(crate::plot::Legend::UpperLeft)
+        f
     }
 
     /// For groups formed on *predicted risk reduction* (pass a learner's predictions as
@@ -267,7 +267,6 @@ impl RiskBins {
             .y_label("observed ARR (control − treated event rate)")
             .dashed(&[lo, hi], &[lo, hi], "perfect calibration")
             .scatter(&x, &y, "groups of predicted ARR")
-            .legend(crate::plot::Legend::UpperLeft)
     }
 
     /// Shows the table inline.
@@ -289,7 +288,7 @@ pub fn arr_curve_figure(odds_ratios: &[f64]) -> Figure {
         let ys: Vec<f64> = xs.iter().map(|&p| or_to_arr(p, or).unwrap_or(f64::NAN)).collect();
         f = f.line(&xs, &ys, format!("OR = {or}"));
     }
-    f.legend(crate::plot::Legend::UpperRight)
+    f
 }
 
 /// Histograms of predicted risk reduction, one per named learner, overlaid on shared bins.
@@ -304,7 +303,6 @@ pub fn arr_histogram(predictions: &[(&str, &[f64])], bins: usize) -> Figure {
         .x_label("predicted ARR (control risk − treated risk)")
         .y_label("patients")
         .histograms(predictions, bins, false)
-        .legend(crate::plot::Legend::UpperLeft)
 }
 
 #[cfg(test)]

@@ -205,7 +205,7 @@ impl ShapValues {
                     let at = (*e, y);
                     let offset = if e >= s { (4, -6) } else { (-46, -6) };
                     chart
-                        .draw_series(std::iter::once(EmptyElement::at(at) + Text::new(text, offset, ("sans-serif", 11).into_font())))
+                        .draw_series(std::iter::once(EmptyElement::at(at) + Text::new(text, offset, ("sans-serif", 12).into_font())))
                         .map_err(plot_error)?;
                 }
                 for (x, dash) in [(base, "E[f]"), (cum, "f(x)")] {
@@ -213,7 +213,7 @@ impl ShapValues {
                         .draw_series(DashedLineSeries::new(vec![(x, -0.5), (x, n as f64 - 0.5)], 4, 3, RGBColor(90, 90, 90).stroke_width(1)))
                         .map_err(plot_error)?;
                     chart
-                        .draw_series(std::iter::once(EmptyElement::at((x, n as f64 - 0.5)) + Text::new(dash, (3, 2), ("sans-serif", 11).into_font())))
+                        .draw_series(std::iter::once(EmptyElement::at((x, n as f64 - 0.5)) + Text::new(dash, (3, 2), ("sans-serif", 12).into_font())))
                         .map_err(plot_error)?;
                 }
                 Ok(())
@@ -442,7 +442,7 @@ fn colour_bar(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, label:
         let y2 = top + (bottom - top) * (s + 1) / steps;
         area.draw(&Rectangle::new([(x0, y), (x0 + 12, y2)], blue_red(t).filled())).map_err(plot_error)?;
     }
-    let font = ("sans-serif", 11).into_font();
+    let font = ("sans-serif", 12).into_font();
     area.draw(&Text::new("high", (x0 - 2, top - 14), font.clone())).map_err(plot_error)?;
     area.draw(&Text::new("low", (x0, bottom + 4), font.clone())).map_err(plot_error)?;
     let (first, second) = match label.split_once(' ') {

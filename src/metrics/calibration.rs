@@ -36,7 +36,6 @@ impl CalibrationCurve {
             .y_label("fraction of positives")
             .x_range(0.0, 1.0)
             .y_range(0.0, 1.02)
-            .legend(Legend::UpperLeft)
             .line(&self.prob_pred, &self.prob_true, "model")
             .scatter(&self.prob_pred, &self.prob_true, "")
             .dashed(&[0.0, 1.0], &[0.0, 1.0], "perfectly calibrated")

@@ -7,7 +7,7 @@
 //! ROC curve.
 
 use super::{Labels, prepare};
-use crate::plot::{Figure, Legend};
+use crate::plot::Figure;
 use crate::{Error, Result};
 
 /// Positive and negative scores, each sorted ascending (−0.0 folded into 0.0).
@@ -293,8 +293,7 @@ pub fn roc_figure<S: AsRef<str>, C: std::borrow::Borrow<RocCurve>>(curves: &[(S,
         .x_label("false positive rate (1 − specificity)")
         .y_label("true positive rate (sensitivity)")
         .x_range(0.0, 1.0)
-        .y_range(0.0, 1.02)
-        .legend(Legend::LowerRight);
+        .y_range(0.0, 1.02);
     for (name, c) in curves {
         let c = c.borrow();
         f = f.line(&c.fpr, &c.tpr, format!("{} (AUC {:.3})", name.as_ref(), c.auc));
@@ -309,8 +308,7 @@ pub fn pr_figure<S: AsRef<str>, C: std::borrow::Borrow<PrCurve>>(curves: &[(S, C
         .x_label("recall (sensitivity)")
         .y_label("precision (PPV)")
         .x_range(0.0, 1.0)
-        .y_range(0.0, 1.02)
-        .legend(Legend::LowerLeft);
+        .y_range(0.0, 1.02);
     for (name, c) in curves {
         let c = c.borrow();
         // Drawn as steps from high recall to low, as the curve is a step function.

@@ -2,7 +2,7 @@
 
 use super::densenet::{DenseNet, DenseNetConfig, parameter_count};
 use crate::display::{Colormap, Image, Table};
-use crate::plot::Figure;
+use crate::plot::{Figure, Grid};
 use crate::torch::fit_cache::{self, CachedFit, FitKey};
 use crate::xray::{Augment, LabelTable, Missing, Standardization, augment_rng, load_images};
 use crate::{Error, Result};
@@ -143,15 +143,23 @@ impl History {
         Some(History { classes: classes.to_vec(), epochs, best_epoch: r["best_epoch"].as_u64()? as usize })
     }
 
-    /// Loss curves and mean validation AUC per epoch.
-    pub fn figure(&self) -> Figure {
+    /// Two panels side by side: the training and validation loss per epoch, and the mean
+    /// validation AUC per epoch with the kept (best) epoch marked. Loss and AUC have
+    /// different scales, so each gets its own labelled axis.
+    pub fn figure(&self) -> Grid {
         let x: Vec<f64> = self.epochs.iter().map(|e| e.epoch as f64).collect();
-        Figure::new()
-            .title("Training history")
+        let auc: Vec<f64> = self.epochs.iter().map(|e| e.mean_auc()).collect();
+        let loss = Figure::new()
+            .title("Loss")
             .x_label("epoch")
-            .line(&x, &self.epochs.iter().map(|e| e.train_loss).collect::<Vec<_>>(), "training loss")
-            .line(&x, &self.epochs.iter().map(|e| e.valid_loss).collect::<Vec<_>>(), "validation loss")
-            .line(&x, &self.epochs.iter().map(|e| e.mean_auc()).collect::<Vec<_>>(), "mean validation AUC")
+            .y_label("weighted cross-entropy loss")
+            .line(&x, &self.epochs.iter().map(|e| e.train_loss).collect::<Vec<_>>(), "training")
+            .line(&x, &self.epochs.iter().map(|e| e.valid_loss).collect::<Vec<_>>(), "validation");
+        let mut score = Figure::new().title("Mean validation AUC").x_label("epoch").y_label("AUC").line(&x, &auc, "");
+        if let Some(k) = self.epochs.iter().position(|e| e.epoch == self.best_epoch) {
+            score = score.point(x[k], auc[k], "kept");
+        }
+        Grid::new(vec![loss, score], 2).cell_size(470, 340)
     }
 
     /// Epoch, losses, mean AUC and seconds.

@@ -11,7 +11,7 @@ use tch::{Device, Kind, Tensor, nn, nn::ModuleT, nn::OptimizerConfig};
 
 use crate::display::{Cell, Table};
 use crate::imaging::{Case, get_sub_volume, standardize};
-use crate::plot::Figure;
+use crate::plot::{Figure, Grid};
 use crate::torch::fit_cache::{self, CachedFit, FitKey};
 use crate::{Error, Result};
 
@@ -291,18 +291,21 @@ impl SegHistory {
         Some(SegHistory { classes: classes.to_vec(), epochs, best_epoch: r["best_epoch"].as_u64()? as usize })
     }
 
-    /// Loss curves (training and validation soft Dice loss by epoch).
-    pub fn figure(&self) -> Figure {
+    /// Two panels side by side: the training and validation soft Dice loss per epoch, and
+    /// the validation Dice of each class per epoch (each on its own labelled axis).
+    pub fn figure(&self) -> Grid {
         let x: Vec<f64> = self.epochs.iter().map(|e| e.epoch as f64).collect();
-        let mut f = Figure::new()
-            .title("U-Net training")
+        let loss = Figure::new()
+            .title("Soft Dice loss")
             .x_label("epoch")
-            .line(&x, &self.epochs.iter().map(|e| e.train_loss).collect::<Vec<_>>(), "training soft Dice loss")
-            .line(&x, &self.epochs.iter().map(|e| e.valid_loss).collect::<Vec<_>>(), "validation soft Dice loss");
+            .y_label("loss")
+            .line(&x, &self.epochs.iter().map(|e| e.train_loss).collect::<Vec<_>>(), "training")
+            .line(&x, &self.epochs.iter().map(|e| e.valid_loss).collect::<Vec<_>>(), "validation");
+        let mut dice = Figure::new().title("Validation Dice by class").x_label("epoch").y_label("Dice");
         for (c, name) in self.classes.iter().enumerate() {
-            f = f.line(&x, &self.epochs.iter().map(|e| e.valid_dice.get(c).copied().unwrap_or(f64::NAN)).collect::<Vec<_>>(), &format!("validation Dice {name}"));
+            dice = dice.line(&x, &self.epochs.iter().map(|e| e.valid_dice.get(c).copied().unwrap_or(f64::NAN)).collect::<Vec<_>>(), name.as_str());
         }
-        f
+        Grid::new(vec![loss, dice], 2).cell_size(470, 340)
     }
     /// One row per epoch: losses, validation Dice per class, seconds.
     pub fn table(&self) -> Table {

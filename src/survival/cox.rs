@@ -670,7 +670,7 @@ impl CoxPH {
             y.extend(s.row(i).iter());
             fig = fig.step(&t, &y, l.as_ref());
         }
-        Ok(fig.legend(crate::plot::Legend::LowerLeft))
+        Ok(fig)
     }
     /// Forest plot of the hazard ratios with their 95% intervals (log scale axis in
     /// β units, labelled as ratios).
@@ -689,7 +689,13 @@ impl CoxPH {
                     .margin(12)
                     .x_label_area_size(40)
                     .y_label_area_size((longest * 7 + 16).clamp(60, 260))
-                    .build_cartesian_2d(crate::plot::axis(lo - pad, hi + pad, "hazard ratios")?, -0.5..(k as f64 - 0.5))
+                    .build_cartesian_2d(
+                        crate::plot::FixedTicks::new(
+                            crate::plot::axis(lo - pad, hi + pad, "hazard ratios")?,
+                            ratio_ticks(lo - pad, hi + pad).iter().map(|r| r.ln()).collect(),
+                        ),
+                        -0.5..(k as f64 - 0.5),
+                    )
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()
@@ -699,7 +705,7 @@ impl CoxPH {
                         let i = y.round() as i64;
                         if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { rows[k - 1 - i as usize].name.clone() } else { String::new() }
                     })
-                    .x_label_formatter(&|b| format!("{:.2}", b.exp()))
+                    .x_label_formatter(&|b| crate::grade::short_float((b.exp() * 1e6).round() / 1e6))
                     .x_desc("hazard ratio (log scale)")
                     .label_style(("sans-serif", 12))
                     .light_line_style(RGBColor(240, 240, 240))
@@ -726,10 +732,42 @@ impl CoxPH {
     }
 }
 
+/// Hazard-ratio ticks for a log axis spanning `ln_lo..ln_hi` (in β units): powers of two
+/// (…, 0.25, 0.5, 1, 2, 4, …) when the axis spans at most a factor of 64, otherwise
+/// 1–2–5 steps per decade (0.1, 0.2, 0.5, 1, 2, 5, 10, …), thinned to at most 9 ticks
+/// keeping 1. Ratios a reader can place, where ticks evenly spaced in β read as e^(k/2).
+fn ratio_ticks(ln_lo: f64, ln_hi: f64) -> Vec<f64> {
+    let (lo, hi) = (ln_lo.exp(), ln_hi.exp());
+    let candidates: Vec<f64> = if hi / lo <= 64.0 {
+        (-12..=12).map(|k| 2f64.powi(k)).collect()
+    } else {
+        (-6..=6).flat_map(|d| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(d))).collect()
+    };
+    let mut ticks: Vec<f64> = candidates.into_iter().filter(|&r| r >= lo * (1.0 - 1e-9) && r <= hi * (1.0 + 1e-9)).collect();
+    while ticks.len() > 9 {
+        // Keep every other tick, counted from 1 so that 1 stays.
+        let one = ticks.iter().position(|&r| (r - 1.0).abs() < 1e-12).unwrap_or(0);
+        ticks = ticks.into_iter().enumerate().filter(|(i, _)| i.abs_diff(one) % 2 == 0).map(|(_, r)| r).collect();
+    }
+    ticks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn ratio_ticks_read_as_ratios() {
+        assert_eq!(ratio_ticks(0.4f64.ln(), 5f64.ln()), vec![0.5, 1.0, 2.0, 4.0]);
+        assert_eq!(ratio_ticks(-0.1, 0.1), vec![1.0]);
+        let wide = ratio_ticks(0.005f64.ln(), 300f64.ln());
+        assert!(wide.len() <= 9 && wide.contains(&1.0), "{wide:?}");
+        assert!(wide.windows(2).all(|w| w[0] < w[1]));
+        // Many powers of two are thinned around 1.
+        let t = ratio_ticks(0.02f64.ln(), 50f64.ln());
+        assert!(t.len() <= 9 && t.contains(&1.0), "{t:?}");
+    }
 
     #[test]
     fn split_sweep_equals_one_sweep() {

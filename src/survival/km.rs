@@ -167,7 +167,7 @@ impl KaplanMeier {
     }
     /// Shows the curve with its band and an at-risk table.
     pub fn evcxr_display(&self) {
-        km_figure(&[("Kaplan–Meier", self)], "Kaplan–Meier estimate", true).evcxr_display();
+        km_figure(&[("Kaplan–Meier", self)], "Kaplan–Meier estimate", "time", true).evcxr_display();
     }
 }
 
@@ -252,11 +252,19 @@ impl NelsonAalen {
 
 /// Kaplan–Meier curves of several groups on one figure: steps with shaded confidence
 /// bands (if `bands`), censoring ticks, and a table of subjects at risk under the axis,
-/// as lifelines' `add_at_risk_counts` draws it.
-pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, bands: bool) -> Chart {
+/// as lifelines' `add_at_risk_counts` draws it: one count per time tick, right under it,
+/// the number still followed just before that time. `time_label` names the x axis with
+/// its unit (`"days since diagnosis"`); the legend goes where it covers no curve if such
+/// a place exists (see [`crate::plot::Legend::Best`]).
+pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, time_label: &str, bands: bool) -> Chart {
     let build = || -> Result<String> {
         crate::error::check::non_empty("curves", curves.len())?;
         let t_max = curves.iter().filter_map(|(_, k)| k.times.last().copied()).fold(0.0, f64::max).max(1e-9);
+        // The time ticks: the axis labels exactly these, and the at-risk table counts at them.
+        let ticks: Vec<f64> = {
+            let step = nice_step(t_max / 7.0);
+            (0..).map(|k| k as f64 * step).take_while(|&t| t <= t_max * 1.0001).collect()
+        };
         let rows = curves.len() as u32;
         let table_h = 34 + 18 * rows;
         let label_w = curves.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(4).clamp(6, 30) as u32 * 7 + 14;
@@ -268,11 +276,13 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, bands: bool) -> C
                 .margin_left(12 + label_w.saturating_sub(60))
                 .x_label_area_size(40)
                 .y_label_area_size(60)
-                .build_cartesian_2d(crate::plot::axis(0.0, t_max * 1.03, "survival times")?, 0.0..1.03)
+                .build_cartesian_2d(crate::plot::FixedTicks::new(crate::plot::axis(0.0, t_max * 1.03, "survival times")?, ticks.clone()), 0.0..1.03)
                 .map_err(plot_error)?;
+            let tick_label = |t: &f64| crate::grade::short_float(*t);
             chart
                 .configure_mesh()
-                .x_desc("time")
+                .x_label_formatter(&tick_label)
+                .x_desc(if time_label.is_empty() { "time" } else { time_label })
                 .y_desc("survival probability S(t)")
                 .label_style(("sans-serif", 12))
                 .light_line_style(RGBColor(240, 240, 240))
@@ -314,19 +324,33 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, bands: bool) -> C
                     .draw_series(marks.into_iter().map(|p| EmptyElement::at(p) + PathElement::new(vec![(0, -5), (0, 5)], col.stroke_width(1))))
                     .map_err(plot_error)?;
             }
+            // The legend where it covers the fewest curve points.
+            let mut points = Vec::new();
+            for (_, km) in curves {
+                let mut prev = (0.0, 1.0);
+                for (&t, &s) in km.times.iter().zip(&km.survival) {
+                    for p in [(t, prev.1), (t, s)] {
+                        let steps = 40;
+                        for k in 0..=steps {
+                            let f = k as f64 / steps as f64;
+                            points.push(chart.backend_coord(&(prev.0 + f * (p.0 - prev.0), prev.1 + f * (p.1 - prev.1))));
+                        }
+                        prev = p;
+                    }
+                }
+            }
+            let labels: Vec<String> = curves.iter().map(|(l, _)| l.to_string()).collect();
+            let area = (chart.plotting_area().get_base_pixel(), chart.plotting_area().dim_in_pixel());
+            let local: Vec<(i32, i32)> = points.iter().map(|&(x, y)| (x - area.0 .0, y - area.0 .1)).collect();
+            let (pos, _) = crate::plot::best_legend_place(&local, &labels, area.1)?;
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
+                .position(pos)
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(180, 180, 180))
                 .label_font(("sans-serif", 12))
                 .draw()
                 .map_err(plot_error)?;
-            // At-risk table: the chart's x positions of its ticks.
-            let ticks: Vec<f64> = {
-                let step = nice_step(t_max / 7.0);
-                (0..).map(|k| k as f64 * step).take_while(|&t| t <= t_max * 1.0001).collect()
-            };
             let font = ("sans-serif", 12).into_font();
             bottom.draw(&Text::new("at risk", (10, 6), font.clone().style(FontStyle::Bold))).map_err(plot_error)?;
             for (g, (label, km)) in curves.iter().enumerate() {
@@ -337,7 +361,10 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, bands: bool) -> C
                     let (px, _) = chart.backend_coord(&(t, 0.0));
                     let k = km.times.partition_point(|&x| x < t);
                     let n = if k < km.times.len() { km.at_risk[k] } else { 0.0 };
-                    bottom.draw(&Text::new(format!("{n:.0}"), (px - 8, y), font.clone())).map_err(plot_error)?;
+                    // Centred under the tick (about 7 px per digit).
+                    let text = format!("{n:.0}");
+                    let half = (7 * text.len() as i32) / 2;
+                    bottom.draw(&Text::new(text, (px - half, y), font.clone())).map_err(plot_error)?;
                 }
             }
             Ok(())
@@ -373,6 +400,6 @@ mod tests {
         assert_eq!(km.median(), 12.0);
         assert_eq!(km.survival_at(11.0).unwrap(), 0.75);
         assert!(km.survival_at(-1.0).is_err());
-        assert!(km_figure(&[("all", &km)], "t", true).to_svg().unwrap().contains("at risk"));
+        assert!(km_figure(&[("all", &km)], "t", "days", true).to_svg().unwrap().contains("at risk"));
     }
 }
