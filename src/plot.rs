@@ -957,11 +957,18 @@ pub const MAX_GRID_WIDTH: u32 = 960;
 /// let svg = Grid::new(vec![a, b], 2).to_svg().unwrap();
 /// assert!(svg.contains("before") && svg.contains("after"));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Grid {
     figures: Vec<Figure>,
     cols: usize,
     cell: (u32, u32),
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for Grid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Grid {{ panels: {}, cols: {}, cell: {:?} }}", self.figures.len(), self.cols, self.cell)
+    }
 }
 
 impl Grid {
@@ -1024,7 +1031,7 @@ impl Grid {
 ///     .annotate(true);
 /// assert!(h.to_svg().unwrap().contains("confusion matrix"));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Heatmap {
     values: ndarray::Array2<f64>,
     title: String,
@@ -1033,6 +1040,13 @@ pub struct Heatmap {
     cmap: Colormap,
     annotate: bool,
     size: (u32, u32),
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for Heatmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Heatmap {{ title: {:?}, shape: {:?} }}", self.title, self.values.dim())
+    }
 }
 
 impl Heatmap {
@@ -1343,10 +1357,20 @@ mod tests {
 }
 
 /// A rendered chart (SVG), or the reason it could not be drawn; either shows inline.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Chart {
     svg: std::result::Result<String, String>,
     what: &'static str,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for Chart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.svg {
+            Ok(s) => write!(f, "Chart {{ what: {:?}, svg: {} bytes }}", self.what, s.len()),
+            Err(e) => write!(f, "Chart {{ what: {:?}, error: {e:?} }}", self.what),
+        }
+    }
 }
 
 impl Chart {

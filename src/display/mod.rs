@@ -41,6 +41,27 @@ pub fn evcxr_block(mime: &str, content: &str) -> String {
     format!("EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT\n")
 }
 
+/// A p-value as reports print it: four decimals (`0.0096`, not `9.5889e-3`), and
+/// `< 0.0001` below that (the digits of a tiny p-value carry no information a reader uses).
+/// NaN (a test that could not be computed) prints as `NaN`.
+///
+/// ```
+/// use ai4med::display::format_p;
+/// assert_eq!(format_p(0.0095889), "0.0096");
+/// assert_eq!(format_p(0.5), "0.5000");
+/// assert_eq!(format_p(3e-9), "< 0.0001");
+/// assert_eq!(format_p(f64::NAN), "NaN");
+/// ```
+pub fn format_p(p: f64) -> String {
+    if p.is_nan() {
+        "NaN".into()
+    } else if p < 0.0001 {
+        "< 0.0001".into()
+    } else {
+        format!("{p:.4}")
+    }
+}
+
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
 ///
 /// ```
@@ -67,16 +88,37 @@ pub fn escape_html(s: &str) -> String {
 /// let h = ai4med::display::Html("<p>ok</p>".into());
 /// assert!(h.evcxr_content().starts_with("EVCXR_BEGIN_CONTENT text/html"));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Html(pub String);
 
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for Html {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Html({} bytes)", self.0.len())
+    }
+}
+
 /// A finished SVG document, shown inline as `image/svg+xml`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Svg(pub String);
 
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for Svg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Svg({} bytes)", self.0.len())
+    }
+}
+
 /// A finished PNG file (its bytes), shown inline as `image/png`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Png(pub Vec<u8>);
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for Png {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Png({} bytes)", self.0.len())
+    }
+}
 
 impl Html {
     /// The evcxr block for this fragment.

@@ -13,12 +13,19 @@ use rand_chacha::ChaCha8Rng;
 /// `baseline score − score without the feature's information`. Positive: the model
 /// relies on the feature; near 0: it does not; negative: the model does better
 /// without it (noise it overfits).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Importance {
     names: Vec<String>,
     baseline: f64,
     drops: Array2<f64>,
     method: &'static str,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for Importance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Importance {{ method: {:?}, features: {:?}, baseline: {}, repeats: {} }}", self.method, self.names, crate::grade::short_float(self.baseline), self.drops.ncols())
+    }
 }
 
 impl Importance {

@@ -57,12 +57,19 @@ fn blue_red(t: f64) -> RGBColor {
 /// assert!((sv.prediction(0) - 0.4).abs() < 1e-12);
 /// assert_eq!(sv.mean_abs()[0].0, "age");
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ShapValues {
     values: Array2<f64>,
     expected_value: f64,
     features: Array2<f64>,
     names: Vec<String>,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for ShapValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ShapValues {{ rows: {}, features: {:?}, expected value: {} }}", self.values.nrows(), self.names, crate::grade::short_float(self.expected_value))
+    }
 }
 
 impl ShapValues {

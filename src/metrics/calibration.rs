@@ -17,7 +17,7 @@ pub enum BinStrategy {
 
 /// A reliability curve: for each non-empty bin, the observed fraction of positives
 /// and the mean predicted probability.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CalibrationCurve {
     /// Fraction of positive cases in each non-empty bin (scikit-learn's `prob_true`).
     pub prob_true: Vec<f64>,
@@ -25,6 +25,13 @@ pub struct CalibrationCurve {
     pub prob_pred: Vec<f64>,
     /// Number of predictions in each non-empty bin.
     pub counts: Vec<usize>,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for CalibrationCurve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CalibrationCurve {{ bins: {}, cases: {} }}", self.prob_true.len(), self.counts.iter().sum::<usize>())
+    }
 }
 
 impl CalibrationCurve {

@@ -92,7 +92,7 @@ pub fn roc_auc<L: Labels + ?Sized>(y: &L, scores: &[f64]) -> Result<f64> {
 
 /// A ROC curve as scikit-learn's `roc_curve` returns it (with `drop_intermediate=True`):
 /// thresholds in decreasing order, the first being `+∞` so the curve starts at (0, 0).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct RocCurve {
     /// False positive rates.
     pub fpr: Vec<f64>,
@@ -102,6 +102,13 @@ pub struct RocCurve {
     pub thresholds: Vec<f64>,
     /// Area under the curve.
     pub auc: f64,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for RocCurve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RocCurve {{ points: {}, auc: {} }}", self.fpr.len(), crate::grade::short_float(self.auc))
+    }
 }
 
 impl RocCurve {
@@ -232,7 +239,7 @@ impl Split {
 /// A precision–recall curve as scikit-learn's `precision_recall_curve` returns it:
 /// recall decreasing, thresholds increasing, and a final point (recall 0, precision 1)
 /// with no threshold.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PrCurve {
     /// Precision at each threshold, then 1.
     pub precision: Vec<f64>,
@@ -242,6 +249,13 @@ pub struct PrCurve {
     pub thresholds: Vec<f64>,
     /// Average precision.
     pub average_precision: f64,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for PrCurve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PrCurve {{ points: {}, average_precision: {} }}", self.recall.len(), crate::grade::short_float(self.average_precision))
+    }
 }
 
 impl PrCurve {

@@ -97,13 +97,7 @@ fn coefficient_table(title: &str, coefs: &[Coefficient], stat: &str, odds: bool)
             Cell::from(format!("{:.4}", c.estimate)),
             Cell::from(format!("{:.4}", c.se)),
             Cell::from(format!("{:.3}", c.statistic)),
-            Cell::from(if c.p_value < 1e-300 {
-                "< 1e-300".to_string()
-            } else if c.p_value < 1e-4 {
-                format!("{:.1e}", c.p_value)
-            } else {
-                format!("{:.4}", c.p_value)
-            }),
+            Cell::from(crate::display::format_p(c.p_value)),
             Cell::from(format!("{:.4} – {:.4}", c.lower, c.upper)),
         ];
         if odds {

@@ -63,7 +63,7 @@ pub struct CoxSummaryRow {
 /// let cox = CoxPH::fit(&x, &d).unwrap();
 /// assert!(cox.coefficients()[0] > 0.0); // x = 1 dies earlier
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CoxPH {
     names: Vec<String>,
     beta: Vec<f64>,
@@ -80,6 +80,14 @@ pub struct CoxPH {
     concordance: std::sync::OnceLock<f64>,
     n: usize,
     n_events: usize,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for CoxPH {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let coef: Vec<String> = self.names.iter().zip(&self.beta).map(|(n, b)| format!("{n}: {}", crate::grade::short_float(*b))).collect();
+        write!(f, "CoxPH {{ coefficients: [{}], n: {}, events: {}, ties: {:?} }}", coef.join(", "), self.n, self.n_events, self.ties)
+    }
 }
 
 /// Log partial likelihood, gradient and information (negative Hessian) at β, on
@@ -599,12 +607,12 @@ impl CoxPH {
                 Cell::from(r.lower.exp()),
                 Cell::from(r.upper.exp()),
                 Cell::from(r.z),
-                Cell::toned(if r.p < 1e-4 { format!("{:.2e}", r.p) } else { format!("{:.4}", r.p) }, tone),
+                Cell::toned(crate::display::format_p(r.p), tone),
             ]);
         }
         let (lr, lrp) = self.likelihood_ratio_test();
         t.caption(format!(
-            "Cox proportional hazards ({:?} ties): {} subjects, {} events; log-likelihood {:.4}; concordance {:.4}; likelihood-ratio test {:.2} on {} df, p = {:.2e}",
+            "Cox proportional hazards ({:?} ties): {} subjects, {} events; log-likelihood {:.4}; concordance {:.4}; likelihood-ratio test {:.2} on {} df, p {}",
             self.ties,
             self.n,
             self.n_events,
@@ -612,7 +620,7 @@ impl CoxPH {
             self.concordance(),
             lr,
             self.beta.len(),
-            lrp
+            { let p = crate::display::format_p(lrp); if p.starts_with('<') { p } else { format!("= {p}") } }
         ))
     }
     /// Shows the summary inline.

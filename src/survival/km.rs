@@ -15,7 +15,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 /// The timeline holds 0 and every distinct follow-up time (events and censorings), as
 /// lifelines' does; `n_i` counts subjects with time ≥ `t_i`, so subjects censored at an
 /// event time are still at risk there.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct KaplanMeier {
     times: Vec<f64>,
     survival: Vec<f64>,
@@ -26,6 +26,22 @@ pub struct KaplanMeier {
     lower: Vec<f64>,
     upper: Vec<f64>,
     level: f64,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for KaplanMeier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last = self.survival.last().copied().unwrap_or(1.0);
+        write!(
+            f,
+            "KaplanMeier {{ times: {}, events: {}, censored: {}, last S(t): {}, level: {} }}",
+            self.times.len(),
+            self.events.iter().sum::<f64>(),
+            self.censored.iter().sum::<f64>(),
+            crate::grade::short_float(last),
+            self.level
+        )
+    }
 }
 
 impl KaplanMeier {

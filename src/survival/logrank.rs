@@ -23,7 +23,7 @@ pub struct LogRank {
 
 impl std::fmt::Display for LogRank {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "log-rank test: χ² = {:.4} on {} df, p = {:.4e}", self.statistic, self.degrees_of_freedom, self.p_value)?;
+        writeln!(f, "log-rank test: χ² = {:.4} on {} df, p = {}", self.statistic, self.degrees_of_freedom, crate::display::format_p(self.p_value))?;
         for (g, (o, e)) in self.groups.iter().zip(self.observed.iter().zip(&self.expected)) {
             writeln!(f, "  {g:<16} observed {o:>6.0}  expected {e:>8.2}")?;
         }

@@ -181,7 +181,7 @@ struct SurvivalTree {
 /// ([`predict`](Self::predict), "mortality") is its sum over the training event times,
 /// as in both reference packages. Out-of-bag rows give an honest Harrell's C and the
 /// permutation importance (VIMP).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RandomSurvivalForest {
     trees: Vec<SurvivalTree>,
     in_bag: Vec<Vec<u64>>,
@@ -190,6 +190,13 @@ pub struct RandomSurvivalForest {
     settings: ForestSettings,
     train_cols: Vec<Vec<f64>>,
     train: SurvivalData,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl std::fmt::Debug for RandomSurvivalForest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RandomSurvivalForest {{ trees: {}, features: {:?}, event times: {} }}", self.trees.len(), self.names, self.event_times.len())
+    }
 }
 
 impl ForestParams<RandomSurvivalForest> {

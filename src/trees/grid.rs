@@ -226,11 +226,19 @@ impl<M> ForestParams<M> {
 }
 
 /// Every combination's hold-out score, the best combination and its model.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GridSearch<M> {
     rows: Vec<(Combination, std::result::Result<f64, String>)>,
     best: usize,
     model: M,
+}
+
+/// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
+impl<M> std::fmt::Debug for GridSearch<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let best = self.rows.get(self.best).and_then(|r| r.1.as_ref().ok()).copied().unwrap_or(f64::NAN);
+        write!(f, "GridSearch {{ combinations: {}, best score: {} }}", self.rows.len(), crate::grade::short_float(best))
+    }
 }
 
 /// Hold-out grid search, as the course's `holdout_grid_search`: for each combination
