@@ -417,8 +417,29 @@ impl Figure {
         Ok(has_bars)
     }
 
+    /// Draws the figure; returns how many data points the legend covers. Where a
+    /// best-placed legend would cover data anywhere and the y range is automatic, the
+    /// y axis grows at the top by the legend's height, so the legend sits above the data
+    /// (matplotlib leaves that to the user; a notebook figure should not need it).
     fn draw_on(&self, area: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<usize> {
-        if self.validate()? { self.draw_bars(area) } else { self.draw_xy(area) }
+        let bars = self.validate()?;
+        let draw = |a: &DrawingArea<SVGBackend<'_>, Shift>, headroom: f64| if bars { self.draw_bars(a, headroom) } else { self.draw_xy(a, headroom) };
+        if self.legend == Legend::Best && self.y_range.is_none() && !self.legend_labels().is_empty() {
+            let (w, h) = area.dim_in_pixel();
+            let mut scratch = String::new();
+            let covered = {
+                let dry = SVGBackend::with_string(&mut scratch, (w.max(1), h.max(1))).into_drawing_area();
+                draw(&dry, 0.0)?
+            };
+            if covered > 0 {
+                // The plotting area is the panel less the title, the x-label area and margins.
+                let plot_h = (h as f64 - if self.title.is_empty() { 0.0 } else { 30.0 } - 45.0 - 24.0).max(60.0);
+                let legend_h = legend_dim(&self.legend_labels())?.1 as f64 + 12.0;
+                let headroom = (legend_h / (plot_h - legend_h).max(20.0)).min(1.0);
+                return draw(area, headroom);
+            }
+        }
+        draw(area, 0.0)
     }
 
     /// Renders to an SVG string, or reports the first problem with the inputs.
@@ -498,8 +519,10 @@ impl Figure {
         b
     }
 
-    fn draw_xy(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<usize> {
+    /// `headroom`: extra space above the data, as a fraction of the y span (for the legend).
+    fn draw_xy(&self, root: &DrawingArea<SVGBackend<'_>, Shift>, headroom: f64) -> Result<usize> {
         let ((x0, x1), (y0, y1), any) = self.data_ranges();
+        let y1 = y1 + (y1 - y0) * headroom;
         let (xs, ys) = (axis(x0, x1, "figure x values")?, axis(y0, y1, "figure y values")?);
         let mut chart = self.chart_builder(root).build_cartesian_2d(xs, ys).map_err(plot_err)?;
         let (xfmt, yfmt) = (tick_formatter(x0, x1), tick_formatter(y0, y1));
@@ -715,7 +738,7 @@ impl Figure {
         Ok(covered)
     }
 
-    fn draw_bars(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<usize> {
+    fn draw_bars(&self, root: &DrawingArea<SVGBackend<'_>, Shift>, headroom: f64) -> Result<usize> {
         let bars: Vec<(&Vec<String>, &Vec<f64>, &String)> = self
             .series
             .iter()
@@ -737,6 +760,7 @@ impl Figure {
             let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
             (if lo < 0.0 { lo - 0.05 * span } else { 0.0 }, if hi > 0.0 { hi + 0.08 * span } else { 0.05 * span })
         });
+        let y1 = y1 + (y1 - y0) * headroom;
         // Category names wider than their slot are written vertically (the x-label area
         // grows to fit them).
         let longest = cats.iter().map(|c| c.chars().count()).max().unwrap_or(0) as f64;
@@ -761,7 +785,8 @@ impl Figure {
             .y_label_formatter(&yfmt)
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(2)
+            .light_line_style(RGBColor(240, 240, 240))
             .label_style(("sans-serif", 12))
             .axis_desc_style(("sans-serif", 13))
             .draw()
@@ -936,7 +961,7 @@ impl plotters::coord::ranged1d::Ranged for FixedTicks {
 /// Tick labels of an axis spanning `lo..hi`: at most 7 significant digits, no trailing
 /// zeros (`350`, not `350.0`; `0.3`, not `0.30000000000000004`), and exactly 0 for a
 /// value within 1e-9 of the span of zero.
-fn tick_formatter(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
+pub(crate) fn tick_formatter(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
     let eps = (hi - lo).abs() * 1e-9;
     move |v: &f64| crate::grade::short_float(if v.abs() <= eps { 0.0 } else { *v })
 }
@@ -1171,7 +1196,8 @@ impl Heatmap {
                 .y_label_area_size(45)
                 .build_cartesian_2d(0.0..1.0, colour_axis.clone())
                 .map_err(plot_err)?;
-            cb.configure_mesh().disable_mesh().disable_x_axis().y_labels(5).label_style(("sans-serif", 12)).draw().map_err(plot_err)?;
+            let cb_fmt = tick_formatter(colour_axis.start, colour_axis.end);
+            cb.configure_mesh().disable_mesh().disable_x_axis().y_labels(5).y_label_formatter(&cb_fmt).label_style(("sans-serif", 12)).draw().map_err(plot_err)?;
             let steps = 64;
             let top = colour_axis.end;
             let strip = (0..steps).map(|i| {
@@ -1222,6 +1248,11 @@ mod tests {
         let v: Vec<f64> = (0..400).map(|i| ((i * 37) % 100) as f64 / 100.0 + if i % 3 == 0 { 0.0 } else { 1.5 }).collect();
         let h = Figure::new().histograms(&[("group one", &v[..200]), ("group two", &v[200..])], 20, false);
         assert_eq!(h.legend_overlap().unwrap(), 0);
+        // Data that fill the whole area: the y axis makes room above them.
+        let flat: Vec<f64> = (0..400).map(|i| (i % 100) as f64).collect();
+        let full = Figure::new().histograms(&[("one", &flat[..200]), ("two", &flat[200..])], 10, false);
+        assert_eq!(full.legend_overlap().unwrap(), 0);
+        assert!(full.clone().y_range(0.0, 4.0).legend_overlap().unwrap() > 0);
         // Grouped bars too.
         let b = Figure::new().bars(&["a", "b", "c", "d"], &[1.0, 5.0, 5.0, 1.0], "train").bars(&["a", "b", "c", "d"], &[1.0, 4.0, 4.0, 1.0], "test");
         assert_eq!(b.legend_overlap().unwrap(), 0);
@@ -1432,6 +1463,7 @@ pub fn barh<S: AsRef<str>>(title: &str, x_label: &str, labels: &[S], values: &[f
                     if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { labels[k - 1 - i as usize].clone() } else { String::new() }
                 })
                 .x_label_formatter(&tick_formatter(x0, x1))
+                .max_light_lines(2)
                 .x_desc(x_label)
                 .label_style(("sans-serif", 12))
                 .light_line_style(RGBColor(240, 240, 240))

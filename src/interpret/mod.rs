@@ -191,6 +191,8 @@ impl ShapValues {
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()
+                    .x_label_formatter(&crate::plot::tick_formatter(lo - pad, hi + pad))
+                    .max_light_lines(2)
                     .disable_y_mesh()
                     .y_labels(n)
                     .y_label_formatter(&|y| {
@@ -260,6 +262,8 @@ impl ShapValues {
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()
+                    .x_label_formatter(&crate::plot::tick_formatter(lo - pad, hi + pad))
+                    .max_light_lines(2)
                     .disable_y_mesh()
                     .y_labels(k)
                     .y_label_formatter(&|y| {
@@ -334,6 +338,9 @@ impl ShapValues {
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()
+                    .x_label_formatter(&crate::plot::tick_formatter(x0 - px, x1 + px))
+                    .y_label_formatter(&crate::plot::tick_formatter(y0 - py, y1 + py))
+                    .max_light_lines(2)
                     .x_desc(feature)
                     .y_desc(format!("SHAP value for {feature}"))
                     .label_style(("sans-serif", 12))

@@ -56,13 +56,16 @@ pub fn cha2ds2_vasc_for(
     ])
 }
 
-/// The original MELD score for end-stage liver disease, as the course computes it:
+/// The original MELD score for end-stage liver disease (course 2 week 1 lab 2,
+/// `liver_disease_mortality`):
 ///
 /// `MELD = 9.57·ln(creatinine) + 3.78·ln(bilirubin) + 11.2·ln(INR) + 6.43`,
 ///
-/// creatinine and bilirubin in mg/dL, with each laboratory value below 1 set to 1 and
-/// creatinine capped at 4. (Clinical MELD multiplies by 10 and rounds; MELD-Na adds
-/// sodium. This is the unscaled form of the course.)
+/// creatinine and bilirubin in mg/dL. Ours applies the clinical (UNOS) bounds as well:
+/// each laboratory value below 1 is set to 1 and creatinine is capped at 4. The course's
+/// function has no bounds; the two agree whenever creatinine lies in 1–4 and bilirubin and
+/// INR are at least 1, as in the course's test case. (Clinical MELD also rounds; MELD-Na
+/// adds sodium.)
 ///
 /// ```
 /// let m = ai4med::prognosis::meld(1.0, 2.0, 1.1).unwrap();

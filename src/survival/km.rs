@@ -301,7 +301,8 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, time_label: &str,
                 .x_desc(if time_label.is_empty() { "time" } else { time_label })
                 .y_desc("survival probability S(t)")
                 .label_style(("sans-serif", 12))
-                .light_line_style(RGBColor(240, 240, 240))
+                .max_light_lines(2)
+                .light_line_style(RGBColor(243, 243, 243))
                 .draw()
                 .map_err(plot_error)?;
             for (g, (label, km)) in curves.iter().enumerate() {
