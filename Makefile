@@ -1,7 +1,7 @@
 # The two commands of the README are `make notebooks` and `make test`.
 # Each first installs whatever is missing (Python venv with Jupyter and torch 2.4.0,
 # evcxr_jupyter, the "Rust (ai4med)" kernelspec); see tools/ai4med.sh.
-.PHONY: notebooks test exercises lab setup bench-notebook fuzz
+.PHONY: notebooks test exercises lab setup bench-notebook screenshots fuzz
 
 notebooks:
 	@bash tools/ai4med.sh notebooks
@@ -20,6 +20,11 @@ setup:
 
 bench-notebook:
 	@bash tools/ai4med.sh bench-notebook
+
+# Every figure of the executed notebooks (target/notebooks, from `make notebooks` or
+# `make test`) as a PNG rendered by headless Chromium, under target/screenshots.
+screenshots:
+	@bash tools/ai4med.sh screenshots
 
 # Coverage-guided fuzzing of the parsers (nightly toolchain; see TESTING.md).
 fuzz:

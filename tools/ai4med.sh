@@ -173,6 +173,15 @@ case $cmd in
     setup
     cd "$ROOT"
     "$VENV/bin/python" "$ROOT/tools/bench_notebook.py" "$@" ;;
+  screenshots)
+    setup
+    cd "$ROOT"
+    if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+      say "installing headless Chromium (Debian package chromium)"
+      apt-get install -y -q chromium >/dev/null
+    fi
+    [[ -d target/notebooks ]] || { say "no executed notebooks under target/notebooks: run make notebooks first"; exit 1; }
+    "$VENV/bin/python" "$ROOT/tools/screenshots.py" target/notebooks target/screenshots ;;
   *)
-    echo "usage: tools/ai4med.sh {setup|env|notebooks|exercises|test|lab|bench-notebook}"; exit 2 ;;
+    echo "usage: tools/ai4med.sh {setup|env|notebooks|exercises|test|lab|bench-notebook|screenshots}"; exit 2 ;;
 esac

@@ -36,8 +36,11 @@ HTML, and any failed graded case fails the notebook (kernels run with
 AI4MED_GRADE=strict: ai4med::grade writes a failed report to stderr, and the log shows
 its failed cases). Exercises mode (--exercises, or the notebooks under
 --exercises-from; AI4MED_GRADE=practice): cell errors and failed graded cases are
-expected (todo!() bodies) and counted, but the kernel must survive the whole notebook
-and every cell must have run.
+expected (todo!() bodies) and counted, but the kernel must survive the whole notebook,
+every cell must have run, and no graded cell may pass (an unfinished exercise that passes
+its grader means the grader cannot fail). A cell that fails only because an unfinished
+exercise above left its variables undefined shows one "not run: …" line instead of one
+compiler error per missing name (collapse_unfinished_cascades).
 
 Exits non-zero if any notebook fails. The last line of each group reads
 "notebooks: N passed, M failed" (or "exercises: ...").
@@ -125,7 +128,7 @@ def first_error(nb):
 GRADE_FAILED = "ai4med::grade FAILED"
 
 
-def stderr_problem(nb):
+def stderr_problem(nb, check_results: bool = True):
     """The first stderr line of a solution notebook, or a result that reads badly. evcxr
     prints the error of a cell ending in `?` to stderr instead of raising, so this is how
     such errors show; the library's progress and training lines go to stdout, so anything on
@@ -148,7 +151,7 @@ def stderr_problem(nb):
                 return f"cell {i}: " + "\n      ".join(report)
             if line.strip():
                 return f"cell {i} wrote to stderr: {line.strip()[:200]}"
-        problem = result_problem(cell)
+        problem = result_problem(cell) if check_results else None
         if problem:
             return f"cell {i}: {problem}"
     return None
@@ -191,7 +194,7 @@ def result_problem(cell):
 # Anchored at the '>' before it so that a match attempt scans one element's text at most:
 # an unanchored `[^<>\n]+:` retried from every position of a long base64 image (an
 # <img src="data:…"> of several MB) took minutes of CPU per notebook.
-GRADE_SUMMARY = re.compile(r">[^<>\n]*: (all \d+ tests passed|\d+ of \d+ tests failed|no test cases)<")
+GRADE_SUMMARY = re.compile(r">([^<>\n]*): (all \d+ tests passed|\d+ of \d+ tests failed|no test cases)<")
 
 
 def grader_counts(nb):
@@ -202,16 +205,66 @@ def grader_counts(nb):
         for out in cell.get("outputs", []):
             html = out.get("data", {}).get("text/html", "") if "data" in out else ""
             html = "".join(html) if isinstance(html, list) else html
-            for verdict in GRADE_SUMMARY.findall(html):
+            for _name, verdict in GRADE_SUMMARY.findall(html):
                 total += 1
                 passed += verdict.startswith("all ")
     return passed, total
+
+
+def passing_graders(nb):
+    """Names of the graded cells whose report passed."""
+    names = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html", "") if "data" in out else ""
+            html = "".join(html) if isinstance(html, list) else html
+            names += [n for n, verdict in GRADE_SUMMARY.findall(html) if verdict.startswith("all ")]
+    return names
 
 
 def failed_graders(nb) -> int:
     """How many graded cells of an exercise run show a failed report (expected there)."""
     passed, total = grader_counts(nb)
     return total - passed
+
+
+UNFINISHED = re.compile(r"`(\w+)` is not written yet")
+MISSING = re.compile(r"^cannot find (?:value|type|function|struct|macro) `(\w+)` in this scope$")
+
+
+def collapse_unfinished_cascades(nb) -> int:
+    """In an exercise run, a cell that calls an unfinished function stops with one line
+    ("`f` is not written yet", from the library's panic hook) and evcxr keeps none of that
+    cell's variables; every later cell using them then fails to compile with one
+    "cannot find value `x`" error per use. For each later cell whose only errors are such
+    missing names, the errors are replaced by one line naming what it needs and which
+    unfinished function is the cause. Cells with any other error keep it. Returns how many
+    cells were collapsed. Only exercise runs do this; a learner running the notebook in
+    Jupyter stops at the first error anyway."""
+    cause = None  # (cell index, function) of the latest unfinished call
+    collapsed = 0
+    for i, cell in enumerate(nb.cells):
+        outs = cell.get("outputs", [])
+        for out in outs:
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                m = UNFINISHED.search("".join(out.get("text", "")))
+                if m:
+                    cause = (i, m.group(1))
+        errors = [o for o in outs if o.get("output_type") == "error"]
+        if cause is None or not errors:
+            continue
+        names = [MISSING.match(str(o.get("evalue", "")).strip()) for o in errors]
+        if not all(names):
+            continue
+        needed = ", ".join(f"`{n}`" for n in dict.fromkeys(m.group(1) for m in names))
+        note = nbformat.v4.new_output(
+            "stream",
+            name="stdout",
+            text=f"not run: it needs {needed}, missing because an exercise above is unfinished (`{cause[1]}`, cell {cause[0]})\n",
+        )
+        cell["outputs"] = [o for o in outs if o.get("output_type") != "error"] + [note]
+        collapsed += 1
+    return collapsed
 
 
 def grade_mode(exercises: bool) -> str:
@@ -365,14 +418,15 @@ class Worker:
                 # nothing else runs).
                 nbformat.v4.new_code_cell(
                     f"std::env::set_current_dir({cwd}).unwrap(); unsafe {{ std::env::set_var(\"TMPDIR\", {tmpdir}); "
-                    f"std::env::set_var(\"AI4MED_GRADE\", {mode}); }}"
+                    f"std::env::set_var(\"AI4MED_GRADE\", {mode}); }};"
                 ),
             ]
         )
         client = NotebookClient(reset, km=self.km, kernel_name=KERNEL, timeout=cell_timeout)
         try:
             client.execute()
-            ok = first_error(reset) is None and stderr_problem(reset) is None
+            # Only errors count here: the reset's own results are nobody's view.
+            ok = first_error(reset) is None and stderr_problem(reset, check_results=False) is None
             if ok:
                 self._drop_cell_libraries()
             return ok
@@ -460,13 +514,21 @@ class Worker:
                 status, detail = "incomplete", f"cells not run: {unrun[:5]}"
             else:
                 notes = []
+                collapsed = collapse_unfinished_cascades(nb)
                 if first_error(nb):
                     notes.append("expected errors in unfinished exercises")
+                if collapsed:
+                    notes.append(f"{collapsed} cell(s) not run for want of an unfinished exercise's values")
                 passed, total = grader_counts(nb)
                 graded = (passed, total)
                 if total:
                     notes.append(f"graded functions passing: {passed} of {total}")
                 detail = "; ".join(notes)
+                # A generated exercise is unfinished by construction: a grader that passes on
+                # its stub cannot tell a learner's answer from none.
+                lenient = passing_graders(nb)
+                if lenient:
+                    status, detail = "error", f"graded cell(s) pass on the unfinished exercise: {', '.join(lenient)}"
         if out_dir is not None:
             target = Path(out_dir) / rel
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,10 @@ class RunnerRules(unittest.TestCase):
         p = rn.stderr_problem(nb_with([result({"text/plain": "()"})]))
         self.assertEqual(p, "cell 0: the cell shows a bare `()`; end it with `;` or a value")
 
+    def test_the_runners_own_reset_cells_are_not_judged_by_their_results(self):
+        # The kernel reset between notebooks ends in a `()` result; only errors count there.
+        self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": "()"})]), check_results=False))
+
     def test_debug_text_instead_of_html_fails(self):
         p = rn.stderr_problem(nb_with([result({"text/plain": "KaplanMeier { times: [1.0, 2.0] }"})]))
         self.assertIn("plain Debug text", p)
@@ -88,7 +92,27 @@ class RunnerRules(unittest.TestCase):
             [stdout("not a grader")],
         )
         self.assertEqual(rn.grader_counts(nb), (1, 3))
+        self.assertEqual(rn.passing_graders(nb), ["sum"])
         self.assertEqual(rn.failed_graders(nb), 2)
+
+
+class UnfinishedCascades(unittest.TestCase):
+    def error(self, evalue):
+        return new_output("error", ename="Error", evalue=evalue, traceback=["\x1b[31m[E0425] Error:\x1b[0m " + evalue])
+
+    def test_missing_values_after_an_unfinished_call_become_one_line(self):
+        nb = nb_with(
+            [self.error("cannot find value `z` in this scope")],  # before any unfinished call: kept
+            [stderr("`extract_effect` is not written yet: finish that exercise above, then run this cell again\n")],
+            [self.error("cannot find value `or` in this scope"), self.error("cannot find value `or` in this scope")],
+            [self.error("cannot find value `or` in this scope"), self.error("mismatched types")],  # another error: kept
+        )
+        self.assertEqual(rn.collapse_unfinished_cascades(nb), 1)
+        self.assertEqual([o.output_type for o in nb.cells[0].outputs], ["error"])
+        (note,) = nb.cells[2].outputs
+        self.assertEqual(note.name, "stdout")
+        self.assertEqual(note.text, "not run: it needs `or`, missing because an exercise above is unfinished (`extract_effect`, cell 1)\n")
+        self.assertEqual(len([o for o in nb.cells[3].outputs if o.output_type == "error"]), 2)
 
 
 class KernelLauncher(unittest.TestCase):

@@ -298,6 +298,7 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, time_label: &str,
             chart
                 .configure_mesh()
                 .x_label_formatter(&tick_label)
+                .y_label_formatter(&crate::plot::tick_formatter(0.0, 1.03))
                 .x_desc(if time_label.is_empty() { "time" } else { time_label })
                 .y_desc("survival probability S(t)")
                 .label_style(("sans-serif", 12))
