@@ -113,6 +113,15 @@ setup() {
   (cd "$ROOT" && cargo fetch --quiet) || { say "cargo fetch failed: the notebook kernel needs the crates.io registry once"; exit 1; }
 }
 
+# JupyterLab's arguments for `make lab`: rooted at the clone, so both the solutions
+# (notebooks/) and the exercise copies that `make exercises` writes (exercises/) are in the
+# file browser, opening on notebooks/; --allow-root as root (Jupyter refuses otherwise, and
+# containers usually run as root).
+lab_args() {
+  LAB_ARGS=(--ServerApp.root_dir="$ROOT" --LabApp.default_url=/lab/tree/notebooks)
+  if [[ $(id -u) == 0 ]]; then LAB_ARGS+=(--allow-root); fi
+}
+
 run_notebooks() {
   "$VENV/bin/python" "$ROOT/tools/run_notebooks.py" "$@"
 }
@@ -159,16 +168,14 @@ case $cmd in
     setup
     cd "$ROOT"
     run_notebooks --warm-only
-    # Rooted at the clone, so both the solutions (notebooks/) and the exercise copies that
-    # `make exercises` writes (exercises/) are in the file browser; it opens on notebooks/.
-    args=(--ServerApp.root_dir="$ROOT" --LabApp.default_url=/lab/tree/notebooks)
-    if [[ $(id -u) == 0 ]]; then
-      # Jupyter refuses to run as root unless told to; containers usually run as root.
-      say "running as root (a container?): starting JupyterLab with --allow-root"
-      args+=(--allow-root)
-    fi
+    lab_args
+    [[ $(id -u) != 0 ]] || say "running as root (a container?): starting JupyterLab with --allow-root"
     [[ -d $ROOT/exercises ]] || say "no exercise copies yet: \`make exercises\` writes them to exercises/"
-    exec "$VENV/bin/jupyter" lab "${args[@]}" ;;
+    exec "$VENV/bin/jupyter" lab "${LAB_ARGS[@]}" ;;
+  lab-args)
+    # What `make lab` passes to JupyterLab, one per line (tools/test_tools.py checks it).
+    lab_args
+    printf '%s\n' "${LAB_ARGS[@]}" ;;
   bench-notebook)
     setup
     cd "$ROOT"

@@ -155,5 +155,14 @@ class KernelLauncher(unittest.TestCase):
             self.assertIn(f'path = "{root}"', out)
 
 
+class MakeLab(unittest.TestCase):
+    def test_lab_is_rooted_at_the_clone_and_runs_as_root(self):
+        out = subprocess.run(["bash", str(TOOLS / "ai4med.sh"), "lab-args"], capture_output=True, text=True, timeout=60).stdout.split()
+        root = str(TOOLS.parent)
+        self.assertIn(f"--ServerApp.root_dir={root}", out)
+        self.assertIn("--LabApp.default_url=/lab/tree/notebooks", out)
+        self.assertEqual("--allow-root" in out, os.getuid() == 0)
+
+
 if __name__ == "__main__":
     unittest.main()
