@@ -92,7 +92,9 @@ fn close(got: f64, exp: f64, tol: Tolerance) -> bool {
 
 /// A float in at most 7 significant digits, without trailing zeros (`0.2` for
 /// `0.19999999999999996`, `0.8265139` for Harrell's C), in scientific notation outside
-/// 1e-4 ≤ |x| < 1e9; a failed case's reason shows the full values.
+/// 1e-4 ≤ |x| < 1e9. Grader tables and failure reasons use it; a reason falls back to the
+/// full values when the short ones would read the same (a tolerance tighter than 7 digits).
+/// Tick labels of the crate's figures use it too.
 pub fn short_float(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return if x == 0.0 { "0".into() } else { format!("{x}") };
