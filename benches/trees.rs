@@ -27,7 +27,12 @@ fn data(n: usize, rng: &mut ChaCha8Rng) -> (Array2<f64>, Vec<f64>) {
 fn main() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let (xt, yt) = data(5000, &mut rng);
+    // TREES_BENCH=shap: only the TreeSHAP lines (the forest fits at n = 1e5 take minutes).
+    let only_shap = std::env::var("TREES_BENCH").is_ok_and(|v| v == "shap");
     for (n, reps) in [(10_000, 3), (100_000, 1)] {
+        if only_shap {
+            break;
+        }
         let (x, y) = data(n, &mut rng);
         let params = RandomForestClassifier::params().n_estimators(300).seed(1).progress(false);
         let t = best_of(reps, || params.fit(&x, &y).unwrap());
@@ -37,8 +42,17 @@ fn main() {
         println!("(n={n}: test AUC {:.4}, accuracy {:.4})", ai4med::metrics::roc_auc(&yt, &p).unwrap(), rf.score(&xt, &yt).unwrap());
     }
     let (x, y) = data(10_000, &mut rng);
-    let rf = RandomForestClassifier::params().n_estimators(300).max_depth(8).seed(1).progress(false).fit(&x, &y).unwrap();
-    let rows = x.slice(s![..1000, ..]).to_owned();
-    let t = best_of(3, || rf.shap_values(&rows).unwrap());
-    println!("tree_shap 1000 rows x 300 trees depth<=8: {t:.4} s");
+    let threads = rayon::current_num_threads();
+    // Depths 4, 6, 8 and unlimited (fewer rows: an unlimited tree has ~1,500 leaves).
+    for (depth, rows) in [(Some(4), 1000), (Some(6), 1000), (Some(8), 1000), (None, 200)] {
+        let mut params = RandomForestClassifier::params().n_estimators(300).seed(1).progress(false);
+        if let Some(d) = depth {
+            params = params.max_depth(d);
+        }
+        let rf = params.fit(&x, &y).unwrap();
+        let rows_x = x.slice(s![..rows, ..]).to_owned();
+        let t = best_of(3, || rf.shap_values(&rows_x).unwrap());
+        let depth = depth.map_or("unlimited".to_string(), |d| format!("<={d}"));
+        println!("tree_shap {rows} rows x 300 trees depth {depth} ({threads} threads): {t:.4} s");
+    }
 }

@@ -1,5 +1,7 @@
 """Python side of the tree benchmark: scikit-learn forests (n_jobs=2) and shap's
 TreeExplainer on data from the same generator as benches/trees.rs."""
+import os
+
 import numpy as np
 import shap
 from sklearn.ensemble import RandomForestClassifier
@@ -18,7 +20,9 @@ def data(n):
 
 
 xt, yt = data(5000)
-for n, reps in [(10_000, 3), (100_000, 1)]:
+# TREES_BENCH=shap: only the TreeSHAP lines (the forest fits at n = 1e5 take minutes).
+only_shap = os.environ.get("TREES_BENCH") == "shap"
+for n, reps in [] if only_shap else [(10_000, 3), (100_000, 1)]:
     x, y = data(n)
     make = lambda: RandomForestClassifier(n_estimators=300, random_state=1, n_jobs=2).fit(x, y)
     t = best_of(reps, make)
@@ -27,7 +31,11 @@ for n, reps in [(10_000, 3), (100_000, 1)]:
     p = rf.predict_proba(xt)[:, 1]
     print(f"(n={n}: test AUC {roc_auc_score(yt, p):.4f}, accuracy {rf.score(xt, yt):.4f})")
 x, y = data(10_000)
-rf = RandomForestClassifier(n_estimators=300, max_depth=8, random_state=1, n_jobs=2).fit(x, y)
-ex = shap.TreeExplainer(rf)
-t = best_of(3, lambda: ex.shap_values(x[:1000]))
-print(f"tree_shap 1000 rows x 300 trees depth<=8: {t:.4f} s")
+# shap's TreeExplainer runs on one thread; the label carries ours (RAYON_NUM_THREADS).
+threads = os.environ.get("RAYON_NUM_THREADS") or str(os.cpu_count())
+for depth, rows in [(4, 1000), (6, 1000), (8, 1000), (None, 200)]:
+    rf = RandomForestClassifier(n_estimators=300, max_depth=depth, random_state=1, n_jobs=2).fit(x, y)
+    ex = shap.TreeExplainer(rf)
+    t = best_of(3, lambda: ex.shap_values(x[:rows]))
+    label = "unlimited" if depth is None else f"<={depth}"
+    print(f"tree_shap {rows} rows x 300 trees depth {label} ({threads} threads): {t:.4f} s")

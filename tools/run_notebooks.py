@@ -597,6 +597,10 @@ def seed_slots(jobs: int):
             subprocess.run(["cp", "-a", "--reflink=auto", str(src), str(tmp)], check=True)
             shutil.rmtree(dst, ignore_errors=True)
             tmp.rename(dst)
+            # The launcher's record of which clone the slot last built (it warns when that
+            # changes): the copy now holds slot 0's.
+            if (slot_dir(0) / "root").exists():
+                shutil.copyfile(slot_dir(0) / "root", d / "root")
             print(f"[ai4med] build slot {i} seeded from slot 0 ({time.monotonic() - t0:.1f} s)", flush=True)
 
 

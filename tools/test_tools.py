@@ -126,6 +126,7 @@ class KernelLauncher(unittest.TestCase):
                 "#!/bin/sh\n"
                 'echo "No configuration file found, use the default configuration"\n'
                 'cat "$EVCXR_CONFIG_DIR/init.evcxr"\n'
+                'echo "wrapper=$RUSTC_WRAPPER pipelining=$CARGO_BUILD_PIPELINING"\n'
             )
             fake.chmod(0o755)
             env = {k: v for k, v in os.environ.items() if k != "AI4MED_ROOT"}
@@ -145,6 +146,8 @@ class KernelLauncher(unittest.TestCase):
             self.assertIn(f"loads the ai4med crate of {clone}", err)
             # evcxr's config line is filtered out of the kernel's terminal output.
             self.assertNotIn("No configuration file found", out)
+            # Cells link against one shared build of the crate (see KernelRustc).
+            self.assertIn(f"wrapper={TOOLS / 'kernel-rustc'} pipelining=false", out)
 
     def test_environment_root_wins_and_outside_any_clone_the_launchers_clone(self):
         root = str(TOOLS.parent)
@@ -153,6 +156,71 @@ class KernelLauncher(unittest.TestCase):
             self.assertIn(f'path = "{root}"', out)
             out, _ = self.launch(cwd=elsewhere, env_root=root)
             self.assertIn(f'path = "{root}"', out)
+
+
+class KernelRustc(unittest.TestCase):
+    """tools/kernel-rustc with a stand-in rustc that records its arguments (and writes the
+    .so a real one would)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.deps = Path(self.tmp.name) / "deps"
+        self.deps.mkdir()
+        self.rustc = Path(self.tmp.name) / "rustc"
+        self.rustc.write_text(
+            "#!/usr/bin/env bash\n"
+            'printf "%s\\n" "$@" > "$ARGS_OUT"\n'
+            'for ((i=1; i<=$#; i++)); do [[ ${!i} == dylib ]] && touch "$SO_OUT"; done\n'
+            "exit 0\n"
+        )
+        self.rustc.chmod(0o755)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_wrapper(self, *args):
+        out = Path(self.tmp.name) / "args"
+        env = dict(os.environ, ARGS_OUT=str(out), SO_OUT=str(self.deps / "libai4med-abc.so"))
+        p = subprocess.run(["bash", str(TOOLS / "kernel-rustc"), str(self.rustc), *args], env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return out.read_text().splitlines()
+
+    def test_the_crate_is_also_a_dylib_linked_from_rlibs_and_old_copies_go(self):
+        (self.deps / "libpolars-1.rlib").touch()
+        (self.deps / "libai4med-old.so").touch()
+        got = self.run_wrapper(
+            "--crate-name", "ai4med", "--crate-type", "lib", "-C", "extra-filename=-abc",
+            "--out-dir", str(self.deps), "--extern", f"polars={self.deps}/libpolars-1.rmeta",
+            "--extern", f"rand={self.deps}/librand-2.rmeta",
+        )
+        self.assertEqual(got[:5], ["--crate-name", "ai4med", "--crate-type", "lib", "--crate-type"])
+        self.assertEqual(got[5], "dylib")
+        self.assertIn(f"polars={self.deps}/libpolars-1.rlib", got)
+        # No rlib beside it: left as it was (rustc then says what is missing).
+        self.assertIn(f"rand={self.deps}/librand-2.rmeta", got)
+        self.assertTrue((self.deps / "libai4med-abc.so").exists())
+        self.assertFalse((self.deps / "libai4med-old.so").exists())
+
+    def test_cells_link_the_so_when_there_is_one(self):
+        rlib = f"ai4med={self.deps}/libai4med-abc.rlib"
+        out = Path(self.tmp.name) / "build" / "torch-sys-1" / "out"
+        out.mkdir(parents=True)
+        (out / "libtch.a").touch()
+        cell = ["--crate-name", "ctx", "--crate-type", "cdylib", "--extern", rlib, "-L", f"native={out}", "-L", "native=/venv/torch/lib"]
+        self.assertEqual(self.run_wrapper(*cell), cell)
+        (self.deps / "libai4med-abc.so").touch()
+        got = self.run_wrapper(*cell)
+        self.assertIn(f"ai4med={self.deps}/libai4med-abc.so", got)
+        # tch's C wrapper of libtorch: the cell links what it calls of it (a generic tch
+        # function instantiated in a cell once failed to load: at_load_callback_with_device).
+        self.assertEqual(got[-2:], ["-l", "static=tch"])
+
+    def test_other_crates_and_probes_pass_through(self):
+        args = ["--crate-name", "polars", "--crate-type", "lib", "--extern", f"rand={self.deps}/librand-2.rmeta"]
+        (self.deps / "librand-2.rlib").touch()
+        self.assertEqual(self.run_wrapper(*args), args)
+        probe = ["-", "--crate-name", "___", "--print=file-names", "--crate-type", "bin", "--crate-type", "lib"]
+        self.assertEqual(self.run_wrapper(*probe), probe)
 
 
 class MakeLab(unittest.TestCase):
