@@ -16,6 +16,13 @@ for n in (1_000_000, 10_000_000):
     print(f"roc_auc n={n}: {best_of(3, lambda: roc_auc_score(y, s)):.4f} s")
     print(f"average_precision n={n}: {best_of(3, lambda: average_precision_score(y, s)):.4f} s")
 
+# Tied scores: rounded to 0.01 (101 distinct values).
+n = 1_000_000
+y = rng.random(n) < 0.3
+s = np.round(rng.random(n) * 100) / 100
+print(f"roc_auc n={n} tied: {best_of(3, lambda: roc_auc_score(y, s)):.4f} s")
+print(f"average_precision n={n} tied: {best_of(3, lambda: average_precision_score(y, s)):.4f} s")
+
 # The usual Python bootstrap: resample positives and negatives with replacement, call
 # roc_auc_score. Timed on 100 resamples and scaled to 1000.
 n = 100_000

@@ -21,6 +21,19 @@ def data(n, p):
     return x, time, (t <= c).astype(float)
 
 
+def data_tied(n, p):
+    """AR(1) covariates (neighbouring columns correlate 0.6), times rounded up to 0.05
+    and capped at 5 (at most 100 distinct times); same model as benches/survival.rs."""
+    x = rng.normal(size=(n, p))
+    for j in range(1, p):
+        x[:, j] = 0.6 * x[:, j - 1] + 0.8 * x[:, j]
+    lr = 0.5 * x[:, 0] - 0.5 * x[:, min(1, p - 1)] + 0.25 * x[:, min(2, p - 1)]
+    t = -np.log(rng.random(n)) / np.exp(lr)
+    c = -np.log(rng.random(n)) / 0.5
+    time = np.clip(np.ceil(np.minimum(t, c) * 20), 1, 100) / 20
+    return x, time, (t <= c).astype(float)
+
+
 x, time, event = data(1_000_000, 3)
 print(f"kaplan_meier n=1e6: {best_of(3, lambda: KaplanMeierFitter().fit(time, event)):.4f} s")
 g = x[:, 0] > 0
@@ -29,10 +42,23 @@ jitter = time + np.random.default_rng(4).random(len(time)) * 0.01
 print(f"kaplan_meier n=1e6 untied: {best_of(3, lambda: KaplanMeierFitter().fit(jitter, event)):.4f} s")
 print(f"harrell_c n=1e6: {best_of(1, lambda: concordance_index(time, -x[:, 0], event)):.4f} s")
 
+x, time, event = data_tied(1_000_000, 3)
+print(f"kaplan_meier n=1e6 100 times: {best_of(3, lambda: KaplanMeierFitter().fit(time, event)):.4f} s")
+g = x[:, 0] > 0
+print(f"logrank n=1e6 100 times: {best_of(3, lambda: logrank_test(time[g], time[~g], event[g], event[~g])):.4f} s")
+score = np.round(x[:, 0] * 2) / 2
+print(f"harrell_c n=1e6 tied: {best_of(1, lambda: concordance_index(time, -score, event)):.4f} s")
+
 x, time, event = data(100_000, 20)
 df = pd.DataFrame(x, columns=[f"x{j}" for j in range(20)])
 df["T"], df["E"] = time, event
 print(f"cox efron n=1e5 p=20: {best_of(3, lambda: CoxPHFitter().fit(df, 'T', 'E')):.4f} s")
+x, time, event = data_tied(100_000, 20)
+df = pd.DataFrame(x, columns=[f"x{j}" for j in range(20)])
+df["T"], df["E"] = time, event
+print(f"cox efron n=1e5 p=20 correlated tied: {best_of(3, lambda: CoxPHFitter().fit(df, 'T', 'E')):.4f} s")
+cph = CoxPHFitter().fit(df, "T", "E")
+print(f"(tied cox coefficients 0..3: {np.round(cph.params_.values[:3], 4)})")
 
 try:
     from sksurv.ensemble import RandomSurvivalForest

@@ -28,18 +28,25 @@ fn main() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let (xt, yt) = data(5000, &mut rng);
     // TREES_BENCH=shap: only the TreeSHAP lines (the forest fits at n = 1e5 take minutes).
-    let only_shap = std::env::var("TREES_BENCH").is_ok_and(|v| v == "shap");
+    // TREES_BENCH=fit / fit1e5: only the forest fit at n = 1e4 / 1e5 (for profiling).
+    let only = std::env::var("TREES_BENCH").unwrap_or_default();
+    let only_shap = only == "shap";
     for (n, reps) in [(10_000, 3), (100_000, 1)] {
-        if only_shap {
-            break;
+        if only_shap || (only == "fit" && n > 10_000) || (only == "fit1e5" && n == 10_000) {
+            continue;
         }
         let (x, y) = data(n, &mut rng);
         let params = RandomForestClassifier::params().n_estimators(300).seed(1).progress(false);
         let t = best_of(reps, || params.fit(&x, &y).unwrap());
         println!("random_forest fit 300 trees n={n} p=20: {t:.4} s");
         let rf = params.fit(&x, &y).unwrap();
+        let t = best_of(3, || rf.predict_proba(&xt).unwrap());
+        println!("random_forest predict_proba 5000 rows n={n}: {t:.4} s");
         let p = rf.positive_proba(&xt).unwrap();
         println!("(n={n}: test AUC {:.4}, accuracy {:.4})", ai4med::metrics::roc_auc(&yt, &p).unwrap(), rf.score(&xt, &yt).unwrap());
+    }
+    if only.starts_with("fit") {
+        return;
     }
     let (x, y) = data(10_000, &mut rng);
     let threads = rayon::current_num_threads();

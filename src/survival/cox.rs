@@ -97,11 +97,19 @@ struct Sweep {
     ll: f64,
     events: usize,
     grad: Vec<f64>,
+    /// `m_l` of the events in small tied groups, one row of `p` per event.
     m_rows: Vec<f64>,
+    /// `Σ m_l m_lᵀ` (`p × p`, row-major) of the larger tied groups, summed in closed
+    /// form; empty until the first such group.
+    mm: Vec<f64>,
     inv_phi: Vec<f64>,
     f_phi: Vec<f64>,
     group_of: Vec<usize>,
 }
+
+/// Tied groups with at least this many events add their `Σ m_l m_lᵀ` in closed form
+/// (see `Problem::sweep`); smaller ones push one row per event for the matrix product.
+const CLOSED_FORM_TIES: usize = 4;
 
 struct Problem<'a> {
     /// Centred covariates (`n × p`), rows sorted by time, descending.
@@ -111,6 +119,9 @@ struct Problem<'a> {
     ties: Ties,
     /// Ridge weight per coefficient (penalizer × n × sd²; 0 without penalty).
     penalty: Vec<f64>,
+    /// Tied groups with at least this many events use the closed form
+    /// ([`CLOSED_FORM_TIES`]; tests vary it).
+    closed_form_ties: usize,
 }
 
 impl Problem<'_> {
@@ -121,7 +132,7 @@ impl Problem<'_> {
         let p = s1.len();
         let x = &self.rows;
         let mut t1 = vec![0.0; p];
-        let mut out = Sweep { ll: 0.0, events: 0, grad: vec![0.0; p], m_rows: Vec::new(), inv_phi: Vec::new(), f_phi: Vec::new(), group_of: vec![0; hi - lo] };
+        let mut out = Sweep { ll: 0.0, events: 0, grad: vec![0.0; p], m_rows: Vec::new(), mm: Vec::new(), inv_phi: Vec::new(), f_phi: Vec::new(), group_of: vec![0; hi - lo] };
         let mut i = lo;
         while i < hi {
             let t = self.time[i];
@@ -149,20 +160,55 @@ impl Problem<'_> {
                 j += 1;
             }
             let (mut a_sum, mut b_sum) = (0.0, 0.0);
-            for l in 0..d {
-                let f = match self.ties {
-                    Ties::Efron => l as f64 / d as f64,
-                    Ties::Breslow => 0.0,
-                };
-                let phi = s0 - f * t0;
-                out.ll -= phi.ln();
-                for a in 0..p {
-                    let m = (s1[a] - f * t1[a]) / phi;
-                    out.grad[a] -= m;
-                    out.m_rows.push(m);
+            let frac = |l: usize| match self.ties {
+                Ties::Efron => l as f64 / d as f64,
+                Ties::Breslow => 0.0,
+            };
+            if d < self.closed_form_ties {
+                for l in 0..d {
+                    let f = frac(l);
+                    let phi = s0 - f * t0;
+                    out.ll -= phi.ln();
+                    for a in 0..p {
+                        let m = (s1[a] - f * t1[a]) / phi;
+                        out.grad[a] -= m;
+                        out.m_rows.push(m);
+                    }
+                    a_sum += 1.0 / phi;
+                    b_sum += f / phi;
                 }
-                a_sum += 1.0 / phi;
-                b_sum += f / phi;
+            } else {
+                // m_l = (s1 − f_l t1)/φ_l = (r1 + g_l t1)/φ_l with r1 = s1 − t1 (the
+                // group's non-events and everyone later) and g_l = 1 − f_l ≥ 0, so
+                // Σ m_l = s1 Σ 1/φ − t1 Σ f/φ and
+                // Σ m_l m_lᵀ = A r1 r1ᵀ + B (r1 t1ᵀ + t1 r1ᵀ) + C t1 t1ᵀ with
+                // A = Σ 1/φ², B = Σ g/φ², C = Σ g²/φ² (positive weights: no cancellation
+                // in the scalars). O(d + p²) instead of d rows of p and d·p² later.
+                let (mut a2, mut b2, mut c2) = (0.0, 0.0, 0.0);
+                for l in 0..d {
+                    let f = frac(l);
+                    let phi = s0 - f * t0;
+                    out.ll -= phi.ln();
+                    a_sum += 1.0 / phi;
+                    b_sum += f / phi;
+                    let (g, q) = (1.0 - f, 1.0 / (phi * phi));
+                    a2 += q;
+                    b2 += g * q;
+                    c2 += g * g * q;
+                }
+                for a in 0..p {
+                    out.grad[a] -= s1[a] * a_sum - t1[a] * b_sum;
+                }
+                if out.mm.is_empty() {
+                    out.mm = vec![0.0; p * p];
+                }
+                for a in 0..p {
+                    let (ra, ta) = (s1[a] - t1[a], t1[a]);
+                    for b in 0..p {
+                        let (rb, tb) = (s1[b] - t1[b], t1[b]);
+                        out.mm[a * p + b] += a2 * ra * rb + b2 * (ra * tb + ta * rb) + c2 * ta * tb;
+                    }
+                }
             }
             out.events += d;
             out.inv_phi.push(a_sum);
@@ -178,7 +224,8 @@ impl Problem<'_> {
     /// `Σ_l [S2(t_l) − f_l T2_l]/φ_l − m_l m_lᵀ` is then assembled with two matrix
     /// products instead of running `p × p` sums: each row enters every `S2(t_l)` of the
     /// event times it is at risk for, with weight `w · Σ_l 1/φ_l`, so the first part is
-    /// the weighted Gram matrix `Xᵀ diag(u) X`, and the second is `MᵀM`. On large data
+    /// the weighted Gram matrix `Xᵀ diag(u) X`, and the second is `MᵀM` (tied groups of
+    /// [`CLOSED_FORM_TIES`] or more events add their share in closed form). On large data
     /// the pass runs as two halves at once (the second starting from the first half's
     /// totals) and both products in cache-sized row chunks on all cores.
     fn eval(&self, beta: &DVector<f64>) -> (f64, DVector<f64>, DMatrix<f64>) {
@@ -222,6 +269,7 @@ impl Problem<'_> {
         let mut ll = first.ll - shift * first.events as f64;
         let mut grad = first.grad;
         let mut m_rows = first.m_rows;
+        let mut mm_closed = first.mm;
         let (mut inv_phi, mut f_phi, mut group_of) = (first.inv_phi, first.f_phi, first.group_of);
         if let Some(b) = second {
             ll += b.ll - shift * b.events as f64;
@@ -229,6 +277,11 @@ impl Problem<'_> {
                 *g += v;
             }
             m_rows.extend_from_slice(&b.m_rows);
+            if mm_closed.is_empty() {
+                mm_closed = b.mm;
+            } else if !b.mm.is_empty() {
+                mm_closed.iter_mut().zip(&b.mm).for_each(|(a, v)| *a += v);
+            }
             let offset = inv_phi.len();
             inv_phi.extend_from_slice(&b.inv_phi);
             f_phi.extend_from_slice(&b.f_phi);
@@ -250,7 +303,8 @@ impl Problem<'_> {
         let gram = chunked_gram(x, Some(&u));
         let mm = chunked_gram(&m, None);
         let mut grad = DVector::from_vec(grad);
-        let mut info = DMatrix::from_fn(p, p, |a, b| gram[[a, b]] - mm[[a, b]]);
+        let closed = |a: usize, b: usize| if mm_closed.is_empty() { 0.0 } else { mm_closed[a * p + b] };
+        let mut info = DMatrix::from_fn(p, p, |a, b| gram[[a, b]] - mm[[a, b]] - closed(a, b));
         for (j, &wt) in self.penalty.iter().enumerate() {
             ll -= 0.5 * wt * beta[j] * beta[j];
             grad[j] -= wt * beta[j];
@@ -383,20 +437,31 @@ impl CoxPH {
         }
         let mut order: Vec<usize> = (0..n).collect();
         radsort::sort_by_key(&mut order, |&i| -data.time()[i]);
-        // Centred rows in time order (row-major, one pass) and each column's variance.
+        // Centred rows in time order (row-major) and each column's variance. The rows are
+        // scattered to their places in input order rather than gathered in time order:
+        // a gather waits on one cache miss per row, while scattered stores queue up
+        // (measured: the fit on 1e5 × 20 spent 29% of its time in the gather).
         let mut rows = ndarray::Array2::<f64>::zeros((n, p));
-        let mut sumsq = vec![0.0; p];
-        for (mut r, &i) in rows.rows_mut().into_iter().zip(&order) {
-            for ((v, &x), (mu, ss)) in r.iter_mut().zip(m.row(i).iter()).zip(means.iter().zip(sumsq.iter_mut())) {
+        let mut place = vec![0usize; n];
+        for (k, &i) in order.iter().enumerate() {
+            place[i] = k;
+        }
+        for (i, src) in m.rows().into_iter().enumerate() {
+            for ((v, &x), mu) in rows.row_mut(place[i]).iter_mut().zip(src.iter()).zip(&means) {
                 *v = x - mu;
-                *ss += *v * *v;
+            }
+        }
+        let mut sumsq = vec![0.0; p];
+        for r in rows.rows() {
+            for (ss, v) in sumsq.iter_mut().zip(r.iter()) {
+                *ss += v * v;
             }
         }
         let var: Vec<f64> = sumsq.iter().map(|ss| ss / (n as f64 - 1.0).max(1.0)).collect();
         let time: Vec<f64> = order.iter().map(|&i| data.time()[i]).collect();
         let event: Vec<bool> = order.iter().map(|&i| data.event()[i]).collect();
         let penalty: Vec<f64> = var.iter().map(|v| params.penalizer * n as f64 * v).collect();
-        let prob = Problem { rows, time: &time, event: &event, ties, penalty };
+        let prob = Problem { rows, time: &time, event: &event, ties, penalty, closed_form_ties: CLOSED_FORM_TIES };
 
         let mut beta = DVector::zeros(p);
         let (mut ll, mut grad, mut info) = prob.eval(&beta);
@@ -788,13 +853,23 @@ mod tests {
         time.sort_by(|a, b| b.total_cmp(a));
         let event: Vec<bool> = (0..n).map(|_| rng.random_bool(0.6)).collect();
         for ties in [Ties::Efron, Ties::Breslow] {
-            let prob = Problem { rows: rows.clone(), time: &time, event: &event, ties, penalty: vec![0.0; p] };
+            let mut prob =
+                Problem { rows: rows.clone(), time: &time, event: &event, ties, penalty: vec![0.0; p], closed_form_ties: CLOSED_FORM_TIES };
             let beta = DVector::from_vec(vec![0.3, -0.2, 0.1]);
             let (l1, g1, i1) = prob.eval_split(&beta, false);
             let (l2, g2, i2) = prob.eval_split(&beta, true);
             assert!((l1 - l2).abs() <= 1e-9 * l1.abs());
             assert!((&g1 - &g2).amax() <= 1e-9 * g1.amax().max(1.0));
             assert!((&i1 - &i2).amax() <= 1e-9 * i1.amax());
+            // The tied groups' closed form against one row per event, and with every
+            // group (even single events) in closed form.
+            for closed in [usize::MAX, 1] {
+                prob.closed_form_ties = closed;
+                let (l3, g3, i3) = prob.eval_split(&beta, true);
+                assert!((l1 - l3).abs() <= 1e-11 * l1.abs(), "{l1} vs {l3}");
+                assert!((&g1 - &g3).amax() <= 1e-9 * g1.amax().max(1.0), "{g1} vs {g3}");
+                assert!((&i1 - &i3).amax() <= 1e-11 * i1.amax(), "{i1} vs {i3}");
+            }
         }
     }
 

@@ -4,7 +4,7 @@ use super::SurvivalData;
 use crate::data::{AsFeatures, aligned, default_names};
 use crate::display::{Cell, Table};
 use crate::plot::Chart;
-use crate::trees::{ForestParams, ForestSettings, MaxFeatures, SplitCriterion, Tree, boundary, columns, grow, new_settings};
+use crate::trees::{ForestParams, ForestSettings, MaxFeatures, Ranked, Sorted, SplitCriterion, Tree, columns, grow, new_settings};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
 use rand::seq::SliceRandom;
@@ -75,7 +75,7 @@ impl SplitCriterion for LogRank<'_> {
     /// two Fenwick trees over the node's time indices.
     fn scan(
         &self,
-        pairs: &[(f64, u32)],
+        sorted: Sorted<'_>,
         weights: &[f64],
         _stats: &[f64],
         _wn: f64,
@@ -84,20 +84,21 @@ impl SplitCriterion for LogRank<'_> {
         _right: &mut [f64],
         rng: &mut ChaCha8Rng,
     ) -> Option<(usize, f64)> {
-        let m = pairs.len();
-        let mut times: Vec<u32> = pairs.iter().map(|&(_, i)| self.rank[i as usize]).collect();
+        let m = sorted.len();
+        let mut times: Vec<u32> = (0..m).map(|p| self.rank[sorted.row(p)]).collect();
         times.sort_unstable();
         times.dedup();
         let kk = times.len();
         if kk < 2 {
             return None;
         }
-        let local: Vec<usize> = pairs.iter().map(|&(_, i)| times.partition_point(|&t| t < self.rank[i as usize])).collect();
+        let local: Vec<usize> = (0..m).map(|p| times.partition_point(|&t| t < self.rank[sorted.row(p)])).collect();
         let (mut d, mut cnt) = (vec![0.0; kk], vec![0.0; kk]);
-        for (p, &(_, i)) in pairs.iter().enumerate() {
-            let w = weights[i as usize];
-            cnt[local[p]] += w;
-            if self.event[i as usize] {
+        for (p, &k) in local.iter().enumerate() {
+            let i = sorted.row(p);
+            let w = weights[i];
+            cnt[k] += w;
+            if self.event[i] {
                 d[local[p]] += w;
             }
         }
@@ -121,7 +122,7 @@ impl SplitCriterion for LogRank<'_> {
             wq[k] = sw;
         }
         let chosen: Option<Vec<bool>> = self.split_points.map(|k| {
-            let mut valid: Vec<usize> = (1..m).filter(|&p| boundary(pairs, p, min_leaf)).collect();
+            let mut valid: Vec<usize> = (1..m).filter(|&p| sorted.boundary(p, min_leaf)).collect();
             valid.shuffle(rng);
             let mut mask = vec![false; m];
             for &p in valid.iter().take(k.max(1)) {
@@ -134,7 +135,7 @@ impl SplitCriterion for LogRank<'_> {
         let mut best: Option<(usize, f64)> = None;
         for pos in 1..m {
             let p = pos - 1;
-            let i = pairs[p].1 as usize;
+            let i = sorted.row(p);
             let (w, k) = (weights[i], local[p]);
             if self.event[i] {
                 o += w;
@@ -146,7 +147,7 @@ impl SplitCriterion for LogRank<'_> {
             f1.add(k, w);
             f2.add(k, w * wq[k]);
             wl += w;
-            if !boundary(pairs, pos, min_leaf) || chosen.as_ref().is_some_and(|c| !c[pos]) {
+            if !sorted.boundary(pos, min_leaf) || chosen.as_ref().is_some_and(|c| !c[pos]) {
                 continue;
             }
             let var = l1 - q;
@@ -218,9 +219,10 @@ impl ForestParams<RandomSurvivalForest> {
         event_times.dedup();
         let s = self.settings;
         let crit = LogRank { rank: &rank, event: data.event(), split_points: s.split_points };
+        let ranked = Ranked::new(&cols);
         let grown = self.grow_all(data.len(), |w, rng| {
             let limits = s.tree.limits(w.len(), cols.len())?;
-            Ok(grow(&cols, w, &crit, limits, rng))
+            Ok(grow(&ranked, w, &crit, limits, rng))
         })?;
         let (trees, in_bag) = grown;
         // Leaf Nelson–Aalen estimates from the in-bag rows, bootstrap counts as weights.
@@ -533,17 +535,19 @@ mod tests {
             distinct.sort_by(f64::total_cmp);
             distinct.dedup();
             let rank: Vec<u32> = time.iter().map(|t| distinct.partition_point(|v| v < t) as u32).collect();
-            let mut pairs: Vec<(f64, u32)> = (0..n as u32).map(|i| (x[i as usize], i)).collect();
-            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let ranked = Ranked::new(std::slice::from_ref(&x));
+            let mut keys: Vec<u64> = (0..n as u32).map(|i| ranked.key(0, i)).collect();
+            keys.sort_unstable();
+            let sorted = Sorted { keys: &keys, uniq: ranked.uniq(0) };
             for pos in 1..n {
-                if !boundary(&pairs, pos, 1) {
+                if !sorted.boundary(pos, 1) {
                     continue;
                 }
                 // Direct weighted log-rank of rows [..pos] vs the rest.
                 let left: Vec<bool> = {
                     let mut l = vec![false; n];
-                    for &(_, i) in &pairs[..pos] {
-                        l[i as usize] = true;
+                    for p in 0..pos {
+                        l[sorted.row(p)] = true;
                     }
                     l
                 };
@@ -573,13 +577,9 @@ mod tests {
                 }
                 // The scan's statistic at exactly this boundary.
                 let crit = LogRank { rank: &rank, event: &event, split_points: None };
-                let sub: Vec<(f64, u32)> = pairs.clone();
-                let mut only = sub.clone();
-                // Make every other boundary invalid by giving them equal values.
-                for (k, p) in only.iter_mut().enumerate() {
-                    p.0 = if k < pos { 0.0 } else { 1.0 };
-                }
-                let got = crit.scan(&only, &w, &[], 0.0, 1, &mut [], &mut [], &mut rng);
+                // Make every other boundary invalid by giving the rows two ranks only.
+                let only: Vec<u64> = keys.iter().enumerate().map(|(k, &key)| (u64::from(k >= pos) << 32) | (key & 0xffff_ffff)).collect();
+                let got = crit.scan(Sorted { keys: &only, uniq: &[0.0, 1.0] }, &w, &[], 0.0, 1, &mut [], &mut [], &mut rng);
                 if var > 1e-12 {
                     let (gp, gs) = got.unwrap();
                     assert_eq!(gp, pos);

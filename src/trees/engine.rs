@@ -12,6 +12,15 @@
 //! for squared error, and (in the survival module) event counts for the log-rank
 //! statistic. Samples carry weights, which is how a forest's bootstrap enters (a row
 //! drawn three times has weight 3), exactly as in scikit-learn.
+//!
+//! Speed: before any tree grows, every feature value is replaced by its rank among the
+//! column's distinct values ([`Ranked`], once per forest). A node then sorts 8-byte
+//! `(rank, row)` keys — a two-pass radix sort on 16-bit ranks, or a primitive sort for
+//! small nodes — instead of `(f64, row)` pairs, and the original values are looked up
+//! only where a boundary or threshold needs them. Ranks are of exact values, so the
+//! boundaries, thresholds and trees are the same as sorting the values themselves
+//! (measured in `benches/README.md`). Hand-written because no crate ranks once and
+//! sorts per node this way; scikit-learn sorts the float values at every node.
 
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -43,15 +52,15 @@ pub(crate) trait Criterion: Sync {
     /// The node's stored value (class fractions, or the mean).
     fn value(&self, stats: &[f64], w: f64, out: &mut [f64]);
 
-    /// The best boundary among the node's rows sorted by one feature (`pairs` holds
-    /// (value, row)): rows `[..pos]` go left. Only boundaries between values more than
-    /// [`FEATURE_THRESHOLD`] apart that leave `min_leaf` rows on each side count.
+    /// The best boundary among the node's rows sorted by one feature: rows `[..pos]`
+    /// go left. Only boundaries between values more than [`FEATURE_THRESHOLD`] apart
+    /// that leave `min_leaf` rows on each side count ([`Sorted::boundary`]).
     /// Returns `(pos, score)`, bigger scores being better. The default keeps running
     /// statistics of the left part and scores each boundary with [`Criterion::proxy`].
     #[allow(clippy::too_many_arguments)]
     fn scan(
         &self,
-        pairs: &[(f64, u32)],
+        sorted: Sorted<'_>,
         weights: &[f64],
         stats: &[f64],
         wn: f64,
@@ -60,39 +69,159 @@ pub(crate) trait Criterion: Sync {
         right: &mut [f64],
         _rng: &mut ChaCha8Rng,
     ) -> Option<(usize, f64)> {
-        let n = pairs.len();
-        left.iter_mut().for_each(|v| *v = 0.0);
-        let mut wl = 0.0;
-        let mut best: Option<(usize, f64)> = None;
-        for pos in 1..n {
-            let (_, i) = pairs[pos - 1];
-            let w = weights[i as usize];
-            self.add(left, i as usize, w);
-            wl += w;
-            if !boundary(pairs, pos, min_leaf) {
-                continue;
-            }
-            let wr = wn - wl;
-            if wl <= 0.0 || wr <= 0.0 {
-                continue;
-            }
-            for ((r, t), l) in right.iter_mut().zip(stats).zip(left.iter()) {
-                *r = t - l;
-            }
-            let proxy = self.proxy(left, wl, right, wr);
-            if best.is_none_or(|b| proxy > b.1) {
-                best = Some((pos, proxy));
-            }
-        }
-        best
+        scan_running(self, sorted, weights, stats, wn, min_leaf, left, right)
     }
 }
 
-/// Whether `pos` (rows `[..pos]` left) separates distinct values and leaves `min_leaf`
-/// rows on each side.
-#[inline]
-pub(crate) fn boundary(pairs: &[(f64, u32)], pos: usize, min_leaf: usize) -> bool {
-    pos >= min_leaf && pairs.len() - pos >= min_leaf && pairs[pos].0 > pairs[pos - 1].0 + FEATURE_THRESHOLD
+/// [`Criterion::scan`]'s default: running statistics of the left part, each boundary
+/// scored with [`Criterion::proxy`].
+#[allow(clippy::too_many_arguments)]
+fn scan_running<C: Criterion + ?Sized>(
+    crit: &C,
+    sorted: Sorted<'_>,
+    weights: &[f64],
+    stats: &[f64],
+    wn: f64,
+    min_leaf: usize,
+    left: &mut [f64],
+    right: &mut [f64],
+) -> Option<(usize, f64)> {
+    let n = sorted.len();
+    left.iter_mut().for_each(|v| *v = 0.0);
+    let mut wl = 0.0;
+    let mut best: Option<(usize, f64)> = None;
+    for pos in 1..n {
+        let i = sorted.row(pos - 1);
+        let w = weights[i];
+        crit.add(left, i, w);
+        wl += w;
+        if !sorted.boundary(pos, min_leaf) {
+            continue;
+        }
+        let wr = wn - wl;
+        if wl <= 0.0 || wr <= 0.0 {
+            continue;
+        }
+        for ((r, t), l) in right.iter_mut().zip(stats).zip(left.iter()) {
+            *r = t - l;
+        }
+        let proxy = crit.proxy(left, wl, right, wr);
+        if best.is_none_or(|b| proxy > b.1) {
+            best = Some((pos, proxy));
+        }
+    }
+    best
+}
+
+/// Feature columns ranked once for split search: row `i`'s value of feature `j` is
+/// `uniq[j][r]`, `r` its rank among the column's distinct values (sorted, exact
+/// equality), and `code[j][i] = 2r + near`, where `near` says that the next distinct
+/// value is not more than [`FEATURE_THRESHOLD`] above this one. Rows and ranks must fit
+/// in 31 bits (2³¹ rows of one feature would take 16 GB).
+pub(crate) struct Ranked {
+    code: Vec<Vec<u32>>,
+    uniq: Vec<Vec<f64>>,
+}
+
+impl Ranked {
+    /// Ranks finite columns (as [`columns`] returns them).
+    pub(crate) fn new(cols: &[Vec<f64>]) -> Ranked {
+        let (code, uniq) = cols
+            .iter()
+            .map(|col| {
+                let mut order: Vec<u32> = (0..col.len() as u32).collect();
+                order.sort_unstable_by(|&a, &b| col[a as usize].total_cmp(&col[b as usize]));
+                let mut rank = vec![0u32; col.len()];
+                let mut uniq: Vec<f64> = Vec::new();
+                for &i in &order {
+                    let v = col[i as usize];
+                    // `==` rather than bits: -0.0 and 0.0 are one value, as in a float sort.
+                    if uniq.last().is_none_or(|&u| u != v) {
+                        uniq.push(v);
+                    }
+                    rank[i as usize] = (uniq.len() - 1) as u32;
+                }
+                let near: Vec<bool> = (0..uniq.len()).map(|r| uniq.get(r + 1).is_some_and(|&next| next <= uniq[r] + FEATURE_THRESHOLD)).collect();
+                let code = rank.iter().map(|&r| (r << 1) | u32::from(near[r as usize])).collect();
+                (code, uniq)
+            })
+            .unzip();
+        Ranked { code, uniq }
+    }
+    /// Number of features.
+    pub(crate) fn len(&self) -> usize {
+        self.code.len()
+    }
+    /// Row `i`'s sort key for feature `j` (see [`Sorted`]).
+    #[inline]
+    pub(crate) fn key(&self, j: usize, i: u32) -> u64 {
+        let c = self.code[j][i as usize];
+        (u64::from(c >> 1) << 32) | (u64::from(c & 1) << 31) | u64::from(i)
+    }
+    /// The distinct values of feature `j`, sorted.
+    pub(crate) fn uniq(&self, j: usize) -> &[f64] {
+        &self.uniq[j]
+    }
+}
+
+/// A node's rows sorted by one feature: `keys[pos]` packs the row's rank (high 32 bits),
+/// its `near` flag (bit 31, see [`Ranked`]) and the row (low 31 bits); `uniq` maps
+/// ranks back to values.
+#[derive(Clone, Copy)]
+pub(crate) struct Sorted<'a> {
+    pub keys: &'a [u64],
+    pub uniq: &'a [f64],
+}
+
+impl Sorted<'_> {
+    /// Number of rows.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+    /// The row at sorted position `pos`.
+    #[inline]
+    pub(crate) fn row(&self, pos: usize) -> usize {
+        (self.keys[pos] & 0x7fff_ffff) as usize
+    }
+    /// The feature value at sorted position `pos`.
+    #[inline]
+    pub(crate) fn value(&self, pos: usize) -> f64 {
+        self.uniq[(self.keys[pos] >> 32) as usize]
+    }
+    /// Whether no two values are more than [`FEATURE_THRESHOLD`] apart (the feature is
+    /// constant in the node and is not counted as drawn), read from the ranks and the
+    /// `near` flag where they decide it, as in [`Sorted::boundary`].
+    #[inline]
+    pub(crate) fn is_constant(&self) -> bool {
+        let (first, last) = (self.keys[0], self.keys[self.keys.len() - 1]);
+        (first >> 32) == (last >> 32)
+            || (first & (1 << 31) != 0 && self.value(self.keys.len() - 1) <= self.value(0) + FEATURE_THRESHOLD)
+    }
+    /// Whether `pos` (rows `[..pos]` left) separates values more than
+    /// [`FEATURE_THRESHOLD`] apart and leaves `min_leaf` rows on each side
+    /// (scikit-learn's `Xf[p] > Xf[p - 1] + FEATURE_THRESHOLD`). The values are only
+    /// read when the lower one has a near neighbour: for ranks `a < b` without,
+    /// `uniq[b] ≥ uniq[a + 1] > uniq[a] + ε`.
+    #[inline]
+    pub(crate) fn boundary(&self, pos: usize, min_leaf: usize) -> bool {
+        let (lo, hi) = (self.keys[pos - 1], self.keys[pos]);
+        pos >= min_leaf
+            && self.keys.len() - pos >= min_leaf
+            && (hi >> 32) != (lo >> 32)
+            && (lo & (1 << 31) == 0 || self.value(pos) > self.value(pos - 1) + FEATURE_THRESHOLD)
+    }
+}
+
+/// Sorts packed `(rank, row)` keys by rank (ties by row): a radix sort on the rank
+/// above 64 keys (radsort skips the rank's zero high bytes), a primitive sort below
+/// (on the forest benchmark, cut-offs from 32 to 256 measured alike, 1024 slower).
+pub(crate) fn sort_keys(keys: &mut [u64]) {
+    if keys.len() > 64 {
+        radsort::sort_by_key(keys, |k| (k >> 32) as u32);
+    } else {
+        keys.sort_unstable();
+    }
 }
 
 /// Gini or entropy impurity over `k` classes; targets are class indices as `f64`.
@@ -137,6 +266,48 @@ impl Criterion for ClassCriterion<'_> {
         for (o, c) in out.iter_mut().zip(stats) {
             *o = if w > 0.0 { c / w } else { 0.0 };
         }
+    }
+    /// Two classes under Gini (the commonest case) keep the left counts in registers and
+    /// add without a branch on the class; the arithmetic is the default scan's, step for
+    /// step (adding `0.0` to the other class changes nothing), so the splits are the same.
+    fn scan(
+        &self,
+        sorted: Sorted<'_>,
+        weights: &[f64],
+        stats: &[f64],
+        wn: f64,
+        min_leaf: usize,
+        left: &mut [f64],
+        right: &mut [f64],
+        _rng: &mut ChaCha8Rng,
+    ) -> Option<(usize, f64)> {
+        if self.entropy || self.k != 2 {
+            return scan_running(self, sorted, weights, stats, wn, min_leaf, left, right);
+        }
+        let (t0, t1) = (stats[0], stats[1]);
+        let (mut l0, mut l1, mut wl) = (0.0f64, 0.0f64, 0.0f64);
+        let mut best: Option<(usize, f64)> = None;
+        for pos in 1..sorted.len() {
+            let i = sorted.row(pos - 1);
+            let w = weights[i];
+            let c = f64::from(self.y[i] & 1);
+            l0 += w * (1.0 - c);
+            l1 += w * c;
+            wl += w;
+            if !sorted.boundary(pos, min_leaf) {
+                continue;
+            }
+            let wr = wn - wl;
+            if wl <= 0.0 || wr <= 0.0 {
+                continue;
+            }
+            let (r0, r1) = (t0 - l0, t1 - l1);
+            let proxy = (0.0 + l0 * l0 + l1 * l1) / wl + (0.0 + r0 * r0 + r1 * r1) / wr;
+            if best.is_none_or(|b| proxy > b.1) {
+                best = Some((pos, proxy));
+            }
+        }
+        best
     }
 }
 
@@ -199,6 +370,39 @@ pub struct Tree {
     pub(crate) value: Vec<f64>,
     pub(crate) value_len: usize,
     pub(crate) n_features: usize,
+    /// The split nodes gathered for prediction walks, built on first use.
+    #[serde(skip)]
+    pub(crate) walk: WalkCache,
+}
+
+/// One node as a prediction walk reads it: everything a step needs in 24 bytes, where
+/// [`Tree`]'s parallel arrays would cost four loads from four places (`left` is
+/// [`WALK_LEAF`] at leaves).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WalkNode {
+    threshold: f64,
+    feature: u32,
+    left: u32,
+    right: u32,
+}
+
+const WALK_LEAF: u32 = u32::MAX;
+
+/// [`Tree`]'s walk nodes, derived from its arrays on first use; not serialised, and
+/// two caches always compare equal (the arrays carry the tree).
+#[derive(Clone, Default)]
+pub(crate) struct WalkCache(std::sync::OnceLock<Vec<WalkNode>>);
+
+impl PartialEq for WalkCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for WalkCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WalkCache")
+    }
 }
 
 /// One node of a [`Tree`], borrowed.
@@ -279,11 +483,59 @@ impl Tree {
     /// (checked by the public predict methods).
     #[inline]
     pub(crate) fn leaf_of(&self, row: impl Fn(usize) -> f64) -> usize {
-        let mut n = 0;
-        while self.left[n] != LEAF {
-            n = if row(self.feature[n]) <= self.threshold[n] { self.left[n] } else { self.right[n] };
+        let walk = self.walk_nodes();
+        let mut n = 0usize;
+        loop {
+            let node = walk[n];
+            if node.left == WALK_LEAF {
+                return n;
+            }
+            n = if row(node.feature as usize) <= node.threshold { node.left } else { node.right } as usize;
         }
-        n
+    }
+    /// The walk nodes (built once; node counts and features fit in `u32` because a
+    /// tree's arrays would not fit in memory otherwise).
+    fn walk_nodes(&self) -> &[WalkNode] {
+        self.walk.0.get_or_init(|| {
+            (0..self.n_nodes())
+                .map(|n| {
+                    let leaf = self.left[n] == LEAF;
+                    WalkNode {
+                        threshold: self.threshold[n],
+                        feature: if leaf { 0 } else { self.feature[n] as u32 },
+                        left: if leaf { WALK_LEAF } else { self.left[n] as u32 },
+                        right: if leaf { WALK_LEAF } else { self.right[n] as u32 },
+                    }
+                })
+                .collect()
+        })
+    }
+    /// The leaves of several rows (`leaves[k]` for `rows[k]`; `x(row, feature)` reads a
+    /// value, which must be finite). Eight rows walk the tree in lockstep, so the loads
+    /// of different rows overlap where one walk alone waits on each node before it can
+    /// read the next; the leaves are the ones [`Tree::leaf_of`] finds.
+    pub(crate) fn leaves_of(&self, rows: &[usize], x: impl Fn(usize, usize) -> f64, leaves: &mut Vec<usize>) {
+        const LANES: usize = 8;
+        let walk = self.walk_nodes();
+        leaves.clear();
+        for chunk in rows.chunks(LANES) {
+            let mut node = [0u32; LANES];
+            let lanes = &mut node[..chunk.len()];
+            loop {
+                let mut moved = false;
+                for (n, &r) in lanes.iter_mut().zip(chunk) {
+                    let w = walk[*n as usize];
+                    if w.left != WALK_LEAF {
+                        *n = if x(r, w.feature as usize) <= w.threshold { w.left } else { w.right };
+                        moved = true;
+                    }
+                }
+                if !moved {
+                    break;
+                }
+            }
+            leaves.extend(lanes.iter().map(|&n| n as usize));
+        }
     }
     /// The value stored at node `n`.
     #[inline]
@@ -359,6 +611,7 @@ impl Tree {
             value: value.to_vec(),
             value_len,
             n_features,
+            walk: WalkCache::default(),
         })
     }
 
@@ -380,8 +633,8 @@ impl Tree {
 
 /// Scratch buffers reused across nodes.
 struct Scratch {
-    pairs: Vec<(f64, u32)>,
-    best_pairs: Vec<(f64, u32)>,
+    keys: Vec<u64>,
+    best_keys: Vec<u64>,
     left: Vec<f64>,
     right: Vec<f64>,
     features: Vec<usize>,
@@ -393,7 +646,8 @@ struct Pending {
     end: usize,
     depth: usize,
     parent: Option<(usize, bool)>,
-    impurity: Option<f64>,
+    /// Statistics, total weight and impurity, when the parent's split computed them.
+    known: Option<(Vec<f64>, f64, f64)>,
 }
 
 /// The best split found at a node.
@@ -404,10 +658,10 @@ struct Split {
     proxy: f64,
 }
 
-/// Grows a tree on the columns `cols` (column-major feature values, finite), over the
-/// rows with positive weight in `weights`.
+/// Grows a tree on the ranked columns `cols`, over the rows with positive weight in
+/// `weights`.
 pub(crate) fn grow<C: Criterion>(
-    cols: &[Vec<f64>],
+    cols: &Ranked,
     weights: &[f64],
     crit: &C,
     limits: Limits,
@@ -428,28 +682,36 @@ pub(crate) fn grow<C: Criterion>(
         value: Vec::new(),
         value_len: vl,
         n_features: p,
+        walk: WalkCache::default(),
     };
     let mut scratch = Scratch {
-        pairs: Vec::with_capacity(samples.len()),
-        best_pairs: Vec::with_capacity(samples.len()),
+        keys: Vec::with_capacity(samples.len()),
+        best_keys: Vec::with_capacity(samples.len()),
         left: vec![0.0; sl],
         right: vec![0.0; sl],
         features: (0..p).collect(),
     };
     let mut stats = vec![0.0; sl];
     let mut val = vec![0.0; vl];
-    let mut stack = vec![Pending { start: 0, end: samples.len(), depth: 0, parent: None, impurity: None }];
+    let mut stack = vec![Pending { start: 0, end: samples.len(), depth: 0, parent: None, known: None }];
     while let Some(node) = stack.pop() {
-        let idx = &samples[node.start..node.end];
-        let n = idx.len();
-        stats.iter_mut().for_each(|s| *s = 0.0);
-        let mut wn = 0.0;
-        for &i in idx {
-            let w = weights[i as usize];
-            crit.add(&mut stats, i as usize, w);
-            wn += w;
-        }
-        let impurity = node.impurity.unwrap_or_else(|| crit.impurity(&stats, wn));
+        let n = node.end - node.start;
+        let (wn, impurity) = match node.known {
+            Some((known, wn, impurity)) => {
+                stats.copy_from_slice(&known);
+                (wn, impurity)
+            }
+            None => {
+                stats.iter_mut().for_each(|s| *s = 0.0);
+                let mut wn = 0.0;
+                for &i in &samples[node.start..node.end] {
+                    let w = weights[i as usize];
+                    crit.add(&mut stats, i as usize, w);
+                    wn += w;
+                }
+                (wn, crit.impurity(&stats, wn))
+            }
+        };
         crit.value(&stats, wn, &mut val);
         let id = tree.left.len();
         tree.left.push(LEAF);
@@ -480,8 +742,8 @@ pub(crate) fn grow<C: Criterion>(
         };
         // Reorder the node's samples: left part first, in the sorted order of the split feature.
         let seg = &mut samples[node.start..node.end];
-        for (k, &(_, i)) in scratch.best_pairs.iter().enumerate() {
-            seg[k] = i;
+        for (k, &key) in scratch.best_keys.iter().enumerate() {
+            seg[k] = (key & 0x7fff_ffff) as u32;
         }
         // Children impurities and the improvement (scikit-learn's formula).
         let (mut sl_stats, mut sr_stats) = (vec![0.0; sl], vec![0.0; sl]);
@@ -506,15 +768,15 @@ pub(crate) fn grow<C: Criterion>(
         tree.feature[id] = split.feature;
         tree.threshold[id] = split.threshold;
         let mid = node.start + split.pos;
-        stack.push(Pending { start: mid, end: node.end, depth: node.depth + 1, parent: Some((id, false)), impurity: Some(ir) });
-        stack.push(Pending { start: node.start, end: mid, depth: node.depth + 1, parent: Some((id, true)), impurity: Some(il) });
+        stack.push(Pending { start: mid, end: node.end, depth: node.depth + 1, parent: Some((id, false)), known: Some((sr_stats, wr, ir)) });
+        stack.push(Pending { start: node.start, end: mid, depth: node.depth + 1, parent: Some((id, true)), known: Some((sl_stats, wl, il)) });
     }
     tree
 }
 
 #[allow(clippy::too_many_arguments)]
 fn best_split<C: Criterion>(
-    cols: &[Vec<f64>],
+    cols: &Ranked,
     weights: &[f64],
     crit: &C,
     stats: &[f64],
@@ -525,7 +787,6 @@ fn best_split<C: Criterion>(
     s: &mut Scratch,
 ) -> Option<Split> {
     let p = cols.len();
-    let n = idx.len();
     let min_leaf = limits.min_samples_leaf.max(1);
     let mut best: Option<Split> = None;
     let mut visited = 0usize;
@@ -538,23 +799,19 @@ fn best_split<C: Criterion>(
         let j = rng.random_range(f..p);
         feats.swap(f, j);
         let feat = feats[f];
-        let col = &cols[feat];
-        s.pairs.clear();
-        s.pairs.extend(idx.iter().map(|&i| (col[i as usize], i)));
-        if s.pairs.len() > 256 {
-            radsort::sort_by_key(&mut s.pairs, |p| p.0);
-        } else {
-            s.pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        }
-        if s.pairs[n - 1].0 <= s.pairs[0].0 + FEATURE_THRESHOLD {
+        s.keys.clear();
+        s.keys.extend(idx.iter().map(|&i| cols.key(feat, i)));
+        sort_keys(&mut s.keys);
+        let sorted = Sorted { keys: &s.keys, uniq: cols.uniq(feat) };
+        if sorted.is_constant() {
             continue; // constant in this node: does not count towards max_features
         }
         visited += 1;
         let mut improved = false;
-        if let Some((pos, proxy)) = crit.scan(&s.pairs, weights, stats, wn, min_leaf, &mut s.left, &mut s.right, rng)
+        if let Some((pos, proxy)) = crit.scan(sorted, weights, stats, wn, min_leaf, &mut s.left, &mut s.right, rng)
             && best.as_ref().is_none_or(|b| proxy > b.proxy)
         {
-            let (a, b) = (s.pairs[pos - 1].0, s.pairs[pos].0);
+            let (a, b) = (sorted.value(pos - 1), sorted.value(pos));
             let mut thr = a / 2.0 + b / 2.0;
             if thr == b || !thr.is_finite() {
                 thr = a;
@@ -563,7 +820,7 @@ fn best_split<C: Criterion>(
             improved = true;
         }
         if improved {
-            std::mem::swap(&mut s.pairs, &mut s.best_pairs);
+            std::mem::swap(&mut s.keys, &mut s.best_keys);
         }
     }
     best
@@ -609,4 +866,115 @@ pub(crate) fn check_predict(x: &ArrayView2<f64>, n_features: usize, names: &[Str
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// A column with exact ties, values closer than the threshold, ±0 and a wide range.
+    fn awkward_column(n: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        (0..n)
+            .map(|_| match rng.random_range(0..6) {
+                0 => 0.0,
+                1 => -0.0,
+                2 => rng.random_range(0..4) as f64 * 0.6e-7,
+                3 => rng.random_range(0..5) as f64,
+                4 => rng.random_range(-1e6..1e6),
+                _ => 1.0 + rng.random_range(0..3) as f64 * 1e-8,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ranked_boundaries_match_sorting_the_values() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for round in 0..200 {
+            let n = rng.random_range(2..120);
+            let col = if round % 3 == 0 { (0..n).map(|_| rng.random::<f64>()).collect() } else { awkward_column(n, &mut rng) };
+            let ranked = Ranked::new(std::slice::from_ref(&col));
+            let node: Vec<u32> = (0..n as u32).filter(|_| rng.random_bool(0.7)).collect();
+            if node.len() < 2 {
+                continue;
+            }
+            let mut keys: Vec<u64> = node.iter().map(|&i| ranked.key(0, i)).collect();
+            sort_keys(&mut keys);
+            let mut values: Vec<f64> = node.iter().map(|&i| col[i as usize]).collect();
+            values.sort_by(f64::total_cmp);
+            {
+                let sorted = Sorted { keys: &keys, uniq: ranked.uniq(0) };
+                assert_eq!(sorted.is_constant(), values[values.len() - 1] <= values[0] + FEATURE_THRESHOLD, "round {round}");
+                for pos in 0..sorted.len() {
+                    // The row's own value, and the same order as a float sort (±0 equal).
+                    assert_eq!(sorted.value(pos), col[sorted.row(pos)]);
+                    assert!(sorted.value(pos) == values[pos], "{} vs {}", sorted.value(pos), values[pos]);
+                }
+                for min_leaf in [1, 3] {
+                    for pos in 1..sorted.len() {
+                        let by_value = pos >= min_leaf
+                            && values.len() - pos >= min_leaf
+                            && values[pos] > values[pos - 1] + FEATURE_THRESHOLD;
+                        assert_eq!(sorted.boundary(pos, min_leaf), by_value, "round {round} pos {pos} {:?}", &values[pos - 1..=pos]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn two_class_gini_scan_matches_the_running_scan() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        for round in 0..300 {
+            let n = rng.random_range(2..200);
+            let y: Vec<u32> = (0..n).map(|_| rng.random_range(0..2)).collect();
+            let weights: Vec<f64> =
+                (0..n).map(|_| if round % 2 == 0 { rng.random_range(0..4) as f64 } else { rng.random::<f64>() * 3.0 }).collect();
+            let col: Vec<f64> = (0..n).map(|_| rng.random_range(0..(n / 2).max(2)) as f64).collect();
+            let ranked = Ranked::new(std::slice::from_ref(&col));
+            let mut keys: Vec<u64> = (0..n as u32).map(|i| ranked.key(0, i)).collect();
+            sort_keys(&mut keys);
+            let sorted = Sorted { keys: &keys, uniq: ranked.uniq(0) };
+            let crit = ClassCriterion { y: &y, k: 2, entropy: false };
+            let mut stats = vec![0.0; 2];
+            let mut wn = 0.0;
+            for i in 0..n {
+                crit.add(&mut stats, i, weights[i]);
+                wn += weights[i];
+            }
+            let (mut l, mut r) = (vec![0.0; 2], vec![0.0; 2]);
+            let min_leaf = rng.random_range(1..4);
+            let fast = crit.scan(sorted, &weights, &stats, wn, min_leaf, &mut l, &mut r, &mut rng);
+            let slow = scan_running(&crit, sorted, &weights, &stats, wn, min_leaf, &mut l, &mut r);
+            assert_eq!(fast.map(|(p, v)| (p, v.to_bits())), slow.map(|(p, v)| (p, v.to_bits())), "round {round}");
+        }
+    }
+
+    #[test]
+    fn lockstep_leaves_match_single_walks() {
+        let mut rng = ChaCha8Rng::seed_from_u64(13);
+        let n = 300;
+        let cols: Vec<Vec<f64>> = (0..4).map(|_| (0..n).map(|_| rng.random_range(0..20) as f64).collect()).collect();
+        let y: Vec<u32> = (0..n).map(|i| u32::from(cols[0][i] + cols[1][i] > 19.0)).collect();
+        let limits = Limits { max_depth: usize::MAX, min_samples_split: 2, min_samples_leaf: 1, max_features: 2, min_impurity_decrease: 0.0 };
+        let tree = grow(&Ranked::new(&cols), &vec![1.0; n], &ClassCriterion { y: &y, k: 2, entropy: false }, limits, &mut rng);
+        assert!(tree.depth() > 3);
+        let rows: Vec<usize> = (0..n).filter(|_| rng.random_bool(0.8)).collect();
+        let mut leaves = Vec::new();
+        tree.leaves_of(&rows, |i, j| cols[j][i], &mut leaves);
+        let single: Vec<usize> = rows.iter().map(|&i| tree.leaf_of(|j| cols[j][i])).collect();
+        // Both against a walk over the tree's own arrays.
+        let by_arrays: Vec<usize> = rows
+            .iter()
+            .map(|&i| {
+                let mut n = 0;
+                while tree.left[n] != LEAF {
+                    n = if cols[tree.feature[n]][i] <= tree.threshold[n] { tree.left[n] } else { tree.right[n] };
+                }
+                n
+            })
+            .collect();
+        assert_eq!(leaves, by_arrays);
+        assert_eq!(single, by_arrays);
+    }
 }

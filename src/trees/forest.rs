@@ -1,6 +1,6 @@
 //! Random forests on the shared tree engine.
 
-use super::engine::{self, Tree};
+use super::engine::{self, Ranked, Tree};
 use super::params::{Criterion, MaxFeatures, TreeSettings, tree_setters};
 use super::single::{argmax_rows, encode_classes, grow_classifier, grow_regressor, normalise, prepare, r2};
 use crate::data::{AsFeatures, aligned};
@@ -129,10 +129,12 @@ fn average(trees: &[Tree], x: &ArrayView2<f64>, k: usize) -> Array2<f64> {
     // while every row of the block walks it. Each row still adds the trees in order.
     out.axis_chunks_iter_mut(ndarray::Axis(0), 256).into_par_iter().enumerate().for_each(|(c, mut block)| {
         let rows = x.slice(ndarray::s![c * 256..c * 256 + block.nrows(), ..]);
+        let all: Vec<usize> = (0..block.nrows()).collect();
+        let mut leaves = Vec::with_capacity(256);
         for t in trees {
-            for (r, row) in rows.rows().into_iter().enumerate() {
-                let v = t.value_at(t.leaf_of(|j| row[j]));
-                for (o, a) in block.row_mut(r).iter_mut().zip(v) {
+            t.leaves_of(&all, |r, j| rows[[r, j]], &mut leaves);
+            for (r, &leaf) in leaves.iter().enumerate() {
+                for (o, a) in block.row_mut(r).iter_mut().zip(t.value_at(leaf)) {
                     *o += a;
                 }
             }
@@ -147,20 +149,34 @@ fn average(trees: &[Tree], x: &ArrayView2<f64>, k: usize) -> Array2<f64> {
 fn out_of_bag(trees: &[Tree], in_bag: &[Vec<u64>], cols: &[Vec<f64>], k: usize) -> Array2<f64> {
     let n = cols.first().map_or(0, Vec::len);
     let mut out = Array2::zeros((n, k));
+    // Trees outer, rows inner within a block of rows (as in `average`): one tree's nodes
+    // stay in cache while the block's out-of-bag rows walk it, in lockstep.
     out.axis_chunks_iter_mut(ndarray::Axis(0), 256).into_par_iter().enumerate().for_each(|(c, mut block)| {
-        for r in 0..block.nrows() {
-            let i = c * 256 + r;
-            let mut m = 0usize;
-            for (t, bag) in trees.iter().zip(in_bag) {
-                if bag[i / 64] >> (i % 64) & 1 == 1 {
-                    continue;
-                }
-                m += 1;
-                let v = t.value_at(t.leaf_of(|j| cols[j][i]));
-                for (o, a) in block.row_mut(r).iter_mut().zip(v) {
+        let (nb, p) = (block.nrows(), cols.len());
+        let mut used = vec![0usize; nb];
+        // The block's rows, row-major: a walk reads a row's features near each other.
+        let mut xb = vec![0.0; nb * p];
+        for (j, col) in cols.iter().enumerate() {
+            for r in 0..nb {
+                xb[r * p + j] = col[c * 256 + r];
+            }
+        }
+        let (mut rows, mut leaves) = (Vec::with_capacity(256), Vec::with_capacity(256));
+        for (t, bag) in trees.iter().zip(in_bag) {
+            rows.clear();
+            rows.extend((0..nb).filter(|&r| {
+                let i = c * 256 + r;
+                bag[i / 64] >> (i % 64) & 1 == 0
+            }));
+            t.leaves_of(&rows, |r, j| xb[r * p + j], &mut leaves);
+            for (&r, &leaf) in rows.iter().zip(&leaves) {
+                used[r] += 1;
+                for (o, a) in block.row_mut(r).iter_mut().zip(t.value_at(leaf)) {
                     *o += a;
                 }
             }
+        }
+        for (r, &m) in used.iter().enumerate() {
             let mut row = block.row_mut(r);
             if m == 0 {
                 row.fill(f64::NAN);
@@ -223,7 +239,8 @@ impl ForestParams<RandomForestClassifier> {
         let (classes, idx) = encode_classes(y)?;
         let k = classes.len();
         let s = self.settings;
-        let (trees, in_bag) = self.grow_all(y.len(), |w, rng| grow_classifier(&cols, w, &idx, k, &s.tree, rng))?;
+        let ranked = Ranked::new(&cols);
+        let (trees, in_bag) = self.grow_all(y.len(), |w, rng| grow_classifier(&ranked, w, &idx, k, &s.tree, rng))?;
         let oob = s.bootstrap.then(|| out_of_bag(&trees, &in_bag, &cols, k));
         Ok(RandomForestClassifier { trees, classes, names, settings: s, oob, y_train: y.to_vec() })
     }
@@ -452,7 +469,8 @@ impl ForestParams<RandomForestRegressor> {
         let (_, names, cols) = prepare(x, y)?;
         crate::error::check::finite("y", y)?;
         let s = self.settings;
-        let (trees, in_bag) = self.grow_all(y.len(), |w, rng| grow_regressor(&cols, w, y, &s.tree, rng))?;
+        let ranked = Ranked::new(&cols);
+        let (trees, in_bag) = self.grow_all(y.len(), |w, rng| grow_regressor(&ranked, w, y, &s.tree, rng))?;
         let oob = s.bootstrap.then(|| out_of_bag(&trees, &in_bag, &cols, 1).column(0).to_vec());
         Ok(RandomForestRegressor { trees, names, settings: s, oob, y_train: y.to_vec() })
     }

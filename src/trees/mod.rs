@@ -40,7 +40,7 @@ pub use params::{Criterion, MaxFeatures, MinSamples, TreeSettings};
 pub use single::{DecisionTreeClassifier, DecisionTreeRegressor, TreeParams};
 
 use engine::check_predict;
-pub(crate) use engine::{Criterion as SplitCriterion, boundary, columns, grow};
+pub(crate) use engine::{Criterion as SplitCriterion, Ranked, Sorted, columns, grow};
 pub(crate) use forest::new_settings;
 pub(crate) use shap::tree_shap;
 

@@ -1,6 +1,6 @@
 //! Single decision trees: [`DecisionTreeClassifier`] and [`DecisionTreeRegressor`].
 
-use super::engine::{self, ClassCriterion, MseCriterion, Tree};
+use super::engine::{self, ClassCriterion, MseCriterion, Ranked, Tree};
 use super::params::{Criterion, MaxFeatures, TreeSettings, tree_setters};
 use crate::data::{AsFeatures, aligned, default_names};
 use crate::{Error, Result};
@@ -32,7 +32,7 @@ pub(crate) fn prepare<'a, X: AsFeatures + ?Sized>(x: &'a X, y: &[f64]) -> Result
     Ok((m, names, cols))
 }
 
-pub(crate) fn grow_classifier(cols: &[Vec<f64>], weights: &[f64], y: &[u32], k: usize, s: &TreeSettings, rng: &mut ChaCha8Rng) -> Result<Tree> {
+pub(crate) fn grow_classifier(cols: &Ranked, weights: &[f64], y: &[u32], k: usize, s: &TreeSettings, rng: &mut ChaCha8Rng) -> Result<Tree> {
     let entropy = match s.criterion {
         Criterion::Gini => false,
         Criterion::Entropy => true,
@@ -44,7 +44,7 @@ pub(crate) fn grow_classifier(cols: &[Vec<f64>], weights: &[f64], y: &[u32], k: 
     Ok(engine::grow(cols, weights, &ClassCriterion { y, k, entropy }, limits, rng))
 }
 
-pub(crate) fn grow_regressor(cols: &[Vec<f64>], weights: &[f64], y: &[f64], s: &TreeSettings, rng: &mut ChaCha8Rng) -> Result<Tree> {
+pub(crate) fn grow_regressor(cols: &Ranked, weights: &[f64], y: &[f64], s: &TreeSettings, rng: &mut ChaCha8Rng) -> Result<Tree> {
     if s.criterion != Criterion::SquaredError {
         return Err(Error::invalid_arg("criterion", format!("{:?} is a classification criterion; regression uses SquaredError", s.criterion)));
     }
@@ -113,7 +113,7 @@ impl TreeParams<DecisionTreeClassifier> {
         let (classes, idx) = encode_classes(y)?;
         let weights = vec![1.0; y.len()];
         let mut rng = ChaCha8Rng::seed_from_u64(self.settings.seed);
-        let tree = grow_classifier(&cols, &weights, &idx, classes.len(), &self.settings, &mut rng)?;
+        let tree = grow_classifier(&Ranked::new(&cols), &weights, &idx, classes.len(), &self.settings, &mut rng)?;
         Ok(DecisionTreeClassifier { tree, classes, names, settings: self.settings })
     }
 }
@@ -193,7 +193,7 @@ impl TreeParams<DecisionTreeRegressor> {
         crate::error::check::finite("y", y)?;
         let weights = vec![1.0; y.len()];
         let mut rng = ChaCha8Rng::seed_from_u64(self.settings.seed);
-        let tree = grow_regressor(&cols, &weights, y, &self.settings, &mut rng)?;
+        let tree = grow_regressor(&Ranked::new(&cols), &weights, y, &self.settings, &mut rng)?;
         Ok(DecisionTreeRegressor { tree, names, settings: self.settings })
     }
 }
