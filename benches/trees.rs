@@ -28,14 +28,23 @@ fn main() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let (xt, yt) = data(5000, &mut rng);
     // TREES_BENCH=shap: only the TreeSHAP lines (the forest fits at n = 1e5 take minutes).
-    // TREES_BENCH=fit / fit1e5: only the forest fit at n = 1e4 / 1e5 (for profiling).
+    // TREES_BENCH=fit / fit1e5 / fit1e3: only the forest fit at n = 1e4 / 1e5 / 1e3 (for
+    // profiling). The 1e3 data come from their own stream, so adding them left the other
+    // sizes' data as they were.
     let only = std::env::var("TREES_BENCH").unwrap_or_default();
-    let only_shap = only == "shap";
-    for (n, reps) in [(10_000, 3), (100_000, 1)] {
-        if only_shap || (only == "fit" && n > 10_000) || (only == "fit1e5" && n == 10_000) {
+    let mut small_rng = ChaCha8Rng::seed_from_u64(8);
+    for (n, reps) in [(10_000, 3), (100_000, 1), (1_000, 5)] {
+        let wanted = match only.as_str() {
+            "shap" => false,
+            "fit" => n == 10_000,
+            "fit1e5" => n == 100_000,
+            "fit1e3" => n == 1_000,
+            _ => true,
+        };
+        if !wanted {
             continue;
         }
-        let (x, y) = data(n, &mut rng);
+        let (x, y) = if n == 1_000 { data(n, &mut small_rng) } else { data(n, &mut rng) };
         let params = RandomForestClassifier::params().n_estimators(300).seed(1).progress(false);
         let t = best_of(reps, || params.fit(&x, &y).unwrap());
         println!("random_forest fit 300 trees n={n} p=20: {t:.4} s");
