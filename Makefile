@@ -1,7 +1,7 @@
 # The two commands of the README are `make notebooks` and `make test`.
 # Each first installs whatever is missing (Python venv with Jupyter and torch 2.4.0,
 # evcxr_jupyter, the "Rust (ai4med)" kernelspec); see tools/ai4med.sh.
-.PHONY: notebooks test exercises lab setup bench-notebook screenshots fuzz
+.PHONY: notebooks test exercises lab setup bench-notebook screenshots fuzz nlp-data
 
 notebooks:
 	@bash tools/ai4med.sh notebooks
@@ -20,6 +20,10 @@ setup:
 
 bench-notebook:
 	@bash tools/ai4med.sh bench-notebook
+
+# The OpenI chest X-ray reports (fetched from PyPI into the cache; also part of every set-up).
+nlp-data:
+	@bash tools/ai4med.sh nlp-data
 
 # Every figure of the executed notebooks (target/notebooks, from `make notebooks` or
 # `make test`) as a PNG rendered by headless Chromium, under target/screenshots.

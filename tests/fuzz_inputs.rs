@@ -44,15 +44,33 @@ fn run(target: &str, data: &[u8]) -> bool {
         "report" => {
             let text = String::from_utf8_lossy(data);
             let p = ai4med::nlp::PhraseLists::chexpert().unwrap();
-            let l = ai4med::nlp::Labeler::new(p, ai4med::nlp::Method::ConText(Box::new(ai4med::nlp::ConText::clinical().unwrap())));
+            let l = ai4med::nlp::Labeler::new(p.clone(), ai4med::nlp::Method::ConText(Box::new(ai4med::nlp::ConText::clinical().unwrap())));
+            let n = ai4med::nlp::Labeler::new(p, ai4med::nlp::Method::negbio().unwrap());
             let _ = ai4med::nlp::clean(&text);
+            let _ = n.label(&text);
             l.label(&text).is_ok()
+        }
+        "openi" => {
+            let text = String::from_utf8_lossy(data);
+            match ai4med::nlp::parse_openi_xml(&text, "seed") {
+                Ok(r) => {
+                    for m in [ai4med::nlp::Method::negbio().unwrap(), ai4med::nlp::Method::context().unwrap()] {
+                        let l = ai4med::nlp::Labeler::new(ai4med::nlp::PhraseLists::chexpert().unwrap(), m);
+                        let _ = ai4med::nlp::mesh_labels(&r, &l.names());
+                        if !r.text().is_empty() {
+                            l.label(&r.text()).unwrap();
+                        }
+                    }
+                    true
+                }
+                Err(_) => false,
+            }
         }
         other => panic!("unknown fuzz target {other}"),
     }
 }
 
-const TARGETS: [&str; 7] = ["nifti", "dicom", "png", "bioc", "notebook", "csv", "report"];
+const TARGETS: [&str; 8] = ["nifti", "dicom", "png", "bioc", "notebook", "csv", "report", "openi"];
 
 #[test]
 fn seeds_parse() {

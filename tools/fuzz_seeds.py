@@ -124,6 +124,15 @@ def main():
     put("csv", "quoted.csv", 'id,impression\n1,"No effusion, no pneumothorax."\n2,"Line one\nline two"\r\n')
     put("report", "report.txt", "FINDINGS: No focal consolidation, effusion or pneumothorax. Heart size is normal.\nIMPRESSION: Possible left lower lobe pneumonia; cannot exclude atelectasis.")
     put("report", "unicode.txt", "İİ no pneumothorax. Épanchement pleural: possible effusion ẞ.")
+    # an OpenI report in the collection's XML layout, written here (the real ones may not be copied)
+    put(
+        "openi",
+        "report.xml",
+        '<?xml version="1.0" encoding="utf-8"?><eCitation><meta type="rr"/><uId id="CXR1"/><MedlineCitation><Article><Abstract>'
+        '<AbstractText Label="INDICATION">Cough</AbstractText><AbstractText Label="FINDINGS">Heart size normal. No focal consolidation, '
+        'pleural effusion or pneumothorax.</AbstractText><AbstractText Label="IMPRESSION">No acute disease.</AbstractText>'
+        "</Abstract></Article></MedlineCitation><MeSH><major>normal</major><minor>Pleural Effusion/left/small</minor></MeSH></eCitation>",
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 //! | BioC collections, documents, passages, annotations | [`bioc`] (JSON and XML) |
 //! | synonyms, is-a hierarchy | several phrases per observation in [`PhraseLists`]; [`propagate_hierarchy`], [`CHEXPERT_HIERARCHY`], `Labeler::hierarchy` |
 //! | per-label F1 | [`evaluate_labels`], [`LabelScores::table`] |
+//! | (not in the course) real reports: the Indiana University / OpenI collection with its MeSH indexing | [`read_openi`], [`mesh_labels`], [`evaluate_on_mesh`] (fetched by set-up, never committed) |
 //! | `get_span_from_scores`, `construct_answer` | [`best_span`], [`construct_answer`] (the model side is `ai4med::qa`, feature `torch`) |
 //!
 //! Rules and phrase lists are bundled in `data/nlp/` (radtext, medspaCy and negspaCy, all
@@ -20,13 +21,15 @@
 pub mod bioc;
 mod label;
 mod negation;
+mod openi;
 mod qa_text;
 mod synth;
 mod text;
 
 pub use bioc::labelled_collection;
 pub use label::{CHEXPERT_HIERARCHY, COURSE_NEGATIVE_WORDS, propagate_hierarchy, Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels, evaluate_labels, label_count_figure, label_frame};
-pub use negation::{CXR_EXTRA_RULES, Category, Certainty, ConText, ContextRule, Direction, Modifier, NegBio};
+pub use negation::{CXR_EXTRA_RULES, CXR_SCOPED_RULES, NEGBIO_EXTRA_NEGATION, NEGBIO_EXTRA_UNCERTAINTY, Category, Certainty, ConText, ContextRule, Direction, Modifier, NegBio};
+pub use openi::{MAX_REPORT_BYTES, MESH_TO_CHEXPERT, MeshEvaluation, OpenIReport, evaluate_on_mesh, mesh_labels, mesh_table, openi_available, openi_path, parse_openi_xml, read_openi};
 pub use qa_text::{QaExample, answer_f1, best_span, construct_answer, exact_match, normalize_answer, synthetic_qa};
 pub use synth::{Phrasing, SyntheticReports, synthetic_reports};
-pub use text::{Token, clean, read_reports, report_from_bytes, sentence_spans, split_sentences, tokenize};
+pub use text::{SECTION_HEADERS, Token, clean, read_reports, report_from_bytes, sentence_spans, split_sentences, strip_section_header, tokenize};

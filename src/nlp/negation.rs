@@ -41,15 +41,77 @@ struct PatternEntry {
 /// 3. an *uncertainty after negation* pattern (`possible XXXXX`) → uncertain;
 /// 4. otherwise positive.
 ///
-/// NegBio proper also matches patterns on a dependency parse; this is its regex layer only
-/// (radtext's `NegRegex`), which needs no parser model.
+/// NegBio proper also matches patterns on a dependency parse; this is its regex layer
+/// (radtext's `NegRegex`), which needs no parser model, plus two things the parse gives
+/// NegBio that bare regular expressions lack:
+/// - **noun-phrase bridging**: each stage also tests the sentence with the mention's noun
+///   phrase and any list it stands in collapsed into the placeholder, so "no *pleural*
+///   effusion", "no focal consolidation, pleural effusion or pneumothorax" and "pneumonia or
+///   atelectasis cannot be excluded" reach the `no XXXXX` / `XXXXX cannot be excluded`
+///   patterns, as the parse's `amod` and `conj` edges do. The collapse walks from the mention
+///   over words, commas, `or`, `nor` and `/` (and, towards the right, `and` and `of`, which
+///   join a subject list or complement: "the heart and mediastinum are normal", "fracture
+///   of the left clavicle is not seen"), and stops at a cue word of the patterns
+///   ("no", "without", "possible", "normal"), a preposition, an auxiliary or verb of change,
+///   `and`, `but` and the like ([`NegBio::bridge_stops`]), at most [`NegBio::MAX_BRIDGE`] tokens each way. Limit: a
+///   comma-joined positive finding after a negated one ("no pneumothorax, small effusion")
+///   is taken as part of the negated list, as ConText and NegBio's parse do too.
+/// - **patterns of ours** for phrasings common in chest X-ray reports that radtext's set
+///   lacks ([`NEGBIO_EXTRA_NEGATION`], [`NEGBIO_EXTRA_UNCERTAINTY`]): "heart size normal",
+///   "appear within normal limits", "no focal area of", "is not seen", "interval resolution
+///   of", "upper limits of normal".
 #[derive(Debug, Clone)]
 pub struct NegBio {
     uncertainty_pre: Vec<(String, Regex)>,
     negation: Vec<(String, Regex)>,
     double_negation: Vec<(String, Regex)>,
     uncertainty_post: Vec<(String, Regex)>,
+    stops: std::collections::HashSet<String>,
 }
+
+/// Negation patterns of ours added to [`NegBio::radtext`]'s (ids `ai4med-…`; `XXXXX` is
+/// the mention): phrasings of real chest X-ray reports (the OpenI collection) that the
+/// radtext set misses.
+pub const NEGBIO_EXTRA_NEGATION: [(&str, &str); 10] = [
+    ("ai4med-normal", r"XXXXX (normal|unremarkable|not enlarged)"),
+    ("ai4med-within-normal", r"XXXXX (is |are )?(appears? |remains? )?(within normal( radiographic)?( size)? limits|within limits of normal)"),
+    ("ai4med-not-enlarged", r"XXXXX (is|are) not (significantly )?enlarged"),
+    ("ai4med-normal-size-of", r"normal (size|in size)( and \w+)? of( the)? XXXXX"),
+    ("ai4med-area-of", r"(no|without) (\w+ )?(areas?|signs?|evidence|findings?|features?|xxxx) (of|for|to suggest) XXXXX"),
+    ("ai4med-to-suggest", r"(no|without) (\w+ ){0,3}to suggest XXXXX"),
+    ("ai4med-not-seen", r"XXXXX (is|are|was|were) (not|no longer) (seen|identified|present|demonstrated|visualized|appreciated)"),
+    ("ai4med-negative", r"negative (for|of) XXXXX"),
+    ("ai4med-interval-resolution", r"interval (resolution|clearing) of XXXXX"),
+    ("ai4med-colon-none", r"XXXXX ?: ?(none|no|negative|absent)"),
+];
+
+/// Uncertainty patterns of ours added to [`NegBio::radtext`]'s (tested after negation, as
+/// radtext's own post-negation set): "pneumonia is not excluded", borderline size ("heart size is upper limits of
+/// normal", "borderline heart size", "the heart is top normal in size").
+pub const NEGBIO_EXTRA_UNCERTAINTY: [(&str, &str); 3] = [
+    ("ai4med-not-excluded", r"XXXXX (is|are) not (entirely |completely )?(excluded|ruled out)"),
+    ("ai4med-upper-normal", r"XXXXX (is )?(at )?(the )?(upper|top) (limits? of normal|normal)"),
+    ("ai4med-borderline", r"(borderline|top normal|upper normal) XXXXX"),
+];
+/// Words that end a noun-phrase bridge (see [`NegBio`]): the cue words of the patterns,
+/// prepositions, clause words, auxiliaries and verbs of change.
+const BRIDGE_STOPS: &[&str] = &[
+    // cues of the negation and uncertainty patterns
+    "no", "not", "without", "cannot", "negative", "free", "clear", "clearing", "resolution", "resolved", "exclude", "excluded", "rule", "rather",
+    "removal", "removed", "drainage", "disappearance", "healed", "possible", "possibly", "probable", "questionable", "question", "suspicious",
+    "suspected", "suspect", "concern", "concerning", "doubt", "suggesting", "suggestive", "presumably", "likely", "less", "minimal", "minimally",
+    "versus", "evidence", "developing", "increasing", "convincing", "new", "normal", "unremarkable", "unchanged", "stable", "borderline",
+    // prepositions
+    "of", "in", "on", "at", "to", "from", "with", "within", "by", "for", "over", "under", "into", "along", "about", "above", "below", "near",
+    "since", "after", "before", "between", "through", "per", "vs", "than", "like",
+    // conjunctions and clause words that end a list
+    "and", "but", "however", "although", "though", "which", "that", "who", "where", "when", "while", "except", "because", "as", "if", "whether",
+    "there", "it", "this", "these", "those", "its", "their",
+    // auxiliaries and verbs of change
+    "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "does", "do", "did", "may", "might", "must", "can", "could",
+    "would", "should", "will", "shall", "suggest", "suggests", "represent", "represents", "reflect", "reflects", "remain", "remains", "appear",
+    "appears", "persist", "persists", "increased", "decreased", "improved", "worsened", "again",
+];
 
 fn compile(entries: &[PatternEntry], what: &str) -> Result<Vec<(String, Regex)>> {
     entries
@@ -66,8 +128,68 @@ impl NegBio {
     /// The bundled radtext 1.0.dev2 patterns (`data/nlp/negbio_patterns.json`).
     pub fn radtext() -> Result<NegBio> {
         let mut m: HashMap<String, Vec<PatternEntry>> = read_json("negbio_patterns.json")?;
-        let mut take = |k: &str| -> Result<Vec<(String, Regex)>> { compile(&m.remove(k).unwrap_or_default(), k) };
-        Ok(NegBio { uncertainty_pre: take("uncertainty_pre_negation")?, negation: take("negation")?, double_negation: take("double_negation")?, uncertainty_post: take("uncertainty_post_negation")? })
+        let mut sets: HashMap<&str, Vec<PatternEntry>> = HashMap::new();
+        for k in ["uncertainty_pre_negation", "negation", "double_negation", "uncertainty_post_negation"] {
+            sets.insert(k, m.remove(k).unwrap_or_default());
+        }
+        for (set, extra) in [("negation", &NEGBIO_EXTRA_NEGATION[..]), ("uncertainty_post_negation", &NEGBIO_EXTRA_UNCERTAINTY[..])] {
+            if let Some(v) = sets.get_mut(set) {
+                v.extend(extra.iter().map(|(id, p)| PatternEntry { id: id.to_string(), pattern: p.to_string() }));
+            }
+        }
+        let stops: std::collections::HashSet<String> = BRIDGE_STOPS.iter().map(|w| w.to_string()).collect();
+        let take = |sets: &mut HashMap<&str, Vec<PatternEntry>>, k: &str| -> Result<Vec<(String, Regex)>> { compile(&sets.remove(k).unwrap_or_default(), k) };
+        Ok(NegBio {
+            uncertainty_pre: take(&mut sets, "uncertainty_pre_negation")?,
+            negation: take(&mut sets, "negation")?,
+            double_negation: take(&mut sets, "double_negation")?,
+            uncertainty_post: take(&mut sets, "uncertainty_post_negation")?,
+            stops,
+        })
+    }
+
+    /// Longest bridge, in tokens, on each side of a mention (see [`NegBio`]).
+    pub const MAX_BRIDGE: usize = 12;
+
+    /// The words that end a noun-phrase bridge: cue words, prepositions, clause words,
+    /// auxiliaries and verbs of change.
+    pub fn bridge_stops(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.stops.iter().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// `s` (lower case, mention as `XXXXX`) with the mention's noun phrase and list collapsed
+    /// into the placeholder; `None` when nothing collapses.
+    fn bridged(&self, s: &str) -> Option<String> {
+        let at = s.find("XXXXX")?;
+        let toks = tokenize(s);
+        let k = toks.iter().position(|t| t.start == at)?;
+        let bridge = |t: &Token| -> bool {
+            match t.text.as_str() {
+                "," | "or" | "nor" | "/" | "-" => true,
+                w => w.chars().next().is_some_and(|c| c.is_alphanumeric()) && !self.stops.contains(w),
+            }
+        };
+        let mut a = k;
+        while a > 0 && k - a < Self::MAX_BRIDGE && bridge(&toks[a - 1]) {
+            a -= 1;
+        }
+        // A bridge does not start or end on a comma or `or`: "no effusion, XXXXX" keeps
+        // the list but "effusion. XXXXX" never gets here (sentence punctuation stops).
+        // To the right `and` joins a subject list ("the heart and mediastinum are normal") and
+        // `of` a subject's complement ("fracture of the left clavicle is not seen"); to the
+        // left neither does ("no effusion and mild cardiomegaly", "resolution of XXXXX").
+        let mut z = k + 1;
+        while z < toks.len() && z - k - 1 < Self::MAX_BRIDGE && (bridge(&toks[z]) || matches!(toks[z].text.as_str(), "and" | "of")) {
+            z += 1;
+        }
+        if a == k && z == k + 1 {
+            return None;
+        }
+        let left = if a < k { toks[a].start } else { at };
+        let right = if z > k + 1 { toks[z - 1].end } else { toks[k].end };
+        Some(format!("{}XXXXX{}", &s[..left], &s[right..]))
     }
 
     /// Classifies the mention at byte span `mention` of `sentence`; also returns the id of
@@ -83,18 +205,22 @@ impl NegBio {
         let (lower, map) = lowercase_with_offsets(sentence);
         let (a, z) = (map[mention.0], map[mention.1]);
         let s = format!("{}XXXXX{}", &lower[..a], &lower[z..]);
-        let hit = |set: &[(String, Regex)]| set.iter().find(|(_, r)| r.is_match(&s)).map(|(id, _)| id.clone());
+        // The sentence as written, then with the mention's noun phrase collapsed.
+        let variants: Vec<String> = std::iter::once(s.clone()).chain(self.bridged(&s)).collect();
+        let hit = |set: &[(String, Regex)]| variants.iter().find_map(|v| set.iter().find(|(_, r)| r.is_match(v)).map(|(id, _)| id.clone()));
         if let Some(id) = hit(&self.uncertainty_pre) {
             return Ok((Certainty::Uncertain, Some(id)));
         }
-        for (id, r) in &self.negation {
-            if let Some(m) = r.find(&s) {
-                let covered = self.double_negation.iter().any(|(_, d)| {
-                    let t = s.replace("XXXXX", "excluded");
-                    d.find_iter(&t).any(|dm| dm.start() <= m.start() + 1 && dm.end() + 8 >= m.end())
-                });
-                if !covered {
-                    return Ok((Certainty::Negative, Some(id.clone())));
+        for v in &variants {
+            for (id, r) in &self.negation {
+                if let Some(m) = r.find(v) {
+                    let covered = self.double_negation.iter().any(|(_, d)| {
+                        let t = v.replace("XXXXX", "excluded");
+                        d.find_iter(&t).any(|dm| dm.start() <= m.start() + 1 && dm.end() + 8 >= m.end())
+                    });
+                    if !covered {
+                        return Ok((Certainty::Negative, Some(id.clone())));
+                    }
                 }
             }
         }
@@ -199,13 +325,16 @@ pub struct ContextRule {
     slots: Vec<Slot>,
     /// Where the rule comes from (`medspacy`, `negspacy`, `ai4med`).
     pub source: &'static str,
+    /// Longest scope of this rule in tokens (medspaCy's per-rule `max_scope`); `None`: to
+    /// the sentence boundary or a terminator.
+    pub max_scope: Option<usize>,
 }
 
 impl ContextRule {
     /// A rule matching the literal's tokens exactly.
     pub fn literal(literal: &str, category: Category, direction: Direction, source: &'static str) -> ContextRule {
         let slots = tokenize(literal).into_iter().map(|t| Slot { options: vec![t.text], optional: false }).collect();
-        ContextRule { literal: literal.to_string(), category, direction, slots, source }
+        ContextRule { literal: literal.to_string(), category, direction, slots, source, max_scope: None }
     }
 
     /// Length in tokens of a match starting at `i`, trying optional slots both ways
@@ -272,9 +401,12 @@ pub struct ConText {
 
 /// Rules of ours added to [`ConText::clinical`]: hedges common in chest X-ray reports that the
 /// general clinical rule sets lack (medspaCy has no "cannot exclude", and negspaCy's
-/// "cannot" would negate it), "no change"-type phrases as pseudo-triggers, and "resolved"
-/// as a negation (CheXpert labels a resolved finding negative).
-pub const CXR_EXTRA_RULES: [(&str, Category, Direction); 21] = [
+/// "cannot" would negate it; "could represent", "may reflect", "possibly", "concern for" are
+/// the hedges of the OpenI reports that medspaCy's rules leave positive), "no change"-type phrases as pseudo-triggers, and "resolved"
+/// as a negation (CheXpert labels a resolved finding negative); "with normal" is a
+/// pseudo-trigger that keeps [`CXR_SCOPED_RULES`]' "normal" from reaching back over
+/// "cardiomegaly with normal pulmonary vascularity".
+pub const CXR_EXTRA_RULES: [(&str, Category, Direction); 33] = [
     ("cannot exclude", Category::PossibleExistence, Direction::Forward),
     ("can not exclude", Category::PossibleExistence, Direction::Forward),
     ("cannot be excluded", Category::PossibleExistence, Direction::Backward),
@@ -296,6 +428,54 @@ pub const CXR_EXTRA_RULES: [(&str, Category, Direction); 21] = [
     ("has resolved", Category::NegatedExistence, Direction::Backward),
     ("have resolved", Category::NegatedExistence, Direction::Backward),
     ("resolution of", Category::NegatedExistence, Direction::Forward),
+    ("possibly", Category::PossibleExistence, Direction::Forward),
+    ("could represent", Category::PossibleExistence, Direction::Forward),
+    ("could reflect", Category::PossibleExistence, Direction::Forward),
+    ("may reflect", Category::PossibleExistence, Direction::Forward),
+    ("could indicate", Category::PossibleExistence, Direction::Forward),
+    ("may indicate", Category::PossibleExistence, Direction::Forward),
+    ("may include", Category::PossibleExistence, Direction::Forward),
+    ("question of", Category::PossibleExistence, Direction::Forward),
+    ("suspected", Category::PossibleExistence, Direction::Forward),
+    ("concern for", Category::PossibleExistence, Direction::Forward),
+    ("in the differential", Category::PossibleExistence, Direction::Backward),
+    ("with normal", Category::Pseudo, Direction::Pseudo),
+];
+
+/// Rules of ours with a bounded scope (medspaCy's per-rule `max_scope`, in tokens): "normal"
+/// statements about an organ, which CheXpert labels negative ("heart size normal", "the
+/// heart and mediastinum are normal", "normal size and configuration of the cardiac
+/// silhouette", "heart size, mediastinal contour, and pulmonary vascularity are within normal
+/// limits" → no cardiomegaly), and borderline size as uncertain ("heart size is upper limits
+/// of normal"). These are the commonest sentences of the OpenI reports that medspaCy's
+/// rules leave positive. The scopes are bounded so that a finding far from the statement
+/// keeps its label, and "with normal" is a pseudo-trigger in [`CXR_EXTRA_RULES`]
+/// ("cardiomegaly with normal pulmonary vascularity"). Limit: "mild cardiomegaly, lungs are normal" negates the
+/// cardiomegaly (within 10 tokens of "are normal").
+pub const CXR_SCOPED_RULES: [(&str, Category, Direction, usize); 23] = [
+    ("normal", Category::NegatedExistence, Direction::Bidirectional, 2),
+    ("is normal", Category::NegatedExistence, Direction::Backward, 10),
+    ("are normal", Category::NegatedExistence, Direction::Backward, 10),
+    ("appear normal", Category::NegatedExistence, Direction::Backward, 10),
+    ("appears normal", Category::NegatedExistence, Direction::Backward, 10),
+    ("is unremarkable", Category::NegatedExistence, Direction::Backward, 10),
+    ("are unremarkable", Category::NegatedExistence, Direction::Backward, 10),
+    ("within normal limits", Category::NegatedExistence, Direction::Backward, 10),
+    ("within limits of normal", Category::NegatedExistence, Direction::Backward, 10),
+    ("not enlarged", Category::NegatedExistence, Direction::Backward, 10),
+    ("is not enlarged", Category::NegatedExistence, Direction::Backward, 10),
+    ("are not enlarged", Category::NegatedExistence, Direction::Backward, 10),
+    ("not significantly enlarged", Category::NegatedExistence, Direction::Backward, 10),
+    ("is not significantly enlarged", Category::NegatedExistence, Direction::Backward, 10),
+    ("upper limits of normal", Category::PossibleExistence, Direction::Backward, 6),
+    ("upper limit of normal", Category::PossibleExistence, Direction::Backward, 6),
+    ("upper normal", Category::PossibleExistence, Direction::Backward, 6),
+    ("borderline", Category::PossibleExistence, Direction::Forward, 4),
+    ("normal size", Category::NegatedExistence, Direction::Bidirectional, 6),
+    ("normal in size", Category::NegatedExistence, Direction::Bidirectional, 6),
+    ("normal limits for size", Category::NegatedExistence, Direction::Bidirectional, 6),
+    ("unremarkable", Category::NegatedExistence, Direction::Forward, 3),
+    ("stable normal", Category::NegatedExistence, Direction::Forward, 3),
 ];
 
 impl ConText {
@@ -311,7 +491,7 @@ impl ConText {
     }
 
     /// medspaCy's English ConText rules + negspaCy's pseudo-negations and terminations +
-    /// [`CXR_EXTRA_RULES`].
+    /// [`CXR_EXTRA_RULES`] + [`CXR_SCOPED_RULES`].
     pub fn clinical() -> Result<ConText> {
         let f: RulesFile = read_json("context_rules.json")?;
         let mut rules: Vec<ContextRule> = f
@@ -333,6 +513,7 @@ impl ConText {
                         })
                         .collect(),
                     source: "medspacy",
+                    max_scope: None,
                 },
                 None => ContextRule::literal(&r.literal, r.category, r.direction, "medspacy"),
             })
@@ -346,6 +527,9 @@ impl ConText {
         }
         for (lit, c, d) in CXR_EXTRA_RULES {
             rules.push(ContextRule::literal(lit, c, d, "ai4med"));
+        }
+        for (lit, c, d, n) in CXR_SCOPED_RULES {
+            rules.push(ContextRule { max_scope: Some(n), ..ContextRule::literal(lit, c, d, "ai4med") });
         }
         Ok(ConText::new(rules))
     }
@@ -386,7 +570,7 @@ impl ConText {
                 let e = s + n;
                 let fwd_end = terms.iter().filter(|t| t.0 >= e).map(|t| t.0).min().unwrap_or(toks.len());
                 let back_start = terms.iter().filter(|t| t.1 <= s).map(|t| t.1).max().unwrap_or(0);
-                let cap = self.max_scope.unwrap_or(usize::MAX);
+                let cap = self.max_scope.unwrap_or(usize::MAX).min(r.max_scope.unwrap_or(usize::MAX));
                 let scope = match r.direction {
                     Direction::Forward => (e, fwd_end.min(e.saturating_add(cap))),
                     Direction::Backward => (back_start.max(s.saturating_sub(cap)), s),

@@ -87,6 +87,35 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// Section names of radiology reports that [`strip_section_header`] removes when a sentence
+/// starts with one followed by a colon (case-insensitive).
+pub const SECTION_HEADERS: [&str; 27] = [
+    "findings", "finding", "impression", "impressions", "indication", "indications", "history", "clinical history", "comparison", "comparisons",
+    "technique", "exam", "examination", "conclusion", "conclusions", "recommendation", "recommendations", "reason for exam", "reason for study",
+    "procedure", "result", "results", "summary", "note", "clinical information", "clinical indication", "opinion",
+];
+
+/// The sentence without a leading section header: `"IMPRESSION: No pleural effusion."` →
+/// `"No pleural effusion."`; a header alone (`"Findings:"`) gives `""`. Only the names in
+/// [`SECTION_HEADERS`] count, so `"Pneumothorax: none."` keeps its subject. Real reports
+/// put a header on its own line or before the first sentence of a section; left in place,
+/// ConText reads `"impression: no"` as medspaCy's backward `": no"` trigger, whose scope is
+/// the header, and the finding after it stays positive.
+///
+/// ```
+/// use ai4med::nlp::strip_section_header;
+/// assert_eq!(strip_section_header("IMPRESSION: No pleural effusion."), "No pleural effusion.");
+/// assert_eq!(strip_section_header("Findings:"), "");
+/// assert_eq!(strip_section_header("Pneumothorax: none."), "Pneumothorax: none.");
+/// ```
+pub fn strip_section_header(sentence: &str) -> &str {
+    let t = sentence.trim_start();
+    let Some(colon) = t.find(':') else { return sentence };
+    let head = t[..colon].trim().to_lowercase();
+    let head = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    if SECTION_HEADERS.contains(&head.as_str()) { t[colon + 1..].trim_start() } else { sentence }
+}
+
 /// The sentences of a report as strings (see [`sentence_spans`]).
 pub fn split_sentences(text: &str) -> Vec<String> {
     sentence_spans(text).into_iter().map(|(a, z)| text[a..z].to_string()).collect()
