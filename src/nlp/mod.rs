@@ -4,6 +4,7 @@
 //!
 //! | course (medical question answering, course 3 week 2) | here |
 //! |---|---|
+//! | `re.search(pattern, text)` with look-arounds, `str.translate` (lab 1) | [`regex_search`], [`translate`] |
 //! | `clean(sentence)` | [`clean`] |
 //! | sentence splitting of a report | [`split_sentences`], [`sentence_spans`] |
 //! | `get_labels` (keyword labeller) | [`Labeler`] with [`Method::Keyword`] |
@@ -32,4 +33,4 @@ pub use negation::{CXR_EXTRA_RULES, CXR_SCOPED_RULES, NEGBIO_EXTRA_NEGATION, NEG
 pub use openi::{MAX_REPORT_BYTES, MESH_TO_CHEXPERT, MeshEvaluation, OpenIReport, evaluate_on_mesh, mesh_labels, mesh_table, openi_available, openi_path, parse_openi_xml, read_openi};
 pub use qa_text::{QaExample, answer_f1, best_span, construct_answer, exact_match, normalize_answer, synthetic_qa};
 pub use synth::{Phrasing, SyntheticReports, synthetic_reports};
-pub use text::{SECTION_HEADERS, Token, clean, read_reports, report_from_bytes, sentence_spans, split_sentences, strip_section_header, tokenize};
+pub use text::{SECTION_HEADERS, Token, clean, read_reports, regex_search, report_from_bytes, sentence_spans, split_sentences, strip_section_header, tokenize, translate};

@@ -87,6 +87,50 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The first match of a regular expression in `text`, as Python's
+/// `re.search(pattern, text).group()` gives it (`None` for no match). Patterns may use
+/// look-behind `(?<=…)` and look-ahead `(?=…)` (the `fancy-regex` crate; the `regex` crate
+/// used elsewhere in `nlp` leaves them out to guarantee linear time). An invalid pattern is
+/// an error naming `pattern`; a match that would backtrack without end stops at the crate's
+/// backtrack limit and is an error too.
+///
+/// Course 3 week 2, lab 1 (cleaning text): its anchors, character sets and look-arounds.
+///
+/// ```
+/// use ai4med::nlp::regex_search;
+/// assert_eq!(regex_search("^Pl|ion$", "Pleural Effusion").unwrap().as_deref(), Some("Pl"));
+/// assert_eq!(regex_search("(?<=[a-zA-Z])123", "99C123").unwrap().as_deref(), Some("123"));
+/// assert_eq!(regex_search("^Eff", "Pleural Effusion").unwrap(), None);
+/// assert!(regex_search("(unclosed", "x").unwrap_err().to_string().contains("pattern"));
+/// ```
+pub fn regex_search(pattern: &str, text: &str) -> Result<Option<String>> {
+    let re = fancy_regex::Regex::new(pattern).map_err(|e| Error::invalid_arg("pattern", format!("{pattern:?} is not a valid regular expression: {e}")))?;
+    let m = re.find(text).map_err(|e| Error::invalid_arg("pattern", format!("{pattern:?} on this text: {e}")))?;
+    Ok(m.map(|m| m.as_str().to_string()))
+}
+
+/// `text` with each character that `table` lists replaced by its string, as Python's
+/// `text.translate(str.maketrans(table))` (characters not in the table stay; a later entry for
+/// the same character wins, as in a Python dict).
+///
+/// Course 3 week 2, lab 1: `{"!": "!!!", "z": "s"}` turns American spellings British and
+/// adds emphasis.
+///
+/// ```
+/// let s = ai4med::nlp::translate("colonization, realization, organization!", &[('!', "!!!"), ('z', "s")]);
+/// assert_eq!(s, "colonisation, realisation, organisation!!!");
+/// ```
+pub fn translate(text: &str, table: &[(char, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match table.iter().rev().find(|(k, _)| *k == c) {
+            Some((_, v)) => out.push_str(v),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// Section names of radiology reports that [`strip_section_header`] removes when a sentence
 /// starts with one followed by a colon (case-insensitive).
 pub const SECTION_HEADERS: [&str; 27] = [
