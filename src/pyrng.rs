@@ -8,7 +8,9 @@
 //! - [`NumpyRandomState`]: `np.random.seed(n)` and `np.random.permutation(n)`, which is
 //!   what scikit-learn's `train_test_split` draws when its `random_state` is left at
 //!   `None` after `np.random.seed` (the course's PBC split in course 2 week 4;
-//!   [`crate::prognosis::train_test_split_numpy`]).
+//!   [`crate::prognosis::train_test_split_numpy`]); its legacy doubles, normals and
+//!   logistic draws, from which the course's C2W1 `load_data` builds its patients
+//!   ([`crate::data::risk_factors_numpy`]).
 //!
 //! Both are Mersenne Twisters (MT19937, from the `rand_mt` crate); what is written here
 //! is how each library seeds it and turns its 32-bit outputs into integers, which no
@@ -110,13 +112,16 @@ impl PythonRandom {
 /// ```
 pub struct NumpyRandomState {
     mt: Mt,
+    /// The second value of the last polar Box–Muller pair, kept for the next normal
+    /// draw (NumPy's `has_gauss` / `gauss`).
+    gauss: Option<f64>,
 }
 
 impl NumpyRandomState {
     /// `np.random.seed(seed)` with an integer seed (NumPy's `mt19937_seed`, the
     /// reference `init_genrand`).
     pub fn new(seed: u32) -> NumpyRandomState {
-        NumpyRandomState { mt: Mt::new(seed) }
+        NumpyRandomState { mt: Mt::new(seed), gauss: None }
     }
 
     /// NumPy's `random_interval(max)`: a uniform integer in `0..=max`, by masking 32-bit
@@ -144,6 +149,43 @@ impl NumpyRandomState {
                 return value;
             }
         }
+    }
+
+    /// `np.random.random_sample()`: a double in `[0, 1)` from two 32-bit outputs,
+    /// `((a >> 5)·2²⁶ + (b >> 6)) / 2⁵³` (53 random bits).
+    pub fn random_sample(&mut self) -> f64 {
+        let a = f64::from(self.mt.next_u32() >> 5);
+        let b = f64::from(self.mt.next_u32() >> 6);
+        (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
+    }
+
+    /// `np.random.standard_normal()` (and `normal(0, 1)`): NumPy's legacy polar
+    /// Box–Muller. Two uniforms `x₁, x₂` in `(−1, 1)` are drawn until `0 < r² < 1`;
+    /// `f = √(−2 ln r² / r²)`; `f·x₂` is returned and `f·x₁` kept for the next call.
+    pub fn standard_normal(&mut self) -> f64 {
+        if let Some(g) = self.gauss.take() {
+            return g;
+        }
+        loop {
+            let x1 = 2.0 * self.random_sample() - 1.0;
+            let x2 = 2.0 * self.random_sample() - 1.0;
+            let r2 = x1 * x1 + x2 * x2;
+            if r2 < 1.0 && r2 != 0.0 {
+                let f = (-2.0 * r2.ln() / r2).sqrt();
+                self.gauss = Some(f * x1);
+                return f * x2;
+            }
+        }
+    }
+
+    /// `np.random.logistic(loc, scale)`: `loc + scale·ln(U / (1 − U))` with `U` from
+    /// [`random_sample`](Self::random_sample), redrawn while `U = 0`.
+    pub fn logistic(&mut self, loc: f64, scale: f64) -> f64 {
+        let mut u = self.random_sample();
+        while u <= 0.0 {
+            u = self.random_sample();
+        }
+        loc + scale * (u / (1.0 - u)).ln()
     }
 
     /// `np.random.permutation(n)`: `arange(n)` shuffled by Fisher–Yates from the end
@@ -182,8 +224,7 @@ mod tests {
         assert_eq!((r.getrandbits(32), r.getrandbits(32)), (3626764237, 1654615998));
     }
 
-    /// NumPy 2.4.6: `np.random.seed(s); np.random.permutation(n)`, and the 64-bit path of
-    /// `random_interval` through `RandomState(3).randint(0, 2**40)`.
+    /// NumPy 2.4.6: `np.random.seed(s); np.random.permutation(n)`.
     #[test]
     fn permutation_matches_numpy() {
         assert_eq!(NumpyRandomState::new(0).permutation(5), [2, 0, 1, 3, 4]);
@@ -192,6 +233,25 @@ mod tests {
             NumpyRandomState::new(12345).permutation(40),
             [32, 19, 2, 21, 5, 25, 3, 28, 0, 4, 12, 33, 15, 8, 35, 30, 20, 24, 7, 6, 26, 17, 10, 13, 11, 31, 18, 16, 22, 23, 27, 9, 14, 36, 38, 39, 1, 29, 37, 34]
         );
+    }
+
+    /// NumPy 2.4.6: `np.random.seed(0); np.random.random_sample(2)`,
+    /// `np.random.seed(0); np.random.normal(size=3)` (the third value is the first of a
+    /// new pair, so the kept value is used once), and
+    /// `np.random.seed(1); np.random.logistic(size=2)`.
+    #[test]
+    fn doubles_normals_and_logistic_match_numpy() {
+        let mut r = NumpyRandomState::new(0);
+        assert_eq!([r.random_sample(), r.random_sample()], [0.5488135039273248, 0.7151893663724195]);
+        let mut r = NumpyRandomState::new(0);
+        assert_eq!([r.standard_normal(), r.standard_normal(), r.standard_normal()], [1.764052345967664, 0.4001572083672233, 0.9787379841057392]);
+        let mut r = NumpyRandomState::new(1);
+        assert_eq!([r.logistic(0.0, 1.0), r.logistic(0.0, 1.0)], [-0.33501045224546777, 0.9460717698494664]);
+    }
+
+    /// NumPy 2.4.6: `np.random.RandomState(3).randint(0, 2**40, size=2)`.
+    #[test]
+    fn interval_64_bit_path() {
         let mut r = NumpyRandomState::new(3);
         let max = (1u64 << 40) - 1;
         assert_eq!([r.random_interval(max), r.random_interval(max)], [455570294424, 1073054410371]);

@@ -28,6 +28,29 @@ pub fn summary() -> String {
     )
 }
 
+/// A tensor of shape `C × h × w`, or `1 × C × h × w` (one image of a batch), as an
+/// `ndarray` array of `f64` on the CPU, detached from the autograd graph: how a
+/// notebook turns activations and their gradients into arrays for
+/// [`crate::interpret::grad_cam_from_arrays`] and graded cells. Any other shape is an
+/// error naming `tensor`.
+///
+/// ```
+/// use ai4med::tch::{Kind, Tensor};
+/// let t = Tensor::arange(12, (Kind::Float, ai4med::tch::Device::Cpu)).view([1, 3, 2, 2]);
+/// let a = ai4med::torch::to_array3(&t).unwrap();
+/// assert_eq!((a.dim(), a[[2, 1, 0]]), ((3, 2, 2), 10.0));
+/// assert!(ai4med::torch::to_array3(&t.view([12])).is_err());
+/// ```
+pub fn to_array3(tensor: &tch::Tensor) -> crate::Result<ndarray::Array3<f64>> {
+    let size = tensor.size();
+    let dims: Vec<usize> = match size.as_slice() {
+        [1, c, h, w] | [c, h, w] => vec![*c as usize, *h as usize, *w as usize],
+        other => return Err(crate::Error::invalid_arg("tensor", format!("expected C × h × w or 1 × C × h × w, got shape {other:?}"))),
+    };
+    let v = Vec::<f64>::try_from(tensor.detach().to_device(tch::Device::Cpu).to_kind(tch::Kind::Double).flatten(0, -1))?;
+    ndarray::Array3::from_shape_vec((dims[0], dims[1], dims[2]), v).map_err(|e| crate::Error::invalid_arg("tensor", e.to_string()))
+}
+
 /// Serialises the crate's tests that draw from libtorch's global random generator
 /// (`tch::manual_seed` is process-wide, and cargo runs tests on parallel threads).
 #[cfg(test)]

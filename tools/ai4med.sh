@@ -159,6 +159,18 @@ run_notebooks() {
   "$VENV/bin/python" "$ROOT/tools/run_notebooks.py" "$@"
 }
 
+# One notebook through plain `jupyter nbconvert --execute` (no runner of ours): the
+# kernelspec alone must be enough to start the kernel, run every cell and render the HTML.
+nbconvert_check() {
+  local out=target/nbconvert
+  rm -rf "$out"; mkdir -p "$out"
+  "$VENV/bin/jupyter" nbconvert --to html --execute --ExecutePreprocessor.timeout=900 \
+    --output-dir "$out" notebooks/c2-prognosis/w1-linear/lab-4-concordance-index.ipynb
+  # nbconvert stops at the first failing cell; check the page holds the last cell's output.
+  grep -q "error: c-index is not defined" "$out/lab-4-concordance-index.html" \
+    || { say "nbconvert: the last cell's output is missing from $out/lab-4-concordance-index.html"; return 1; }
+}
+
 make_exercises() {
   cargo run --quiet --all-features --bin ai4med-exercises -- "$@"
 }
@@ -201,6 +213,8 @@ case $cmd in
     say "executing every notebook, then every exercise notebook, headless (exercises: errors allowed, the kernel must survive)"
     run_notebooks --out target/notebooks notebooks \
       --exercises-from target/exercises-check --exercises-out target/exercises-run
+    say "plain Jupyter: jupyter nbconvert --execute on one notebook, as a user's CI would"
+    nbconvert_check
     say "make test finished in $(( $(now) - t0 )) s (cargo test $(( t1 - t0 )) s, notebooks and exercises $(( $(now) - t1 )) s)" ;;
   lab)
     setup

@@ -187,6 +187,13 @@ def result_problem(cell):
         rich = any(k in data for k in ("text/html", "image/png", "image/svg+xml", "text/markdown"))
         if not rich and DEBUG_TEXT.match(text.strip()):
             return f"a result shows as plain Debug text, not HTML: {text.strip()[:80]}"
+        if not rich and text.strip().count("\n") >= 2:
+            # A table or frame as text: evcxr tries `(last expression).evcxr_display()` and
+            # falls back to text when that does not compile, e.g. when the expression moves
+            # a variable the notebook keeps (`t.caption(..)` on a `let t` of the cell).
+            first = text.strip().splitlines()[0][:60]
+            return (f"a table shows as plain text, not HTML ({first!r}): end the cell with a block "
+                    "that owns the value, or clone a notebook variable the last expression moves")
     return None
 
 

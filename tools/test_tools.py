@@ -72,6 +72,13 @@ class RunnerRules(unittest.TestCase):
             self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": ok})])), ok)
         self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": "Table { .. }", "text/html": "<table/>"})])))
 
+    def test_table_as_plain_text_fails(self):
+        text = "the course's pairs\npair  verdict\n----  -------\n0–1   permissible\n"
+        p = rn.stderr_problem(nb_with([result({"text/plain": text})]))
+        self.assertIn("a table shows as plain text", p)
+        self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": text, "text/html": "<table/>"})])))
+        self.assertIsNone(rn.stderr_problem(nb_with([result({"text/plain": "181"})])))
+
     def test_figure_with_positional_feature_names_fails(self):
         svg = '<svg><text x="1" y="2">x11 (±0.004)</text><text>age</text></svg>'
         p = rn.stderr_problem(nb_with([result({"image/svg+xml": svg, "text/plain": ""})]))

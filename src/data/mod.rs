@@ -52,7 +52,7 @@ pub use survival_sets::{PBC_CONTINUOUS_COLUMNS, lymphoma, pbc, pbc_course, pbc_c
 pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
 pub(crate) use features::{aligned, default_names};
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};
-pub use risk::{frame_to_csv, risk_factors};
+pub use risk::{frame_to_csv, risk_factors, risk_factors_numpy};
 
 use polars::prelude::{Column, CsvReadOptions, DataFrame, DataType, SerReader};
 

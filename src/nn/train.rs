@@ -442,13 +442,22 @@ impl XrayClassifier {
     pub fn activation_and_gradient(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<(ndarray::Array3<f64>, ndarray::Array3<f64>, f64)> {
         let (_, act, logit, probability) = self.forward_one(image, class, layer)?;
         let grads = Tensor::f_run_backward(&[&logit], &[&act], false, false)?;
-        let size = act.size();
-        let shape = (size[1] as usize, size[2] as usize, size[3] as usize);
-        let to_array = |t: &Tensor| -> Result<ndarray::Array3<f64>> {
-            let v = Vec::<f64>::try_from(t.detach().to_device(Device::Cpu).to_kind(Kind::Double).flatten(0, -1))?;
-            ndarray::Array3::from_shape_vec(shape, v).map_err(|e| Error::invalid_arg("activation", e.to_string()))
-        };
-        Ok((to_array(&act)?, to_array(&grads[0])?, probability))
+        let grad = grads.first().ok_or_else(|| Error::invalid_arg("layer", "libtorch returned no gradient"))?;
+        Ok((crate::torch::to_array3(&act)?, crate::torch::to_array3(grad)?, probability))
+    }
+
+    /// The two tensors the course's Grad-CAM starts from, for the learner to
+    /// differentiate: the activations of `layer` for one image (`1 × C × h × w`, still in
+    /// the autograd graph) and the logits (`1 × classes`). The gradient of one logit
+    /// with respect to the activations is then
+    /// `Tensor::run_backward(&[&logits.get(0).get(c)], &[&activations], …)` — what the
+    /// course's assignment gets from Keras's `K.gradients`, and what
+    /// [`activation_and_gradient`](Self::activation_and_gradient) does in one call.
+    /// An unknown layer is an error listing the valid names.
+    pub fn activation_and_logits(&self, image: &Array2<f32>, layer: &str) -> Result<(Tensor, Tensor)> {
+        let img = self.sized(image)?;
+        let x = images_to_tensor(&[&img], &self.standardization, self.vs.device())?;
+        self.net.forward_at(&x, layer, false)
     }
 
     /// Grad-CAM panels for one image: the image, then one overlay for each of the `top`

@@ -95,6 +95,109 @@ pub fn cindex_pairs<L: Labels + ?Sized, R: Ranking>(y: &L, scores: R) -> Result<
     Ok(num / den)
 }
 
+/// How one pair of patients counts in the binary c-index ([`binary_pair`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryPair {
+    /// Both had the event, or neither: the pair says nothing about ranking. Not
+    /// permissible.
+    SameOutcome,
+    /// Permissible, and the patient with the event has the higher risk.
+    Concordant,
+    /// Permissible, and the patient with the event has the lower risk.
+    Discordant,
+    /// Permissible with equal risks: counts ½.
+    RiskTie,
+}
+
+impl BinaryPair {
+    /// Whether the pair enters the c-index at all.
+    pub fn is_permissible(self) -> bool {
+        self != BinaryPair::SameOutcome
+    }
+
+    /// A short description for tables.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BinaryPair::SameOutcome => "not permissible: same outcome",
+            BinaryPair::Concordant => "concordant",
+            BinaryPair::Discordant => "discordant",
+            BinaryPair::RiskTie => "risk tie (½)",
+        }
+    }
+}
+
+/// The verdict on patients `i` and `j` (either order) for a binary outcome `y`: the
+/// pair is permissible when the outcomes differ, concordant when the patient with the
+/// event has the higher score, a tie when the scores are equal. These are the counts
+/// [`cindex_pairs`] adds up; the course's C2W1 lab 4 walks through them by hand.
+///
+/// Errors: `i` or `j` out of range (naming `i` / `j`), `i == j`, labels that are not
+/// 0/1, or scores that are not one finite value per patient.
+///
+/// ```
+/// use ai4med::prognosis::{binary_pair, BinaryPair, Risk};
+/// // The course's lab: outcomes [0, 0, 1, 0], risks [2.2, 3.3, 4.4, 4.4].
+/// let (y, r) = ([0.0, 0.0, 1.0, 0.0], [2.2, 3.3, 4.4, 4.4]);
+/// assert_eq!(binary_pair(&y, Risk(&r), 0, 1).unwrap(), BinaryPair::SameOutcome);
+/// assert_eq!(binary_pair(&y, Risk(&r), 1, 2).unwrap(), BinaryPair::Concordant);
+/// assert_eq!(binary_pair(&y, Risk(&r), 2, 3).unwrap(), BinaryPair::RiskTie);
+/// ```
+pub fn binary_pair<L: Labels + ?Sized, R: Ranking>(y: &L, scores: R, i: usize, j: usize) -> Result<BinaryPair> {
+    let risk = scores.risk();
+    crate::error::check::finite("scores", &risk)?;
+    let y = crate::metrics::prepare(y, &risk)?;
+    for (name, k) in [("i", i), ("j", j)] {
+        if k >= y.len() {
+            return Err(Error::invalid_arg(name, format!("patient {k} is out of range: there are {} patients", y.len())));
+        }
+    }
+    if i == j {
+        return Err(Error::invalid_arg("j", format!("a pair needs two different patients, got {i} twice")));
+    }
+    Ok(pair_of(&y, &risk, i, j))
+}
+
+fn pair_of(y: &[bool], risk: &[f64], i: usize, j: usize) -> BinaryPair {
+    if y[i] == y[j] {
+        return BinaryPair::SameOutcome;
+    }
+    let (e, n) = if y[i] { (i, j) } else { (j, i) };
+    if risk[e] > risk[n] {
+        BinaryPair::Concordant
+    } else if risk[e] == risk[n] {
+        BinaryPair::RiskTie
+    } else {
+        BinaryPair::Discordant
+    }
+}
+
+/// Every pair of patients with its [`binary_pair`] verdict, as a table (for small
+/// teaching examples: `n(n − 1)/2` rows).
+pub fn binary_pair_table<L: Labels + ?Sized, R: Ranking>(y: &L, scores: R) -> Result<crate::display::Table> {
+    use crate::display::{Cell, Table, Tone};
+    let risk = scores.risk();
+    crate::error::check::finite("scores", &risk)?;
+    let y = crate::metrics::prepare(y, &risk)?;
+    let mut table = Table::new(["pair", "outcomes", "risks", "verdict"]);
+    for i in 0..y.len() {
+        for j in (i + 1)..y.len() {
+            let v = pair_of(&y, &risk, i, j);
+            let tone = match v {
+                BinaryPair::Concordant => Tone::Good,
+                BinaryPair::Discordant => Tone::Bad,
+                _ => Tone::Plain,
+            };
+            table.push_row([
+                Cell::from(format!("{i}–{j}")),
+                Cell::from(format!("{} / {}", u8::from(y[i]), u8::from(y[j]))),
+                Cell::from(format!("{} / {}", risk[i], risk[j])),
+                Cell::toned(v.describe(), tone),
+            ]);
+        }
+    }
+    Ok(table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +216,37 @@ mod tests {
             let c = cindex(&y, Longevity(&s)).unwrap();
             assert!((c - (1.0 - a)).abs() < 1e-12);
         }
+    }
+
+    /// Adding up the pair verdicts gives the c-index, on random tied data; bad indices
+    /// are errors naming the index.
+    #[test]
+    fn pair_verdicts_add_up_to_the_cindex() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for n in [2usize, 6, 25] {
+            let y: Vec<u8> = (0..n).map(|i| if i < 2 { i as u8 } else { rng.random_range(0..2) }).collect();
+            let s: Vec<f64> = (0..n).map(|_| rng.random_range(0..4) as f64).collect();
+            let (mut num, mut den) = (0.0, 0.0);
+            for i in 0..n {
+                for j in (i + 1)..n {
+                    let v = binary_pair(&y, Risk(&s), i, j).unwrap();
+                    assert_eq!(v, binary_pair(&y, Risk(&s), j, i).unwrap());
+                    den += f64::from(u8::from(v.is_permissible()));
+                    num += match v {
+                        BinaryPair::Concordant => 1.0,
+                        BinaryPair::RiskTie => 0.5,
+                        _ => 0.0,
+                    };
+                }
+            }
+            assert!((num / den - cindex(&y, Risk(&s)).unwrap()).abs() < 1e-12);
+            assert_eq!(binary_pair_table(&y, Risk(&s)).unwrap().n_rows(), n * (n - 1) / 2);
+        }
+        let (y, r) = ([0.0, 0.0, 1.0, 0.0], [2.2, 3.3, 4.4, 4.4]);
+        assert_eq!(binary_pair(&y, Risk(&r), 0, 2).unwrap(), BinaryPair::Concordant);
+        assert!(matches!(binary_pair(&y, Risk(&r), 0, 4), Err(Error::InvalidArgument { ref name, .. }) if name == "j"));
+        assert!(binary_pair(&y, Risk(&r), 1, 1).is_err());
+        assert!(binary_pair(&y, Risk(&[1.0, f64::NAN, 0.0, 0.0]), 0, 2).is_err());
     }
 
     #[test]

@@ -98,16 +98,28 @@ pub fn meld(creatinine_mg_dl: f64, bilirubin_mg_dl: f64, inr: f64) -> Result<f64
 /// assert!((r - 0.03).abs() < 0.005);
 /// ```
 pub fn ascvd(age: f64, total_cholesterol: f64, hdl: f64, systolic_bp: f64, smoker: bool, diabetes: bool) -> Result<f64> {
+    let s = ascvd_sum(age, total_cholesterol, hdl, systolic_bp, smoker, diabetes)?;
+    Ok(1.0 - 0.9533f64.powf((s - 86.61).exp()))
+}
+
+/// The linear sum `s` inside [`ascvd`] (the course's `sum_prod`, printed in its C2W1
+/// lab 2: 86.17 for the 55-year-old of the example), before it becomes a risk.
+/// Same inputs and errors as [`ascvd`].
+///
+/// ```
+/// let s = ai4med::prognosis::ascvd_sum(55.0, 213.0, 50.0, 120.0, false, false).unwrap();
+/// assert_eq!((s * 100.0).round() / 100.0, 86.17);
+/// ```
+pub fn ascvd_sum(age: f64, total_cholesterol: f64, hdl: f64, systolic_bp: f64, smoker: bool, diabetes: bool) -> Result<f64> {
     for (name, v) in [("age", age), ("total_cholesterol", total_cholesterol), ("hdl", hdl), ("systolic_bp", systolic_bp)] {
         if !(v.is_finite() && v > 0.0) {
             return Err(Error::invalid_arg(name, format!("must be a positive number, got {v}")));
         }
     }
     let (la, lc, lh, ls) = (age.ln(), total_cholesterol.ln(), hdl.ln(), systolic_bp.ln());
-    let s = 17.114 * la + 0.940 * lc - 18.920 * lh + 4.475 * la * lh + 27.820 * ls - 6.087 * la * ls
-        + 0.691 * smoker as u8 as f64
-        + 0.874 * diabetes as u8 as f64;
-    Ok(1.0 - 0.9533f64.powf((s - 86.61).exp()))
+    Ok(17.114 * la + 0.940 * lc - 18.920 * lh + 4.475 * la * lh + 27.820 * ls - 6.087 * la * ls
+        + 0.691 * f64::from(u8::from(smoker))
+        + 0.874 * f64::from(u8::from(diabetes)))
 }
 
 #[cfg(test)]
