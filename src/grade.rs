@@ -324,7 +324,28 @@ impl Report {
     pub fn tolerance_note(&self) -> Option<String> {
         self.tolerance.map(|t| format!("floats match when |got − expected| ≤ {} + {}·|expected|", short_float(t.atol), short_float(t.rtol)))
     }
-    /// Prints the summary and table as HTML for evcxr.
+    /// The report as JSON, for autograding (`make grade` reads it from the notebook's
+    /// outputs rather than from the HTML): `{"function": name, "passed": k, "total": n,
+    /// "cases": [{"name", "expected", "got", "passed", "reason"}, …]}`.
+    ///
+    /// ```
+    /// use ai4med::grade::Grader;
+    /// let r = Grader::new("double").case("two", 2, 4).case("three", 3, 7).run(|x: i32| 2 * x);
+    /// let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    /// assert_eq!((v["function"].as_str(), v["passed"].as_u64(), v["total"].as_u64()), (Some("double"), Some(1), Some(2)));
+    /// assert_eq!(v["cases"][1]["got"], "6");
+    /// ```
+    pub fn to_json(&self) -> String {
+        let cases: Vec<serde_json::Value> = self
+            .cases
+            .iter()
+            .map(|c| serde_json::json!({"name": c.name, "expected": c.expected, "got": c.got, "passed": c.passed, "reason": c.reason}))
+            .collect();
+        serde_json::json!({"function": self.name, "passed": self.passed(), "total": self.cases.len(), "cases": cases}).to_string()
+    }
+
+    /// Prints the summary and table as HTML for evcxr, and the same verdicts as JSON under
+    /// the MIME type [`GRADE_MIME`] (front ends show the HTML; `make grade` reads the JSON).
     pub fn evcxr_display(&self) {
         let color = if self.all_passed() { "#1e7e34" } else { "#a71d2a" };
         let note = self.tolerance_note().map(|n| format!("<p style=\"font-family:sans-serif;font-size:85%;color:#555;margin:2px 0\">{}</p>", escape_html(&n))).unwrap_or_default();
@@ -334,8 +355,13 @@ impl Report {
             self.table().to_html()
         );
         print!("{}", evcxr_block("text/html", &html));
+        print!("{}", evcxr_block(GRADE_MIME, &self.to_json()));
     }
 }
+
+/// The MIME type of a graded cell's machine-readable result ([`Report::to_json`]), next to
+/// its HTML in the same output.
+pub const GRADE_MIME: &str = "application/vnd.ai4med.grade+json";
 
 impl std::fmt::Debug for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -24,6 +24,7 @@
 //! - `nn` (feature `torch`): DenseNet-121, weighted loss on tensors, training and prediction;
 //! - [`grade`]: graded cells that never crash the kernel;
 //! - [`exercise`]: solution notebook → exercise notebook;
+//! - [`autograde`]: grading a class's submissions (`make grade`): graded cells put back, grades read from their JSON output, gradebook and feedback;
 //! - [`data`]: where bundled data lives;
 //! - `torch` (feature `torch`): libtorch through tch 0.17.
 //!
@@ -63,6 +64,7 @@
 // tests may unwrap. Checked by `make test` (clippy on the library, all features).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod autograde;
 pub mod causal;
 pub mod data;
 pub mod display;

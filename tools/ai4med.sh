@@ -85,6 +85,33 @@ PY
   say "OpenI reports ready in $(( $(now) - t0 )) s"
 }
 
+# MathJax 2.7 for `make book` (the version nbconvert's HTML template configures), from npm.
+MATHJAX_VERSION=2.7.9
+MATHJAX_SHA256=7131e739848edc14aa661a5516995866b81a477fab8b039d7cc324930e71f786
+setup_mathjax() {
+  local dir=$AI4MED_CACHE/mathjax-$MATHJAX_VERSION
+  [[ -f $dir/.ok-$MATHJAX_SHA256 ]] && return
+  command -v npm >/dev/null || { say "npm not found: \`apt-get install npm\` (Debian) for make book's MathJax"; exit 1; }
+  local tmp; tmp=$(mktemp -d)
+  say "fetching MathJax $MATHJAX_VERSION from npm (21 MB) into $dir"
+  (cd "$tmp" && npm pack -q "mathjax@$MATHJAX_VERSION" >/dev/null)
+  local got; got=$(sha256sum "$tmp/mathjax-$MATHJAX_VERSION.tgz" | cut -d' ' -f1)
+  if [[ $got != "$MATHJAX_SHA256" ]]; then
+    rm -rf "$tmp"; say "mathjax-$MATHJAX_VERSION.tgz has sha256 $got, expected $MATHJAX_SHA256"; exit 1
+  fi
+  rm -rf "$dir"; mkdir -p "$dir"
+  tar xzf "$tmp/mathjax-$MATHJAX_VERSION.tgz" -C "$dir" --strip-components=1
+  rm -rf "$tmp"
+  touch "$dir/.ok-$MATHJAX_SHA256"
+}
+
+install_chromium() {
+  if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+    say "installing headless Chromium (Debian package chromium)"
+    apt-get install -y -q chromium >/dev/null
+  fi
+}
+
 torch_lib() {
   local d
   d=$(ls -d "$VENV"/lib/python3*/site-packages/torch/lib 2>/dev/null | head -n1)
@@ -171,6 +198,47 @@ nbconvert_check() {
     || { say "nbconvert: the last cell's output is missing from $out/lab-4-concordance-index.html"; return 1; }
 }
 
+# Autograding (issue 23): SUBMISSIONS -> OUT/gradebook.csv, OUT/summary/*.html,
+# OUT/feedback/*.html. Each prepared notebook runs in its own fresh kernel, errors allowed,
+# with a time limit per cell (AI4MED_GRADE_CELL_TIMEOUT, default 300 s) and a memory ceiling
+# per kernel (AI4MED_GRADE_MEMORY_GB, default 8); a loop, a panic or a crash costs that
+# learner the cases that did not report, never the run.
+grade_submissions() {
+  local solutions=$1 submissions=$2 out=$3
+  [[ -d $submissions ]] || { say "no submissions folder: $submissions (make grade SUBMISSIONS=DIR [OUT=DIR])"; return 2; }
+  cargo build --quiet --all-features --bin ai4med-grade
+  local bin=$CARGO_TARGET_DIR/debug/ai4med-grade
+  rm -rf "$out"; mkdir -p "$out"
+  "$bin" prepare "$solutions" "$submissions" "$out/work"
+  if compgen -G "$out/work/*/" >/dev/null; then
+    # The runner's exit status reflects unfinished work; grading reads the executed copies.
+    run_notebooks --submissions --fresh-kernels --cell-timeout "${AI4MED_GRADE_CELL_TIMEOUT:-300}" \
+      --notebook-timeout "${AI4MED_GRADE_NOTEBOOK_TIMEOUT:-1800}" \
+      --memory-limit-gb "${AI4MED_GRADE_MEMORY_GB:-8}" --out "$out/executed" "$out/work" || true
+  fi
+  "$bin" report "$solutions" "$out/work" "$out/executed" "$out"
+}
+
+# The synthetic submissions of tools/grade_fixtures.py must give exactly the expected gradebook
+# (the `note` column, which quotes error messages, is only checked for being set or empty).
+grade_check() {
+  local out=target/grade-check
+  rm -rf "$out"
+  "$VENV/bin/python" "$ROOT/tools/grade_fixtures.py" "$out/submissions"
+  # 90 s for a notebook whose cells take about 50 s at most (the endless loop's three 10 s
+  # case limits included), so that the stuck cell's submission is cut off without a long wait.
+  AI4MED_GRADE_NOTEBOOK_TIMEOUT=90 grade_submissions tests/fixtures/grade/solutions "$out/submissions" "$out/result"
+  "$VENV/bin/python" - "$out/result/gradebook.csv" tests/fixtures/grade/expected_gradebook.csv <<'PY'
+import csv, sys
+got, want = (list(csv.DictReader(open(p))) for p in sys.argv[1:])
+key = lambda r: (r["submission"], r["notebook"], r["function"], r["passed"], r["total"], bool(r["note"]))
+g, w = sorted(map(key, got)), sorted((r["submission"], r["notebook"], r["function"], r["passed"], r["total"], r["note"] == "yes") for r in want)
+if g != w:
+    sys.exit("gradebook differs from tests/fixtures/grade/expected_gradebook.csv:\n  got  " + "\n  got  ".join(map(str, g)) + "\n  want " + "\n  want ".join(map(str, w)))
+print(f"[ai4med] gradebook of {len(g)} rows matches the expected one")
+PY
+}
+
 make_exercises() {
   cargo run --quiet --all-features --bin ai4med-exercises -- "$@"
 }
@@ -215,6 +283,8 @@ case $cmd in
       --exercises-from target/exercises-check --exercises-out target/exercises-run
     say "plain Jupyter: jupyter nbconvert --execute on one notebook, as a user's CI would"
     nbconvert_check
+    say "autograding synthetic submissions (make grade on tests/fixtures/grade)"
+    grade_check
     say "make test finished in $(( $(now) - t0 )) s (cargo test $(( t1 - t0 )) s, notebooks and exercises $(( $(now) - t1 )) s)" ;;
   lab)
     setup
@@ -224,6 +294,11 @@ case $cmd in
     [[ $(id -u) != 0 ]] || say "running as root (a container?): starting JupyterLab with --allow-root"
     [[ -d $ROOT/exercises ]] || say "no exercise copies yet: \`make exercises\` writes them to exercises/"
     exec "$VENV/bin/jupyter" lab "${LAB_ARGS[@]}" ;;
+  warm)
+    # Compile the crate inside the kernel's first build slot (what make lab does first).
+    setup
+    cd "$ROOT"
+    run_notebooks --warm-only ;;
   lab-args)
     # What `make lab` passes to JupyterLab, one per line (tools/test_tools.py checks it).
     lab_args
@@ -232,15 +307,32 @@ case $cmd in
     setup
     cd "$ROOT"
     "$VENV/bin/python" "$ROOT/tools/bench_notebook.py" "$@" ;;
+  grade)
+    setup
+    cd "$ROOT"
+    grade_submissions notebooks "${1:-}" "${2:-target/grade}" ;;
+  grade-check)
+    # The autograding test of make test on its own.
+    setup
+    cd "$ROOT"
+    grade_check ;;
+  book)
+    setup
+    setup_mathjax
+    install_chromium
+    cd "$ROOT"
+    [[ -d target/notebooks ]] || { say "no executed notebooks yet: running them first (as make notebooks)"; run_notebooks --out target/notebooks notebooks; }
+    "$VENV/bin/python" "$ROOT/tools/book.py" build target/notebooks target/book "$AI4MED_CACHE/mathjax-$MATHJAX_VERSION"
+    say "checking the index and two notebooks in headless Chromium (screenshots under target/book-check)"
+    "$VENV/bin/python" "$ROOT/tools/book.py" check target/book target/book-check index.html \
+      c2-prognosis/w3-survival/lab-2-kaplan-meier.html c3-treatment/w3-interpret/assignment-model-interpretation.html
+    say "the course as a site: target/book/index.html" ;;
   screenshots)
     setup
     cd "$ROOT"
-    if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
-      say "installing headless Chromium (Debian package chromium)"
-      apt-get install -y -q chromium >/dev/null
-    fi
+    install_chromium
     [[ -d target/notebooks ]] || { say "no executed notebooks under target/notebooks: run make notebooks first"; exit 1; }
     "$VENV/bin/python" "$ROOT/tools/screenshots.py" target/notebooks target/screenshots ;;
   *)
-    echo "usage: tools/ai4med.sh {setup|env|notebooks|exercises|nlp-data|test|lab|bench-notebook|screenshots}"; exit 2 ;;
+    echo "usage: tools/ai4med.sh {setup|env|notebooks|exercises|nlp-data|test|lab|warm|grade|grade-check|book|bench-notebook|screenshots}"; exit 2 ;;
 esac

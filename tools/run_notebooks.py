@@ -40,7 +40,9 @@ expected (todo!() bodies) and counted, but the kernel must survive the whole not
 every cell must have run, and no graded cell may pass (an unfinished exercise that passes
 its grader means the grader cannot fail). A cell that fails only because an unfinished
 exercise above left its variables undefined shows one "not run: …" line instead of one
-compiler error per missing name (collapse_unfinished_cascades).
+compiler error per missing name (collapse_unfinished_cascades). Submissions mode
+(--submissions, used by `make grade`) is exercises mode where a passing graded cell is
+what the learner hoped for, not an error.
 
 Exits non-zero if any notebook fails. The last line of each group reads
 "notebooks: N passed, M failed" (or "exercises: ...").
@@ -53,6 +55,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -356,6 +359,72 @@ def drop_cell_libraries(build) -> None:
             pass
 
 
+def process_tree(pid: int) -> list:
+    """`pid` and all its descendants (from /proc), for a kernel's memory use."""
+    seen, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        seen.append(p)
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            pass
+    return seen
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and its descendants, in bytes."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+class MemoryWatch(threading.Thread):
+    """Measures the resident memory of a kernel's process tree every second until `done` is set
+    (`peak`: the kernel, the process running its cells, rust-analyzer and any rustc it started)
+    and, when `limit` is above 0, kills a kernel over it: the notebook then ends as "kernel
+    died", and the limit is named in its status. `make grade` sets a limit so one learner's
+    runaway allocation cannot take the machine down."""
+
+    def __init__(self, pid_of, limit: int):
+        super().__init__(daemon=True)
+        self.pid_of, self.limit = pid_of, limit
+        self.tripped = 0
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self):
+        import signal
+
+        while not self.done.wait(1.0):
+            pid = self.pid_of()
+            if not pid:
+                continue
+            used = tree_rss(pid)
+            self.peak = max(self.peak, used)
+            if self.limit and used > self.limit:
+                self.tripped = used
+                for p in reversed(process_tree(pid)):
+                    try:
+                        os.kill(p, signal.SIGKILL)
+                    except OSError:
+                        pass
+                return
+
+
+def kernel_pid(km):
+    prov = getattr(km, "provisioner", None) if km is not None else None
+    return getattr(prov, "pid", None) if prov is not None else None
+
+
 class Worker:
     """One kernel, kept across notebooks.
 
@@ -369,12 +438,13 @@ class Worker:
     exercise copies `<tmp>/ai4med-exercises`, so a solution and its exercise copy running
     side by side never share the fixed temp file names notebooks use."""
 
-    def __init__(self, reuse: bool):
+    def __init__(self, reuse: bool, memory_limit_gb: float = 0.0):
         import tempfile
 
         from jupyter_client.manager import AsyncKernelManager
 
         self.reuse = reuse
+        self.memory_limit = int(memory_limit_gb * 2**30)
         self.km_class = AsyncKernelManager
         self.km = None
         # Solutions see the usual temp folder (their printed paths stay as they were);
@@ -462,7 +532,7 @@ class Worker:
         if build is not None:
             drop_cell_libraries(build)
 
-    def run(self, path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int):
+    def run(self, path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int, notebook_timeout: float = 0.0):
         path = Path(path)
         nb = nbformat.read(path, as_version=4)
         n_code = sum(1 for c in nb.cells if c.cell_type == "code")
@@ -488,11 +558,26 @@ class Worker:
             record_timing=True,
             resources={"metadata": {"path": str(path.parent.resolve())}},
         )
+        if notebook_timeout:
+            # A limit on the whole notebook (make grade): each cell gets what is left of it.
+            deadline = [None]
+
+            def cell_limit(cell):
+                if deadline[0] is None:  # starts with the first cell, after the kernel is up
+                    deadline[0] = time.monotonic() + notebook_timeout
+                return max(1, min(cell_timeout, int(deadline[0] - time.monotonic())))
+
+            client.timeout_func = cell_limit
         status, detail = "ok", ""
+        # Always measured (the peak goes into the notebook's line); killed only over a limit.
+        watch = MemoryWatch(lambda: kernel_pid(self.km), self.memory_limit)
+        watch.start()
         try:
             client.execute(cwd=str(path.parent.resolve()), env={**os.environ, "TMPDIR": tmp, "AI4MED_GRADE": grade})
         except DeadKernelError as e:
             status, detail = "kernel died", str(e).splitlines()[0] if str(e) else ""
+            if watch.tripped:
+                detail = f"memory ceiling: the kernel held {watch.tripped / 2**30:.1f} GiB, over the {self.memory_limit / 2**30:g} GiB allowed"
         except CellTimeoutError as e:
             status, detail = "timeout", str(e).splitlines()[0] if str(e) else ""
         except CellExecutionError:
@@ -500,6 +585,7 @@ class Worker:
         except Exception as e:  # kernel failed to start, missing kernelspec, ...
             status, detail = "failed", f"{type(e).__name__}: {e}".splitlines()[0]
         finally:
+            watch.done.set()
             if client.kc is not None:
                 client.kc.stop_channels()
         elapsed = time.monotonic() - t0
@@ -534,7 +620,7 @@ class Worker:
                 # A generated exercise is unfinished by construction: a grader that passes on
                 # its stub cannot tell a learner's answer from none.
                 lenient = passing_graders(nb)
-                if lenient:
+                if lenient and not os.environ.get("AI4MED_RUN_SUBMISSIONS"):
                     status, detail = "error", f"graded cell(s) pass on the unfinished exercise: {', '.join(lenient)}"
         if out_dir is not None:
             target = Path(out_dir) / rel
@@ -542,15 +628,16 @@ class Worker:
             nbformat.write(nb, target)
             html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
             target.with_suffix(".html").write_text(html, encoding="utf-8")
-        return {"status": status, "detail": detail, "elapsed": elapsed, "cells": n_code, "cell_times": cell_times(nb), "graded": graded}
+        return {"status": status, "detail": detail, "elapsed": elapsed, "cells": n_code, "cell_times": cell_times(nb), "graded": graded,
+                "peak_bytes": watch.peak}
 
 
-def worker_main(tasks, results, reuse: bool):
+def worker_main(tasks, results, reuse: bool, memory_limit_gb: float = 0.0):
     """A worker process: runs the notebooks it is handed on its own kernel until None."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    w = Worker(reuse)
+    w = Worker(reuse, memory_limit_gb)
     try:
         while True:
             task = tasks.get()
@@ -715,9 +802,15 @@ def main():
     ap.add_argument("--exercises-out", type=Path, default=None)
     ap.add_argument("--jobs", type=int, default=None, help="kernels at a time (default: AI4MED_JOBS or 2 on 2+ cores)")
     ap.add_argument("--cell-timeout", type=int, default=1800)
+    ap.add_argument("--notebook-timeout", type=float, default=0.0, help="seconds for all the cells of one notebook together (0: no limit beyond --cell-timeout)")
     ap.add_argument("--warm-only", action="store_true")
     ap.add_argument("--fresh-kernels", action="store_true", help="start a new kernel for every notebook instead of clearing a reused one")
+    ap.add_argument("--submissions", action="store_true", help="learners' notebooks for make grade: exercises mode, where passing graded cells are what is hoped for")
+    ap.add_argument("--memory-limit-gb", type=float, default=0.0, help="kill a kernel whose processes hold more memory than this (0: no limit)")
     args = ap.parse_args()
+    if args.submissions:
+        args.exercises = True
+        os.environ["AI4MED_RUN_SUBMISSIONS"] = "1"  # read by the workers, which inherit it
     if args.warm_only:
         warm()
         return 0
@@ -810,11 +903,11 @@ def run_all(order, jobs, args, times, key):
             tasks.put(None)
         else:
             w = order[i]
-            tasks.put((i, (str(w["path"]), w["rel"], w["out"], w["exercises"], args.cell_timeout)))
+            tasks.put((i, (str(w["path"]), w["rel"], w["out"], w["exercises"], args.cell_timeout, args.notebook_timeout)))
 
     for _ in range(jobs):
         hand_out()
-    procs = [ctx.Process(target=worker_main, args=(tasks, done_q, not args.fresh_kernels)) for _ in range(jobs)]
+    procs = [ctx.Process(target=worker_main, args=(tasks, done_q, not args.fresh_kernels, args.memory_limit_gb)) for _ in range(jobs)]
     for p in procs:
         p.start()
     try:
@@ -841,6 +934,8 @@ def run_all(order, jobs, args, times, key):
             )
             if r["detail"]:
                 line += f"  ({r['detail']})"
+            if r.get("peak_bytes"):
+                line += f"  [kernel peak {r['peak_bytes'] / 2**30:.1f} GiB]"
             line += f"  [elapsed {fmt_min(elapsed)}, ~{fmt_min(left)} left]"
             print(line, flush=True)
     finally:
@@ -864,11 +959,14 @@ def run_all(order, jobs, args, times, key):
     cells = [(t, i, w["path"]) for w, r in all_results for i, t in r["cell_times"]]
     for t, i, p in sorted(cells, key=lambda x: -x[0])[:5]:
         print(f"  {t:7.1f} s  cell {i:>2}  {p}")
+    print("[ai4med] largest kernels (resident memory of the kernel's process tree, sampled each second):")
+    for w, r in sorted(all_results, key=lambda x: -x[1].get("peak_bytes", 0))[:5]:
+        print(f"  {r.get('peak_bytes', 0) / 2**30:7.2f} GiB  {w['path']}")
     outs = [o for o in (args.out, args.exercises_out) if o]
     if outs:
         print("[ai4med] executed copies in " + ", ".join(map(str, outs)))
     ok_all = True
-    for label, is_ex in (("notebooks", False), ("exercises", True)):
+    for label, is_ex in (("notebooks", False), ("submissions" if args.submissions else "exercises", True)):
         rs = [r for w, r in all_results if w["exercises"] == is_ex]
         if not rs:
             continue
@@ -880,8 +978,11 @@ def run_all(order, jobs, args, times, key):
             # is the graded functions' count.
             gp = sum(r.get("graded", (0, 0))[0] for r in rs)
             gt = sum(r.get("graded", (0, 0))[1] for r in rs)
-            print(f"exercises: graded functions passing: {gp} of {gt} (unfinished exercises are expected to fail)")
-        print(f"{label}: {passed} passed, {failed} failed")
+            if args.submissions:
+                print(f"submissions: graded functions passing: {gp} of {gt} (the gradebook counts cases)")
+            else:
+                print(f"exercises: graded functions passing: {gp} of {gt} (unfinished exercises are expected to fail)")
+        print(f"{label}: {passed} {'ran to the end' if args.submissions else 'passed'}, {failed} {'stopped early' if args.submissions else 'failed'}")
     return 0 if ok_all else 1
 
 

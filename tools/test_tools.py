@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import book  # noqa: E402
 import run_notebooks as rn  # noqa: E402
 
 TOOLS = Path(__file__).resolve().parent
@@ -237,6 +239,68 @@ class MakeLab(unittest.TestCase):
         self.assertIn(f"--ServerApp.root_dir={root}", out)
         self.assertIn("--LabApp.default_url=/lab/tree/notebooks", out)
         self.assertEqual("--allow-root" in out, os.getuid() == 0)
+
+
+class MemoryCeiling(unittest.TestCase):
+    def test_a_kernel_over_the_limit_is_killed(self):
+        # A stand-in kernel: a shell whose child holds ~150 MB.
+        proc = subprocess.Popen(["bash", "-c", f"{sys.executable} -c 'x = bytearray(150 * 2**20); import time; time.sleep(60)'"])
+        try:
+            watch = rn.MemoryWatch(lambda: proc.pid, 60 * 2**20)
+            watch.start()
+            watch.join(timeout=30)
+            self.assertGreater(watch.tripped, 60 * 2**20)
+            self.assertIsNotNone(proc.wait(timeout=10))
+        finally:
+            proc.kill()
+        # Under the limit nothing happens.
+        quiet = subprocess.Popen(["sleep", "5"])
+        watch = rn.MemoryWatch(lambda: quiet.pid, 2**30)
+        watch.start()
+        time.sleep(1.5)
+        watch.done.set()
+        self.assertEqual(watch.tripped, 0)
+        self.assertIsNone(quiet.poll())
+        quiet.kill()
+
+
+class Book(unittest.TestCase):
+    ITEMS = ["c1-diagnosis/w1-xray/assignment-xray-diagnosis.ipynb", "c1-diagnosis/w1-xray/lab-10-x.ipynb",
+             "00-getting-started.ipynb", "c1-diagnosis/w1-xray/lab-2-y.ipynb", "c2-prognosis/w1-linear/lab-1-z.ipynb"]
+
+    def test_pages_follow_the_course_map(self):
+        with tempfile.TemporaryDirectory() as d:
+            for rel in self.ITEMS:
+                (Path(d) / rel).parent.mkdir(parents=True, exist_ok=True)
+                (Path(d) / rel).touch()
+            got = [p.as_posix() for p in book.notebooks(Path(d))]
+        # Getting started first, then each week's labs by number (10 after 2), then its assignment.
+        self.assertEqual(got, ["00-getting-started.ipynb", "c1-diagnosis/w1-xray/lab-2-y.ipynb", "c1-diagnosis/w1-xray/lab-10-x.ipynb",
+                               "c1-diagnosis/w1-xray/assignment-xray-diagnosis.ipynb", "c2-prognosis/w1-linear/lab-1-z.ipynb"])
+
+    def test_links_are_relative_to_the_page(self):
+        page = Path("c2-prognosis/w3-survival/lab-2-kaplan-meier.html")
+        self.assertEqual(book.link(page, Path("index.html")), "../../index.html")
+        self.assertEqual(book.link(Path("index.html"), Path("_static/x.js")), "_static/x.js")
+        bar = book.nav(page, (Path("c2-prognosis/w3-survival/lab-1-a.ipynb"), "Lab 1"), None)
+        self.assertIn('href="../../c2-prognosis/w3-survival/lab-1-a.html">← Lab 1', bar)
+        self.assertIn('<span class="ai4med-none">→</span>', bar)
+
+    def test_index_groups_by_course_and_week(self):
+        items = [Path(p) for p in ["00-getting-started.ipynb", "c1-diagnosis/w1-xray/lab-1-a.ipynb", "c1-diagnosis/w2-evaluation/assignment-b.ipynb"]]
+        with tempfile.TemporaryDirectory() as d:
+            book.write_index(Path(d), items, ["Start", "Lab 1: a", "Assignment: b"])
+            text = (Path(d) / "index.html").read_text()
+        self.assertLess(text.index("Start"), text.index("Course 1"))
+        self.assertLess(text.index("Week 1 · Chest X-ray"), text.index("Lab 1: a"))
+        self.assertLess(text.index("Lab 1: a"), text.index("Week 2 · Evaluating"))
+        self.assertIn('<a href="c1-diagnosis/w2-evaluation/assignment-b.html">Assignment: b</a> <small>(assignment)</small>', text)
+
+    def test_probe_findings_become_problems(self):
+        r = {"errors": ["failed to load https://cdn/x.js"], "broken_images": ["data:image/png;base64,AA"], "empty_svgs": 0, "unrendered_formulas": 2}
+        p = book.problems("a.html", r)
+        self.assertEqual(len(p), 3)
+        self.assertEqual(book.problems("b.html", {"errors": [], "broken_images": [], "empty_svgs": 0, "unrendered_formulas": 0}), [])
 
 
 if __name__ == "__main__":
