@@ -34,7 +34,14 @@ fn main() {
     let (xv, yv) = (x.slice(s![2000.., ..]).to_owned(), &y[2000..]);
     let forest = RandomForestClassifier::params().n_estimators(300).seed(0).progress(false).fit(&xt, yt).unwrap();
     let run = || {
-        permutation_importance(|m: &Array2<f64>| forest.positive_proba(m), &xv, yv, |y, p| roc_auc(y, p), PermutationSettings::new(100).seed(0)).unwrap()
+        permutation_importance(
+            |m: &Array2<f64>| forest.positive_proba(m),
+            &xv,
+            yv,
+            |y, p| roc_auc(y, p),
+            PermutationSettings::new(100).seed(0),
+        )
+        .unwrap()
     };
     println!("forest predict_proba 2000 rows, 300 trees: {:.4} s", best_of(5, || forest.positive_proba(&xv).unwrap()));
     let fast = || forest.permutation_importance(&xv, yv, |y, p| roc_auc(y, p), PermutationSettings::new(100).seed(0)).unwrap();
@@ -42,7 +49,10 @@ fn main() {
     println!("generic permutation_importance (re-predicting the forest), same task: {:.4} s", best_of(1, run));
     let imp = fast();
     let generic = run();
-    assert!(imp.drops().iter().zip(generic.drops().iter()).all(|(a, b)| (a - b).abs() < 1e-12), "the forest path must equal the generic one");
+    assert!(
+        imp.drops().iter().zip(generic.drops().iter()).all(|(a, b)| (a - b).abs() < 1e-12),
+        "the forest path must equal the generic one"
+    );
     let top: Vec<String> = imp.ranked().iter().take(4).map(|r| format!("{} {:.4}", r.0, r.1)).collect();
     println!("(baseline AUC {:.4}; top: {})", imp.baseline(), top.join(", "));
 }

@@ -20,7 +20,6 @@ fn data(n: usize, seed: u64) -> (Vec<bool>, Vec<f64>) {
     (y, s)
 }
 
-
 fn main() {
     println!("threads: {}", rayon::current_num_threads());
     for n in [1_000_000usize, 10_000_000] {

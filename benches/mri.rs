@@ -33,7 +33,12 @@ fn bench_dice() {
     let label = Array4::from_shape_vec(shape, q).unwrap();
     // One read of each array, in one parallel sweep: Σ (p + q).
     let pass = || -> f64 {
-        pred.as_slice().unwrap().par_chunks(1 << 15).zip(label.as_slice().unwrap().par_chunks(1 << 15)).map(|(a, b)| a.iter().zip(b).map(|(&x, &y)| x as f64 + y as f64).sum::<f64>()).sum()
+        pred.as_slice()
+            .unwrap()
+            .par_chunks(1 << 15)
+            .zip(label.as_slice().unwrap().par_chunks(1 << 15))
+            .map(|(a, b)| a.iter().zip(b).map(|(&x, &y)| x as f64 + y as f64).sum::<f64>())
+            .sum()
     };
     println!("one memory pass over prediction and label (3x240x240x155): {:.4} s", best_of(7, pass));
     println!("dice coefficient (3x240x240x155): {:.4} s", best_of(7, || segment::dice_coefficient(&pred, &label, 1e-5).unwrap()));

@@ -17,7 +17,10 @@
 mod common;
 use common::best_of;
 
-use ai4med::nlp::{CXR_EXTRA_RULES, CXR_SCOPED_RULES, Label, Labeler, Method, PhraseLists, evaluate_labels, evaluate_on_mesh, mesh_labels, openi_available, openi_path, read_openi, synthetic_reports};
+use ai4med::nlp::{
+    CXR_EXTRA_RULES, CXR_SCOPED_RULES, Label, Labeler, Method, PhraseLists, evaluate_labels, evaluate_on_mesh, mesh_labels,
+    openi_available, openi_path, read_openi, synthetic_reports,
+};
 
 fn codes(labels: &[Label]) -> String {
     labels.iter().map(|l| l.code().map(|c| c.to_string()).unwrap_or_else(|| "NA".into())).collect::<Vec<_>>().join(",")
@@ -31,7 +34,12 @@ fn openi(dir: &std::path::Path) {
     let reports = read_openi(openi_path()).unwrap();
     let scored: Vec<_> = reports.iter().filter(|r| r.is_indexed() && !r.text().is_empty()).collect();
     let texts: Vec<String> = scored.iter().map(|r| r.text()).collect();
-    let methods = [("keyword", Method::Keyword), ("course negation substrings", Method::course_negation()), ("NegBio regex", Method::negbio().unwrap()), ("ConText", Method::context().unwrap())];
+    let methods = [
+        ("keyword", Method::Keyword),
+        ("course negation substrings", Method::course_negation()),
+        ("NegBio regex", Method::negbio().unwrap()),
+        ("ConText", Method::context().unwrap()),
+    ];
     println!("\nOpenI: {} reports, {} scored against MeSH (indexed, with FINDINGS or IMPRESSION)", reports.len(), scored.len());
     println!("| labeller | macro F1 (observations with >= 20 MeSH positives) | {} |", PhraseLists::chexpert().unwrap().names().join(" | "));
     for (name, m) in methods {
@@ -50,8 +58,13 @@ fn openi(dir: &std::path::Path) {
             }
             std::fs::write(dir.join("openi_sentences.jsonl"), sentences).unwrap();
             std::fs::write(dir.join("openi_ours.csv"), labelled.iter().map(|r| codes(&r.labels)).collect::<Vec<_>>().join("\n")).unwrap();
-            std::fs::write(dir.join("openi_gold.csv"), scored.iter().map(|r| codes(&mesh_labels(r, &names))).collect::<Vec<_>>().join("\n")).unwrap();
-            std::fs::write(dir.join("openi_support.csv"), ev.scores.support.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")).unwrap();
+            std::fs::write(
+                dir.join("openi_gold.csv"),
+                scored.iter().map(|r| codes(&mesh_labels(r, &names))).collect::<Vec<_>>().join("\n"),
+            )
+            .unwrap();
+            std::fs::write(dir.join("openi_support.csv"), ev.scores.support.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","))
+                .unwrap();
         }
         if name == "NegBio regex" {
             println!("NegBio regex labelling OpenI reports: {:.4} s", best_of(5, || l.label_all(&texts).unwrap()));
@@ -69,7 +82,9 @@ fn openi(dir: &std::path::Path) {
         o
     };
     let mut rules: Vec<serde_json::Value> = CXR_EXTRA_RULES.iter().map(|(l, c, d)| serde_json::json!({"literal": l, "category": snake(format!("{c:?}")), "direction": dir_name(*d), "max_scope": null})).collect();
-    rules.extend(CXR_SCOPED_RULES.iter().map(|(l, c, d, n)| serde_json::json!({"literal": l, "category": snake(format!("{c:?}")), "direction": dir_name(*d), "max_scope": n})));
+    rules.extend(CXR_SCOPED_RULES.iter().map(
+        |(l, c, d, n)| serde_json::json!({"literal": l, "category": snake(format!("{c:?}")), "direction": dir_name(*d), "max_scope": n}),
+    ));
     std::fs::write(dir.join("cxr_rules.json"), serde_json::to_string_pretty(&rules).unwrap()).unwrap();
 }
 
@@ -86,7 +101,10 @@ fn main() {
     let negbio = Labeler::new(PhraseLists::chexpert().unwrap(), Method::negbio().unwrap());
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     println!("ConText labelling 1e5 reports: {:.4} s", best_of(3, || context.label_all(&data.reports).unwrap()));
-    println!("ConText labelling 1e5 reports, one thread: {:.4} s", one.install(|| best_of(3, || context.label_all(&data.reports).unwrap())));
+    println!(
+        "ConText labelling 1e5 reports, one thread: {:.4} s",
+        one.install(|| best_of(3, || context.label_all(&data.reports).unwrap()))
+    );
     println!("NegBio regex labelling 1e5 reports: {:.4} s", best_of(3, || negbio.label_all(&data.reports).unwrap()));
     let pred: Vec<Vec<Label>> = context.label_all(&data.reports).unwrap().into_iter().map(|r| r.labels).collect();
     let f1 = evaluate_labels(&data.labels, &pred, &data.names).unwrap().macro_f1();

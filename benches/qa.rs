@@ -20,8 +20,16 @@ fn main() {
     let n = QaTokenizer::bundled().unwrap().len();
     println!("passage of {} word pieces", QaTokenizer::bundled().unwrap().pieces(&e.passage).tokens.len());
     let tiny = QaModel::new(&tiny_bert_config(n), QaTokenizer::bundled().unwrap(), 0, Device::Cpu).unwrap();
-    println!("tiny BERT ({} weights) answer per question: {:.4} s", tiny.parameter_count(), best_of(20, || tiny.answer(&e.question, &e.passage).unwrap()));
+    println!(
+        "tiny BERT ({} weights) answer per question: {:.4} s",
+        tiny.parameter_count(),
+        best_of(20, || tiny.answer(&e.question, &e.passage).unwrap())
+    );
     let mut base = QaModel::new(&BertConfig::default(), QaTokenizer::bundled().unwrap(), 0, Device::Cpu).unwrap();
     base.max_seq_length = 384;
-    println!("BERT-base-sized ({} weights) answer per question, max length 384: {:.4} s", base.parameter_count(), best_of(5, || base.answer(&e.question, &e.passage).unwrap()));
+    println!(
+        "BERT-base-sized ({} weights) answer per question, max length 384: {:.4} s",
+        base.parameter_count(),
+        best_of(5, || base.answer(&e.question, &e.passage).unwrap())
+    );
 }

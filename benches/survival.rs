@@ -57,7 +57,10 @@ fn main() {
     if std::env::var("SURVIVAL_BENCH").is_ok_and(|v| v == "cox") {
         let (x, time, event) = data_tied(100_000, 20, &mut rng);
         let d = SurvivalData::new(&time, &event).unwrap();
-        println!("cox efron n=1e5 p=20 correlated tied, 50 fits: {:.4} s", best_of(1, || (0..50).for_each(|_| drop(CoxPH::fit(&x, &d).unwrap()))));
+        println!(
+            "cox efron n=1e5 p=20 correlated tied, 50 fits: {:.4} s",
+            best_of(1, || (0..50).for_each(|_| drop(CoxPH::fit(&x, &d).unwrap())))
+        );
         return;
     }
     let (x, time, event) = data(1_000_000, 3, &mut rng);

@@ -69,7 +69,11 @@ pub fn graded_cells(solution: &Value) -> Result<Vec<GradedCell>> {
             return Err(Error::invalid_arg("solution", format!("cell {i} builds a Grader and holds a solution region: split them")));
         }
         let id = cell_id(cell).ok_or_else(|| Error::invalid_arg("solution", format!("graded cell {i} has no id")))?;
-        let cases = src.lines().filter(|l| !l.trim_start().starts_with("//")).map(|l| l.matches(".case(").count() + l.matches(".input(").count()).sum();
+        let cases = src
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .map(|l| l.matches(".case(").count() + l.matches(".input(").count())
+            .sum();
         out.push(GradedCell { id: id.to_string(), function: m[1].to_string(), cases, source: src });
     }
     Ok(out)
@@ -106,7 +110,8 @@ pub fn restore_graded_cells(solution: &Value, submission: &Value) -> Result<(Val
     let mut sub_cells = cells(submission, "submission")?;
     let mut log = Vec::new();
     for g in &graded {
-        let fresh = json!({"cell_type": "code", "execution_count": null, "id": g.id, "metadata": {}, "outputs": [], "source": as_lines(&g.source)});
+        let fresh =
+            json!({"cell_type": "code", "execution_count": null, "id": g.id, "metadata": {}, "outputs": [], "source": as_lines(&g.source)});
         if let Some(pos) = sub_cells.iter().position(|c| cell_id(c) == Some(g.id.as_str())) {
             let learner = cell_source(&sub_cells[pos]);
             let exercise = crate::exercise::transform_code(&g.source).unwrap_or_default();
@@ -116,7 +121,8 @@ pub fn restore_graded_cells(solution: &Value, submission: &Value) -> Result<(Val
         } else {
             // After the nearest earlier solution cell that is still there.
             let sol_pos = sol_cells.iter().position(|c| cell_id(c) == Some(g.id.as_str())).unwrap_or(0);
-            let anchor = sol_cells[..sol_pos].iter().rev().filter_map(cell_id).find_map(|id| sub_cells.iter().position(|c| cell_id(c) == Some(id)));
+            let anchor =
+                sol_cells[..sol_pos].iter().rev().filter_map(cell_id).find_map(|id| sub_cells.iter().position(|c| cell_id(c) == Some(id)));
             let at = anchor.map_or(sub_cells.len(), |a| a + 1);
             sub_cells.insert(at, fresh);
             log.push((g.function.clone(), Restored::Reinserted));
@@ -162,7 +168,8 @@ pub fn grades_from_outputs(executed: &Value) -> Result<Vec<FunctionGrade>> {
             let Some(payload) = o.pointer("/data").and_then(|d| d.get(crate::grade::GRADE_MIME)) else { continue };
             let v: Value = match payload {
                 Value::String(s) => serde_json::from_str(s).map_err(|e| Error::parse("grade output", e.to_string()))?,
-                Value::Array(parts) => serde_json::from_str(&parts.iter().filter_map(Value::as_str).collect::<String>()).map_err(|e| Error::parse("grade output", e.to_string()))?,
+                Value::Array(parts) => serde_json::from_str(&parts.iter().filter_map(Value::as_str).collect::<String>())
+                    .map_err(|e| Error::parse("grade output", e.to_string()))?,
                 other => other.clone(),
             };
             let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -204,7 +211,9 @@ pub fn grade_notebook(solution: &Value, executed: Option<&Value>) -> Result<Vec<
     };
     let why = match executed {
         None => "the notebook did not run (no executed copy)".to_string(),
-        Some(nb) => first_error(nb).map(|e| format!("its graded cell did not report; the notebook's first error: {e}")).unwrap_or_else(|| "its graded cell did not report (a time limit, or the kernel stopped)".to_string()),
+        Some(nb) => first_error(nb)
+            .map(|e| format!("its graded cell did not report; the notebook's first error: {e}"))
+            .unwrap_or_else(|| "its graded cell did not report (a time limit, or the kernel stopped)".to_string()),
     };
     let mut seen: BTreeMap<String, FunctionGrade> = BTreeMap::new();
     for r in reports {
@@ -216,7 +225,13 @@ pub fn grade_notebook(solution: &Value, executed: Option<&Value>) -> Result<Vec<
         if !listed.insert(g.function.clone()) {
             continue;
         }
-        rows.push(seen.remove(&g.function).unwrap_or(FunctionGrade { function: g.function.clone(), passed: 0, total: g.cases, cases: Vec::new(), missing: why.clone() }));
+        rows.push(seen.remove(&g.function).unwrap_or(FunctionGrade {
+            function: g.function.clone(),
+            passed: 0,
+            total: g.cases,
+            cases: Vec::new(),
+            missing: why.clone(),
+        }));
     }
     Ok(rows)
 }
@@ -272,7 +287,10 @@ pub fn summary_html(notebook: &str, rows: &[GradebookRow]) -> String {
     }
     let mut subs: Vec<String> = mine.iter().map(|r| r.submission.clone()).collect();
     subs.dedup();
-    let mut h = format!("<!DOCTYPE html><html><head><meta charset='utf-8'><title>{0}</title><style>{PAGE_STYLE}</style></head><body><h1>{0}</h1><table><tr><th>submission</th>", esc(notebook));
+    let mut h = format!(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{0}</title><style>{PAGE_STYLE}</style></head><body><h1>{0}</h1><table><tr><th>submission</th>",
+        esc(notebook)
+    );
     for f in &functions {
         h.push_str(&format!("<th><code>{}</code></th>", esc(f)));
     }
@@ -300,7 +318,10 @@ pub fn summary_html(notebook: &str, rows: &[GradebookRow]) -> String {
 /// One page per submission: for each notebook and graded function, every case with what
 /// was expected and what the learner's function gave, or why the function has no result.
 pub fn feedback_html(submission: &str, rows: &[GradebookRow]) -> String {
-    let mut h = format!("<!DOCTYPE html><html><head><meta charset='utf-8'><title>{0}</title><style>{PAGE_STYLE}</style></head><body><h1>Feedback for {0}</h1>", esc(submission));
+    let mut h = format!(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{0}</title><style>{PAGE_STYLE}</style></head><body><h1>Feedback for {0}</h1>",
+        esc(submission)
+    );
     let mut current = String::new();
     for r in rows.iter().filter(|r| r.submission == submission) {
         if r.notebook != current {
@@ -390,7 +411,8 @@ mod tests {
         assert_eq!((rows[0].passed, rows[0].total, rows[0].missing.as_str()), (1, 2, ""));
         // A notebook that stopped at an error before the graded cell.
         let mut failed = sol.clone();
-        failed["cells"][0]["outputs"] = json!([{"output_type": "error", "ename": "Error", "evalue": "`double` is not written yet", "traceback": []}]);
+        failed["cells"][0]["outputs"] =
+            json!([{"output_type": "error", "ename": "Error", "evalue": "`double` is not written yet", "traceback": []}]);
         let rows = grade_notebook(&sol, Some(&failed)).unwrap();
         assert_eq!((rows[0].passed, rows[0].total), (0, 2));
         assert!(rows[0].missing.contains("`double` is not written yet"), "{}", rows[0].missing);
@@ -403,10 +425,19 @@ mod tests {
         let row = |s: &str, p: usize| GradebookRow {
             submission: s.into(),
             notebook: "nb.ipynb".into(),
-            grade: FunctionGrade { function: "double".into(), passed: p, total: 2, cases: vec![json!({"name": "two", "expected": "4", "got": "<4>", "passed": true, "reason": ""})], missing: String::new() },
+            grade: FunctionGrade {
+                function: "double".into(),
+                passed: p,
+                total: 2,
+                cases: vec![json!({"name": "two", "expected": "4", "got": "<4>", "passed": true, "reason": ""})],
+                missing: String::new(),
+            },
         };
         let rows = vec![row("ada", 2), row("bob, jr", 1)];
-        assert_eq!(gradebook_csv(&rows), "submission,notebook,function,passed,total,note\nada,nb.ipynb,double,2,2,\n\"bob, jr\",nb.ipynb,double,1,2,\n");
+        assert_eq!(
+            gradebook_csv(&rows),
+            "submission,notebook,function,passed,total,note\nada,nb.ipynb,double,2,2,\n\"bob, jr\",nb.ipynb,double,1,2,\n"
+        );
         let s = summary_html("nb.ipynb", &rows);
         assert!(s.contains("<td class='pass'>2 / 2</td>") && s.contains("<td class='fail'>1 / 2</td>"));
         let f = feedback_html("ada", &rows);

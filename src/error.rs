@@ -167,11 +167,7 @@ pub mod check {
     /// assert_eq!(e.to_string(), "length mismatch in x vs y: 2 vs 3");
     /// ```
     pub fn same_len(what: &str, left: usize, right: usize) -> Result<()> {
-        if left != right {
-            Err(Error::LengthMismatch { what: what.to_string(), left, right })
-        } else {
-            Ok(())
-        }
+        if left != right { Err(Error::LengthMismatch { what: what.to_string(), left, right }) } else { Ok(()) }
     }
 
     /// Fails with [`Error::InvalidValue`] at the first NaN or infinite value.

@@ -147,11 +147,13 @@ fn fn_name(trimmed: &str) -> Option<String> {
 /// rare enough in notebook code for this to find where a function ends).
 fn brace_balance(line: &str) -> i64 {
     let code = line.split("//").next().unwrap_or("");
-    code.chars().map(|c| match c {
-        '{' => 1,
-        '}' => -1,
-        _ => 0,
-    }).sum()
+    code.chars()
+        .map(|c| match c {
+            '{' => 1,
+            '}' => -1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Replaces `<!-- BEGIN SOLUTION -->` … `<!-- END SOLUTION -->` in markdown with a prompt.
@@ -233,7 +235,11 @@ pub fn make_exercise(nb: &Value, source_name: &str) -> Result<Value> {
         }
     }
     let fp = fingerprint(cells);
-    let meta = nb.as_object_mut().ok_or_else(|| Error::parse(source_name, "notebook is not a JSON object"))?.entry("metadata").or_insert(json!({}));
+    let meta = nb
+        .as_object_mut()
+        .ok_or_else(|| Error::parse(source_name, "notebook is not a JSON object"))?
+        .entry("metadata")
+        .or_insert(json!({}));
     if let Some(m) = meta.as_object_mut() {
         m.insert("ai4med".into(), json!({ "exercise": true, "solution": source_name, "fingerprint": fp }));
     }
@@ -347,7 +353,10 @@ mod tests {
         let src = "    pub fn h(a: u8) -> u8 {\n        let b = {\n            // BEGIN SOLUTION\n            a\n            // END SOLUTION\n        };\n        // BEGIN SOLUTION\n        b\n        // END SOLUTION\n    }\n";
         let out = transform_code(src).unwrap();
         assert_eq!(out.matches("#[allow(unused_variables)]").count(), 1, "{out}");
-        assert!(out.starts_with("    #[allow(unused_variables)]\n    pub fn h(a: u8)") && out.matches("todo!(\"h\")").count() == 2, "{out}");
+        assert!(
+            out.starts_with("    #[allow(unused_variables)]\n    pub fn h(a: u8)") && out.matches("todo!(\"h\")").count() == 2,
+            "{out}"
+        );
     }
 
     #[test]

@@ -102,9 +102,8 @@ pub fn short_float(x: f64) -> String {
     let sci = format!("{x:.6e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let trim = |t: &str| -> String {
-        if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t.to_string() }
-    };
+    let trim =
+        |t: &str| -> String { if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t.to_string() } };
     if (-4..9).contains(&exp) {
         let decimals = (6 - exp).max(0) as usize;
         trim(&format!("{x:.decimals$}"))
@@ -315,7 +314,13 @@ impl Report {
         let mut t = Table::new(["case", "expected", "got", "result", "reason"]).max_rows(usize::MAX);
         for c in &self.cases {
             let verdict = if c.passed { Cell::toned("pass", Tone::Good) } else { Cell::toned("FAIL", Tone::Bad) };
-            t.push_row([Cell::from(c.name.as_str()), Cell::from(c.expected.as_str()), Cell::from(c.got.as_str()), verdict, Cell::from(c.reason.as_str())]);
+            t.push_row([
+                Cell::from(c.name.as_str()),
+                Cell::from(c.expected.as_str()),
+                Cell::from(c.got.as_str()),
+                verdict,
+                Cell::from(c.reason.as_str()),
+            ]);
         }
         t
     }
@@ -348,7 +353,10 @@ impl Report {
     /// the MIME type [`GRADE_MIME`] (front ends show the HTML; `make grade` reads the JSON).
     pub fn evcxr_display(&self) {
         let color = if self.all_passed() { "#1e7e34" } else { "#a71d2a" };
-        let note = self.tolerance_note().map(|n| format!("<p style=\"font-family:sans-serif;font-size:85%;color:#555;margin:2px 0\">{}</p>", escape_html(&n))).unwrap_or_default();
+        let note = self
+            .tolerance_note()
+            .map(|n| format!("<p style=\"font-family:sans-serif;font-size:85%;color:#555;margin:2px 0\">{}</p>", escape_html(&n)))
+            .unwrap_or_default();
         let html = format!(
             "<div><p style=\"font-family:sans-serif;font-weight:bold;color:{color};margin:4px 0\">{}</p>{}{note}</div>",
             escape_html(&self.summary()),
@@ -510,7 +518,8 @@ fn unwritten_exercise_line(msg: &str) -> Option<String> {
     let rest = msg.strip_prefix("not yet implemented")?;
     let name = rest.trim_start_matches(':').trim();
     Some(if name.is_empty() {
-        "not written yet: this cell calls a function whose body is still todo!(); finish that exercise above, then run this cell again".to_string()
+        "not written yet: this cell calls a function whose body is still todo!(); finish that exercise above, then run this cell again"
+            .to_string()
     } else {
         format!("`{name}` is not written yet: finish that exercise above, then run this cell again")
     })
@@ -737,10 +746,7 @@ mod tests {
 
     #[test]
     fn pass_and_fail_with_tolerance() {
-        let r = Grader::new("sum")
-            .case("exact", vec![0.1, 0.2], 0.3)
-            .case("wrong", vec![1.0], 2.0)
-            .run(sum);
+        let r = Grader::new("sum").case("exact", vec![0.1, 0.2], 0.3).case("wrong", vec![1.0], 2.0).run(sum);
         assert_eq!(r.passed(), 1);
         assert!(!r.all_passed());
         assert!(r.cases[1].reason.contains("expected 2, got 1"), "{}", r.cases[1].reason);
@@ -797,19 +803,16 @@ mod tests {
 
     #[test]
     fn endless_loop_times_out() {
-        let r = Grader::new("spin")
-            .timeout(Duration::from_millis(200))
-            .case("loops", 0u64, 1u64)
-            .run(|x: u64| {
-                let mut y = x;
-                loop {
-                    y = y.wrapping_add(1);
-                    std::hint::black_box(y);
-                    if y == u64::MAX - 1 {
-                        std::thread::sleep(Duration::from_secs(3600));
-                    }
+        let r = Grader::new("spin").timeout(Duration::from_millis(200)).case("loops", 0u64, 1u64).run(|x: u64| {
+            let mut y = x;
+            loop {
+                y = y.wrapping_add(1);
+                std::hint::black_box(y);
+                if y == u64::MAX - 1 {
+                    std::thread::sleep(Duration::from_secs(3600));
                 }
-            });
+            }
+        });
         assert!(r.cases[0].reason.starts_with("timed out after 0.2 s"), "{}", r.cases[0].reason);
     }
 

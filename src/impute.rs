@@ -180,7 +180,15 @@ pub fn compare_complete_cases(df: &DataFrame) -> Result<Table> {
             if n_inc == 0 { "no row has a missing value" } else { "every row has a missing value" },
         ));
     }
-    let mut t = Table::new(["column", "mean (complete)", "mean (with missing)", "sd (complete)", "sd (with missing)", "std. mean difference", "Welch p-value"]);
+    let mut t = Table::new([
+        "column",
+        "mean (complete)",
+        "mean (with missing)",
+        "sd (complete)",
+        "sd (with missing)",
+        "std. mean difference",
+        "Welch p-value",
+    ]);
     for col in df.columns() {
         if !col.dtype().is_primitive_numeric() && !col.dtype().is_bool() {
             continue;
@@ -199,7 +207,15 @@ pub fn compare_complete_cases(df: &DataFrame) -> Result<Table> {
             (m, var)
         };
         if a.len() < 2 || b.len() < 2 {
-            t.push_row([Cell::from(col.name().to_string()), Cell::from("too few values"), Cell::from(""), Cell::from(""), Cell::from(""), Cell::from(""), Cell::from("")]);
+            t.push_row([
+                Cell::from(col.name().to_string()),
+                Cell::from("too few values"),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
+            ]);
             continue;
         }
         let ((ma, va), (mb, vb)) = (stats(&a), stats(&b));
@@ -213,7 +229,13 @@ pub fn compare_complete_cases(df: &DataFrame) -> Result<Table> {
             Cell::from(va.sqrt()),
             Cell::from(vb.sqrt()),
             Cell::toned(format!("{smd:+.3}"), tone),
-            Cell::from(if p < 1e-16 { "< 1e-16".to_string() } else if p < 1e-4 { format!("{p:.1e}") } else { format!("{p:.4}") }),
+            Cell::from(if p < 1e-16 {
+                "< 1e-16".to_string()
+            } else if p < 1e-4 {
+                format!("{p:.1e}")
+            } else {
+                format!("{p:.4}")
+            }),
         ]);
     }
     Ok(t.caption(format!(
@@ -276,12 +298,8 @@ impl Imputable for Array2<f64> {
 impl Imputable for DataFrame {
     type Output = DataFrame;
     fn rebuild(&self, filled: Array2<f64>) -> Result<DataFrame> {
-        let cols: Vec<Column> = self
-            .get_column_names()
-            .iter()
-            .enumerate()
-            .map(|(j, name)| Column::new((*name).clone(), filled.column(j).to_vec()))
-            .collect();
+        let cols: Vec<Column> =
+            self.get_column_names().iter().enumerate().map(|(j, name)| Column::new((*name).clone(), filled.column(j).to_vec())).collect();
         Ok(DataFrame::new(self.height(), cols)?)
     }
 }
@@ -292,14 +310,23 @@ fn features_of<X: AsFeatures + ?Sized>(x: &X) -> Result<(Array2<f64>, Vec<String
     crate::error::check::non_empty("rows", m.nrows())?;
     crate::error::check::non_empty("columns", m.ncols())?;
     if let Some(((i, j), v)) = m.indexed_iter().find(|(_, v)| v.is_infinite()) {
-        return Err(Error::InvalidValue { what: format!("column '{}'", names[j]), value: v.to_string(), index: i, reason: "infinite values cannot be imputed around".into() });
+        return Err(Error::InvalidValue {
+            what: format!("column '{}'", names[j]),
+            value: v.to_string(),
+            index: i,
+            reason: "infinite values cannot be imputed around".into(),
+        });
     }
     Ok((m.into_owned(), names))
 }
 
 fn check_width(m: &Array2<f64>, names: &[String], trained: &[String]) -> Result<()> {
     if m.ncols() != trained.len() {
-        return Err(Error::ShapeMismatch { what: "data to impute".into(), expected: format!("(rows, {})", trained.len()), got: m.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "data to impute".into(),
+            expected: format!("(rows, {})", trained.len()),
+            got: m.shape().to_vec(),
+        });
     }
     if names.len() == trained.len() && names.iter().zip(trained).any(|(a, b)| a != b) && !names.iter().all(|n| n.starts_with('x')) {
         return Err(Error::invalid_arg("columns", format!("the imputer was fitted on {trained:?} but got {names:?}")));
@@ -314,7 +341,10 @@ fn column_stats(m: &Array2<f64>, names: &[String], median: bool) -> Result<Vec<f
         .map(|j| {
             let mut v: Vec<f64> = m.column(j).iter().copied().filter(|x| x.is_finite()).collect();
             if v.is_empty() {
-                return Err(Error::invalid_arg("column", format!("column '{}' is entirely missing: there is nothing to impute it from", names[j])));
+                return Err(Error::invalid_arg(
+                    "column",
+                    format!("column '{}' is entirely missing: there is nothing to impute it from", names[j]),
+                ));
             }
             if median {
                 v.sort_by(f64::total_cmp);
@@ -519,7 +549,15 @@ impl IterativeImputer {
                 }
             }
         }
-        Ok(FittedIterativeImputer { means, sequence, n_iter, names, min_value: self.min_value, max_value: self.max_value, train_filled: xt })
+        Ok(FittedIterativeImputer {
+            means,
+            sequence,
+            n_iter,
+            names,
+            min_value: self.min_value,
+            max_value: self.max_value,
+            train_filled: xt,
+        })
     }
 
     /// Fits (or, with `model`, reuses) the regression of column `j` on the others and

@@ -85,10 +85,10 @@ pub mod pyrng;
 pub mod qa;
 pub mod segment;
 pub mod survival;
-pub mod trees;
-pub mod xray;
 #[cfg(feature = "torch")]
 pub mod torch;
+pub mod trees;
+pub mod xray;
 
 pub use error::{Error, Result};
 

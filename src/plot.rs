@@ -195,10 +195,16 @@ pub(crate) fn axis(lo: f64, hi: f64, what: &str) -> Result<std::ops::Range<f64>>
         return Err(Error::invalid_arg(what, format!("axis range needs finite lo < hi, got {lo}..{hi}")));
     }
     if big > MAX_AXIS {
-        return Err(Error::invalid_arg(what, format!("axis range {lo:e}..{hi:e} reaches past ±{MAX_AXIS:e}; rescale the data (e.g. a log or a unit) to draw it")));
+        return Err(Error::invalid_arg(
+            what,
+            format!("axis range {lo:e}..{hi:e} reaches past ±{MAX_AXIS:e}; rescale the data (e.g. a log or a unit) to draw it"),
+        ));
     }
     if hi - lo < big * 1e-9 {
-        return Err(Error::invalid_arg(what, format!("axis range {lo:e}..{hi:e} is narrower than f64 can label; subtract an offset first")));
+        return Err(Error::invalid_arg(
+            what,
+            format!("axis range {lo:e}..{hi:e} is narrower than f64 can label; subtract an offset first"),
+        ));
     }
     Ok(lo..hi)
 }
@@ -362,7 +368,10 @@ impl Figure {
             return self;
         }
         let finite = |v: &[f64]| -> Vec<f64> { v.iter().copied().filter(|x| x.is_finite()).collect() };
-        let (lo, hi) = groups.iter().flat_map(|(_, v)| v.iter().copied().filter(|x| x.is_finite())).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+        let (lo, hi) = groups
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied().filter(|x| x.is_finite()))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
         if lo > hi {
             return self;
         }
@@ -423,7 +432,9 @@ impl Figure {
     /// (matplotlib leaves that to the user; a notebook figure should not need it).
     fn draw_on(&self, area: &DrawingArea<SVGBackend<'_>, Shift>) -> Result<usize> {
         let bars = self.validate()?;
-        let draw = |a: &DrawingArea<SVGBackend<'_>, Shift>, headroom: f64| if bars { self.draw_bars(a, headroom) } else { self.draw_xy(a, headroom) };
+        let draw = |a: &DrawingArea<SVGBackend<'_>, Shift>, headroom: f64| {
+            if bars { self.draw_bars(a, headroom) } else { self.draw_xy(a, headroom) }
+        };
         if self.legend == Legend::Best && self.y_range.is_none() && !self.legend_labels().is_empty() {
             let (w, h) = area.dim_in_pixel();
             let mut scratch = String::new();
@@ -515,7 +526,11 @@ impl Figure {
         if !self.title.is_empty() {
             b.caption(&self.title, ("sans-serif", 18));
         }
-        b.margin(12).x_label_area_size(if self.x_label.is_empty() { 30 } else { 45 }).y_label_area_size(if self.y_label.is_empty() { 45 } else { 60 });
+        b.margin(12).x_label_area_size(if self.x_label.is_empty() { 30 } else { 45 }).y_label_area_size(if self.y_label.is_empty() {
+            45
+        } else {
+            60
+        });
         b
     }
 
@@ -585,9 +600,7 @@ impl Figure {
                 Series::Scatter { x, y, label, color } => {
                     let col = take(color);
                     let pts = finite_pairs(x, y);
-                    let anno = chart
-                        .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, col.mix(0.8).filled())))
-                        .map_err(plot_err)?;
+                    let anno = chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, col.mix(0.8).filled()))).map_err(plot_err)?;
                     if !label.is_empty() {
                         labelled = true;
                         anno.label(label.as_str()).legend(move |(a, b)| Circle::new((a + 9, b), 3, col.filled()));
@@ -604,16 +617,15 @@ impl Figure {
                         let anno = chart.draw_series(std::iter::once(Polygon::new(poly, col.mix(0.2).filled()))).map_err(plot_err)?;
                         if !label.is_empty() {
                             labelled = true;
-                            anno.label(label.as_str()).legend(move |(a, b)| Rectangle::new([(a, b - 5), (a + 18, b + 5)], col.mix(0.2).filled()));
+                            anno.label(label.as_str())
+                                .legend(move |(a, b)| Rectangle::new([(a, b - 5), (a + 18, b + 5)], col.mix(0.2).filled()));
                         }
                     }
                 }
                 Series::Point { x, y, text } => {
                     if x.is_finite() && y.is_finite() {
                         let (x, y) = (*x, *y);
-                        chart
-                            .draw_series(std::iter::once(Circle::new((x, y), 5, BLACK.filled())))
-                            .map_err(plot_err)?;
+                        chart.draw_series(std::iter::once(Circle::new((x, y), 5, BLACK.filled()))).map_err(plot_err)?;
                         chart
                             .draw_series(std::iter::once(
                                 EmptyElement::at((x, y)) + Text::new(text.clone(), (9, 4), ("sans-serif", 12).into_font()),
@@ -630,7 +642,8 @@ impl Figure {
                     let anno = chart.draw_series(rects).map_err(plot_err)?;
                     if !label.is_empty() {
                         labelled = true;
-                        anno.label(label.as_str()).legend(move |(a, b)| Rectangle::new([(a, b - 5), (a + 14, b + 5)], col.mix(0.55).filled()));
+                        anno.label(label.as_str())
+                            .legend(move |(a, b)| Rectangle::new([(a, b - 5), (a + 14, b + 5)], col.mix(0.55).filled()));
                     }
                 }
                 Series::Bars { .. } => {}
@@ -828,7 +841,8 @@ impl Figure {
                 for (i, &v) in values.iter().enumerate().filter(|(i, v)| *i < n && v.is_finite()) {
                     let a = chart.backend_coord(&(SegmentValue::Exact(i as i32), 0.0));
                     let b = chart.backend_coord(&(SegmentValue::Exact(i as i32 + 1), v));
-                    let (l, r) = (((0.3 * w + si as f64 * w) * seg_px) as i32, ((1.0 - 0.3 * w - (si + 1) as f64 * w) * seg_px).max(0.0) as i32);
+                    let (l, r) =
+                        (((0.3 * w + si as f64 * w) * seg_px) as i32, ((1.0 - 0.3 * w - (si + 1) as f64 * w) * seg_px).max(0.0) as i32);
                     area((a.0 + l, a.1), (b.0 - r, b.1), &mut obstacles);
                 }
             }
@@ -1077,7 +1091,15 @@ impl std::fmt::Debug for Heatmap {
 impl Heatmap {
     /// A heatmap of `values` (rows × columns).
     pub fn new(values: ndarray::Array2<f64>) -> Self {
-        Heatmap { values, title: String::new(), rows: Vec::new(), cols: Vec::new(), cmap: Colormap::Viridis, annotate: false, size: (640, 440) }
+        Heatmap {
+            values,
+            title: String::new(),
+            rows: Vec::new(),
+            cols: Vec::new(),
+            cmap: Colormap::Viridis,
+            annotate: false,
+            size: (640, 440),
+        }
     }
     /// Sets the title.
     pub fn title(mut self, t: impl Into<String>) -> Self {
@@ -1175,7 +1197,13 @@ impl Heatmap {
                 } else {
                     RGBColor(220, 220, 220).filled()
                 };
-                Rectangle::new([(SegmentValue::Exact(c as i32), SegmentValue::Exact(y)), (SegmentValue::Exact(c as i32 + 1), SegmentValue::Exact(y + 1))], color)
+                Rectangle::new(
+                    [
+                        (SegmentValue::Exact(c as i32), SegmentValue::Exact(y)),
+                        (SegmentValue::Exact(c as i32 + 1), SegmentValue::Exact(y + 1)),
+                    ],
+                    color,
+                )
             });
             chart.draw_series(cells).map_err(plot_err)?;
             if self.annotate {
@@ -1184,7 +1212,14 @@ impl Heatmap {
                     let dark = v.is_finite() && scale(v) < 0.5;
                     let col = if dark { WHITE } else { BLACK };
                     let t = if v.is_finite() { crate::display::table::format_float(v) } else { "NaN".into() };
-                    Text::new(t, (SegmentValue::CenterOf(c as i32), SegmentValue::CenterOf(y)), ("sans-serif", 12).into_font().color(&col).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Center)))
+                    Text::new(
+                        t,
+                        (SegmentValue::CenterOf(c as i32), SegmentValue::CenterOf(y)),
+                        ("sans-serif", 12).into_font().color(&col).pos(plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Center,
+                        )),
+                    )
                 });
                 chart.draw_series(texts).map_err(plot_err)?;
             }
@@ -1197,7 +1232,14 @@ impl Heatmap {
                 .build_cartesian_2d(0.0..1.0, colour_axis.clone())
                 .map_err(plot_err)?;
             let cb_fmt = tick_formatter(colour_axis.start, colour_axis.end);
-            cb.configure_mesh().disable_mesh().disable_x_axis().y_labels(5).y_label_formatter(&cb_fmt).label_style(("sans-serif", 12)).draw().map_err(plot_err)?;
+            cb.configure_mesh()
+                .disable_mesh()
+                .disable_x_axis()
+                .y_labels(5)
+                .y_label_formatter(&cb_fmt)
+                .label_style(("sans-serif", 12))
+                .draw()
+                .map_err(plot_err)?;
             let steps = 64;
             let top = colour_axis.end;
             let strip = (0..steps).map(|i| {
@@ -1254,7 +1296,11 @@ mod tests {
         assert_eq!(full.legend_overlap().unwrap(), 0);
         assert!(full.clone().y_range(0.0, 4.0).legend_overlap().unwrap() > 0);
         // Grouped bars too.
-        let b = Figure::new().bars(&["a", "b", "c", "d"], &[1.0, 5.0, 5.0, 1.0], "train").bars(&["a", "b", "c", "d"], &[1.0, 4.0, 4.0, 1.0], "test");
+        let b = Figure::new().bars(&["a", "b", "c", "d"], &[1.0, 5.0, 5.0, 1.0], "train").bars(
+            &["a", "b", "c", "d"],
+            &[1.0, 4.0, 4.0, 1.0],
+            "test",
+        );
         assert_eq!(b.legend_overlap().unwrap(), 0);
     }
 
@@ -1460,7 +1506,11 @@ pub fn barh<S: AsRef<str>>(title: &str, x_label: &str, labels: &[S], values: &[f
                 .y_labels(k)
                 .y_label_formatter(&|y| {
                     let i = y.round() as i64;
-                    if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { labels[k - 1 - i as usize].clone() } else { String::new() }
+                    if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k {
+                        labels[k - 1 - i as usize].clone()
+                    } else {
+                        String::new()
+                    }
                 })
                 .x_label_formatter(&tick_formatter(x0, x1))
                 .max_light_lines(2)

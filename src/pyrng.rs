@@ -214,7 +214,12 @@ mod tests {
             (50, 3, (1 << 40) + 5, &[32, 33, 17]),
             // n above the set size: the redraw algorithm.
             (1000, 5, 1, &[137, 582, 867, 821, 782]),
-            (100, 30, 3, &[30, 75, 69, 16, 47, 77, 60, 80, 74, 8, 94, 1, 93, 33, 70, 29, 24, 87, 97, 85, 82, 50, 19, 84, 89, 66, 49, 88, 90, 20]),
+            (
+                100,
+                30,
+                3,
+                &[30, 75, 69, 16, 47, 77, 60, 80, 74, 8, 94, 1, 93, 33, 70, 29, 24, 87, 97, 85, 82, 50, 19, 84, 89, 66, 49, 88, 90, 20],
+            ),
         ];
         for (n, m, seed, want) in cases {
             assert_eq!(PythonRandom::new(seed).sample(n, m), want, "n {n}, m {m}, seed {seed}");
@@ -228,10 +233,16 @@ mod tests {
     #[test]
     fn permutation_matches_numpy() {
         assert_eq!(NumpyRandomState::new(0).permutation(5), [2, 0, 1, 3, 4]);
-        assert_eq!(NumpyRandomState::new(0).permutation(258)[..20], [194, 111, 225, 116, 122, 153, 8, 236, 180, 144, 190, 159, 139, 37, 223, 181, 231, 101, 235, 224]);
+        assert_eq!(
+            NumpyRandomState::new(0).permutation(258)[..20],
+            [194, 111, 225, 116, 122, 153, 8, 236, 180, 144, 190, 159, 139, 37, 223, 181, 231, 101, 235, 224]
+        );
         assert_eq!(
             NumpyRandomState::new(12345).permutation(40),
-            [32, 19, 2, 21, 5, 25, 3, 28, 0, 4, 12, 33, 15, 8, 35, 30, 20, 24, 7, 6, 26, 17, 10, 13, 11, 31, 18, 16, 22, 23, 27, 9, 14, 36, 38, 39, 1, 29, 37, 34]
+            [
+                32, 19, 2, 21, 5, 25, 3, 28, 0, 4, 12, 33, 15, 8, 35, 30, 20, 24, 7, 6, 26, 17, 10, 13, 11, 31, 18, 16, 22, 23, 27, 9, 14,
+                36, 38, 39, 1, 29, 37, 34
+            ]
         );
     }
 
@@ -244,7 +255,10 @@ mod tests {
         let mut r = NumpyRandomState::new(0);
         assert_eq!([r.random_sample(), r.random_sample()], [0.5488135039273248, 0.7151893663724195]);
         let mut r = NumpyRandomState::new(0);
-        assert_eq!([r.standard_normal(), r.standard_normal(), r.standard_normal()], [1.764052345967664, 0.4001572083672233, 0.9787379841057392]);
+        assert_eq!(
+            [r.standard_normal(), r.standard_normal(), r.standard_normal()],
+            [1.764052345967664, 0.4001572083672233, 0.9787379841057392]
+        );
         let mut r = NumpyRandomState::new(1);
         assert_eq!([r.logistic(0.0, 1.0), r.logistic(0.0, 1.0)], [-0.33501045224546777, 0.9460717698494664]);
     }

@@ -13,8 +13,8 @@
 
 use std::path::{Path, PathBuf};
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rust_bert::bert::{BertConfig, BertForQuestionAnswering};
 use rust_tokenizers::tokenizer::{BertTokenizer, Tokenizer};
@@ -98,7 +98,14 @@ impl QaTokenizer {
         // char offsets → byte offsets
         let mut byte_at: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         byte_at.push(text.len());
-        let spans = tw.offsets.iter().map(|o| o.map(|o| (byte_at[(o.begin as usize).min(byte_at.len() - 1)], byte_at[(o.end as usize).min(byte_at.len() - 1)])).unwrap_or((0, 0))).collect();
+        let spans = tw
+            .offsets
+            .iter()
+            .map(|o| {
+                o.map(|o| (byte_at[(o.begin as usize).min(byte_at.len() - 1)], byte_at[(o.end as usize).min(byte_at.len() - 1)]))
+                    .unwrap_or((0, 0))
+            })
+            .collect();
         let ids = self.inner.convert_tokens_to_ids(&tw.tokens);
         Pieces { tokens: tw.tokens, ids, spans }
     }
@@ -144,7 +151,13 @@ pub fn prepare_bert_input(question: &str, passage: &str, tokenizer: &QaTokenizer
 /// Like [`prepare_bert_input`] but covering a long passage with windows of passage tokens
 /// that start `stride` tokens apart (Hugging Face's `doc_stride` is the overlap; here the
 /// step), so every passage token is in at least one window.
-pub fn prepare_windows(question: &str, passage: &str, tokenizer: &QaTokenizer, max_seq_length: usize, stride: usize) -> Result<Vec<BertInput>> {
+pub fn prepare_windows(
+    question: &str,
+    passage: &str,
+    tokenizer: &QaTokenizer,
+    max_seq_length: usize,
+    stride: usize,
+) -> Result<Vec<BertInput>> {
     if question.trim().is_empty() || passage.trim().is_empty() {
         return Err(Error::Empty { what: if question.trim().is_empty() { "question".into() } else { "passage".into() } });
     }
@@ -152,7 +165,10 @@ pub fn prepare_windows(question: &str, passage: &str, tokenizer: &QaTokenizer, m
     let p = tokenizer.pieces(passage);
     let room = max_seq_length as i64 - q.tokens.len() as i64 - 3;
     if room < 1 {
-        return Err(Error::invalid_arg("question", format!("{} word pieces leave no room for the passage in max_seq_length {max_seq_length}", q.tokens.len())));
+        return Err(Error::invalid_arg(
+            "question",
+            format!("{} word pieces leave no room for the passage in max_seq_length {max_seq_length}", q.tokens.len()),
+        ));
     }
     let room = room as usize;
     let stride = stride.max(1);
@@ -193,7 +209,14 @@ pub fn prepare_windows(question: &str, passage: &str, tokenizer: &QaTokenizer, m
             pmask.push(0);
             spans.push(None);
         }
-        out.push(BertInput { input_ids: ids, attention_mask: mask, token_type_ids: type_ids, tokens: toks, passage_mask: pmask, passage_spans: spans });
+        out.push(BertInput {
+            input_ids: ids,
+            attention_mask: mask,
+            token_type_ids: type_ids,
+            tokens: toks,
+            passage_mask: pmask,
+            passage_spans: spans,
+        });
     }
     Ok(out)
 }
@@ -244,14 +267,29 @@ pub struct QaModel {
 
 impl std::fmt::Debug for QaModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "QaModel {{ layers: {}, hidden: {}, parameters: {}, max_seq_length: {} }}", self.config.num_hidden_layers, self.config.hidden_size, self.parameter_count(), self.max_seq_length)
+        write!(
+            f,
+            "QaModel {{ layers: {}, hidden: {}, parameters: {}, max_seq_length: {} }}",
+            self.config.num_hidden_layers,
+            self.config.hidden_size,
+            self.parameter_count(),
+            self.max_seq_length
+        )
     }
 }
 
 /// A small BERT for CPU training: 2 layers, hidden size 64, 2 heads, feed-forward 256,
 /// 128 positions, the given vocabulary size.
 pub fn tiny_bert_config(vocab_size: usize) -> BertConfig {
-    BertConfig { hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 256, max_position_embeddings: 128, vocab_size: vocab_size as i64, ..Default::default() }
+    BertConfig {
+        hidden_size: 64,
+        num_hidden_layers: 2,
+        num_attention_heads: 2,
+        intermediate_size: 256,
+        max_position_embeddings: 128,
+        vocab_size: vocab_size as i64,
+        ..Default::default()
+    }
 }
 
 impl QaModel {
@@ -259,15 +297,28 @@ impl QaModel {
     /// The configuration's vocabulary size must equal the tokenizer's.
     pub fn new(config: &BertConfig, tokenizer: QaTokenizer, seed: u64, device: Device) -> Result<QaModel> {
         if config.vocab_size as usize != tokenizer.len() {
-            return Err(Error::invalid_arg("config", format!("vocab_size {} does not match the vocabulary's {} tokens", config.vocab_size, tokenizer.len())));
+            return Err(Error::invalid_arg(
+                "config",
+                format!("vocab_size {} does not match the vocabulary's {} tokens", config.vocab_size, tokenizer.len()),
+            ));
         }
         if config.hidden_size % config.num_attention_heads != 0 {
-            return Err(Error::invalid_arg("config", format!("hidden_size {} is not a multiple of num_attention_heads {}", config.hidden_size, config.num_attention_heads)));
+            return Err(Error::invalid_arg(
+                "config",
+                format!("hidden_size {} is not a multiple of num_attention_heads {}", config.hidden_size, config.num_attention_heads),
+            ));
         }
         tch::manual_seed(seed as i64);
         let vs = nn::VarStore::new(device);
         let model = BertForQuestionAnswering::new(vs.root(), config);
-        Ok(QaModel { vs, model, config: config.clone(), tokenizer, max_seq_length: config.max_position_embeddings as usize, max_answer_len: 30 })
+        Ok(QaModel {
+            vs,
+            model,
+            config: config.clone(),
+            tokenizer,
+            max_seq_length: config.max_position_embeddings as usize,
+            max_answer_len: 30,
+        })
     }
 
     /// Loads a local Hugging Face-layout checkpoint folder: `config.json`, `vocab.txt`, and
@@ -278,7 +329,8 @@ impl QaModel {
     pub fn load_dir(dir: impl AsRef<Path>, device: Device) -> Result<QaModel> {
         let dir = dir.as_ref();
         let weights = ["model.safetensors", "rust_model.ot"].iter().map(|f| dir.join(f)).find(|p| p.exists());
-        let mut missing: Vec<String> = ["config.json", "vocab.txt"].iter().filter(|f| !dir.join(f).exists()).map(|f| f.to_string()).collect();
+        let mut missing: Vec<String> =
+            ["config.json", "vocab.txt"].iter().filter(|f| !dir.join(f).exists()).map(|f| f.to_string()).collect();
         if weights.is_none() {
             missing.push("model.safetensors (or rust_model.ot)".into());
         }
@@ -291,7 +343,9 @@ impl QaModel {
         let tokenizer = QaTokenizer::from_file(dir.join("vocab.txt"))?;
         let mut m = QaModel::new(&config, tokenizer, 0, device)?;
         let w: PathBuf = weights.unwrap_or_default();
-        m.vs.load(&w).map_err(|e| Error::parse(w.display().to_string(), format!("weights do not fit a BertForQuestionAnswering with this config.json: {e}")))?;
+        m.vs.load(&w).map_err(|e| {
+            Error::parse(w.display().to_string(), format!("weights do not fit a BertForQuestionAnswering with this config.json: {e}"))
+        })?;
         Ok(m)
     }
 
@@ -322,7 +376,11 @@ impl QaModel {
     fn batch(&self, inputs: &[&BertInput]) -> Result<(Tensor, Tensor, Tensor)> {
         let n = inputs.len() as i64;
         let l = self.max_seq_length as i64;
-        let cat = |f: &dyn Fn(&BertInput) -> &Vec<i64>| -> Result<Tensor> { Ok(Tensor::f_from_slice(&inputs.iter().flat_map(|b| f(b).iter().copied()).collect::<Vec<i64>>())?.f_reshape([n, l])?.to_device(self.vs.device())) };
+        let cat = |f: &dyn Fn(&BertInput) -> &Vec<i64>| -> Result<Tensor> {
+            Ok(Tensor::f_from_slice(&inputs.iter().flat_map(|b| f(b).iter().copied()).collect::<Vec<i64>>())?
+                .f_reshape([n, l])?
+                .to_device(self.vs.device()))
+        };
         Ok((cat(&|b| &b.input_ids)?, cat(&|b| &b.attention_mask)?, cat(&|b| &b.token_type_ids)?))
     }
 
@@ -384,13 +442,15 @@ impl QaModel {
         if examples.is_empty() || config.batch_size == 0 || config.epochs == 0 {
             return Err(Error::invalid_arg("fit", "need examples, batch_size ≥ 1 and epochs ≥ 1"));
         }
-        let enc: Vec<(BertInput, i64, i64)> = examples.iter().map(|e| self.encode_example(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+        let enc: Vec<(BertInput, i64, i64)> =
+            examples.iter().map(|e| self.encode_example(e)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
         if enc.is_empty() {
             return Err(Error::undefined("training set", "no example's answer fits in max_seq_length"));
         }
         let cache = CachedFit::open(|| {
             let mut key = FitKey::new("QaModel::fit", self.vs.device());
-            key.text(&serde_json::to_string(&self.config).unwrap_or_default()).i64s([self.max_seq_length as i64, self.tokenizer.len() as i64]);
+            key.text(&serde_json::to_string(&self.config).unwrap_or_default())
+                .i64s([self.max_seq_length as i64, self.tokenizer.len() as i64]);
             key.var_store(&self.vs)?;
             for (inp, s, e) in &enc {
                 key.i64s(inp.input_ids.iter().chain(&inp.attention_mask).chain(&inp.token_type_ids).copied().chain([*s, *e]));
@@ -476,7 +536,8 @@ mod tests {
         assert!(prepare_bert_input("", "p", &t, 16).is_err());
         let w = prepare_windows("q?", "one two three four five six seven eight nine ten", &t, 8, 2).unwrap();
         assert!(w.len() > 1);
-        let covered: std::collections::BTreeSet<(usize, usize)> = w.iter().flat_map(|x| x.passage_spans.iter().flatten().copied()).collect();
+        let covered: std::collections::BTreeSet<(usize, usize)> =
+            w.iter().flat_map(|x| x.passage_spans.iter().flatten().copied()).collect();
         assert_eq!(covered.len(), 10);
     }
 

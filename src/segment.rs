@@ -27,7 +27,11 @@ impl<T: Copy + Into<f64> + Sync> Value for T {}
 fn same_shape<D: Dimension>(a: &[usize], b: &[usize], what: &str) -> Result<()> {
     let _ = std::marker::PhantomData::<D>;
     if a != b {
-        return Err(Error::ShapeMismatch { what: format!("{what}: prediction vs label"), expected: format!("{a:?} (the prediction's shape)"), got: b.to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: format!("{what}: prediction vs label"),
+            expected: format!("{a:?} (the prediction's shape)"),
+            got: b.to_vec(),
+        });
     }
     if a.iter().product::<usize>() == 0 {
         return Err(Error::Empty { what: what.to_string() });
@@ -59,7 +63,12 @@ where
         })
         .reduce(|| [0.0; 5], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4]]);
     if r.iter().any(|v| v.is_nan()) {
-        return Err(Error::InvalidValue { what: what.to_string(), value: "NaN".into(), index: 0, reason: "predictions and labels must not contain NaN".into() });
+        return Err(Error::InvalidValue {
+            what: what.to_string(),
+            value: "NaN".into(),
+            index: 0,
+            reason: "predictions and labels must not contain NaN".into(),
+        });
     }
     Ok(r)
 }
@@ -74,7 +83,11 @@ where
 {
     same_shape::<D>(pred.shape(), label.shape(), what)?;
     if pred.ndim() < 2 {
-        return Err(Error::ShapeMismatch { what: what.to_string(), expected: "channels first: (class, x, ...) with at least one spatial axis".into(), got: pred.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: what.to_string(),
+            expected: "channels first: (class, x, ...) with at least one spatial axis".into(),
+            got: pred.shape().to_vec(),
+        });
     }
     pred.axis_iter(Axis(0))
         .zip(label.axis_iter(Axis(0)))
@@ -113,7 +126,10 @@ fn check_eps(epsilon: f64) -> Result<()> {
 
 fn ratio(num: f64, den: f64, what: &str) -> Result<f64> {
     if den == 0.0 {
-        return Err(Error::undefined(what, "prediction and label are both empty and epsilon is 0; use epsilon > 0 or dice_score with an EmptyPolicy"));
+        return Err(Error::undefined(
+            what,
+            "prediction and label are both empty and epsilon is 0; use epsilon > 0 or dice_score with an EmptyPolicy",
+        ));
     }
     Ok(num / den)
 }
@@ -203,7 +219,10 @@ where
     D: Dimension + RemoveAxis,
 {
     check_eps(epsilon)?;
-    let per: Vec<f64> = class_sums(pred, label, "soft Dice loss")?.iter().map(|s| ratio(2.0 * s[0] + epsilon, s[3] + s[4] + epsilon, "soft Dice")).collect::<Result<_>>()?;
+    let per: Vec<f64> = class_sums(pred, label, "soft Dice loss")?
+        .iter()
+        .map(|s| ratio(2.0 * s[0] + epsilon, s[3] + s[4] + epsilon, "soft Dice"))
+        .collect::<Result<_>>()?;
     Ok(1.0 - per.iter().sum::<f64>() / per.len() as f64)
 }
 
@@ -263,7 +282,12 @@ where
     D: Dimension + RemoveAxis,
 {
     if let Some((i, v)) = a.iter().map(|&v| v.into()).enumerate().find(|(_, v)| *v != 0.0 && *v != 1.0) {
-        return Err(Error::InvalidValue { what: what.to_string(), value: v.to_string(), index: i, reason: "a binary mask holds only 0 and 1 (threshold probabilities first, e.g. p > 0.5)".into() });
+        return Err(Error::InvalidValue {
+            what: what.to_string(),
+            value: v.to_string(),
+            index: i,
+            reason: "a binary mask holds only 0 and 1 (threshold probabilities first, e.g. p > 0.5)".into(),
+        });
     }
     Ok(())
 }
@@ -310,7 +334,11 @@ where
 {
     same_shape::<D>(pred.shape(), label.shape(), "sensitivity/specificity")?;
     if pred.ndim() < 2 || pred.shape()[0] != classes.len() {
-        return Err(Error::ShapeMismatch { what: "prediction".into(), expected: format!("({}, x, ...) with one channel per class name", classes.len()), got: pred.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "prediction".into(),
+            expected: format!("({}, x, ...) with one channel per class name", classes.len()),
+            got: pred.shape().to_vec(),
+        });
     }
     let mut t = Table::new(["class", "sensitivity", "specificity"]);
     for (c, name) in classes.iter().enumerate() {
@@ -465,9 +493,19 @@ pub fn hausdorff_distance(pred: &ArrayView3<u8>, truth: &ArrayView3<u8>, spacing
 /// ([`hausdorff_distance`] at the 95th percentile), from class probabilities
 /// `probs[c, x, y, z]` thresholded at `threshold` against the label map (class `c` is
 /// label value `c + 1`), plus a mean row over the classes with a defined value.
-pub fn segmentation_report(probs: &ndarray::ArrayView4<f32>, label: &ArrayView3<u8>, threshold: f32, spacing: [f64; 3], classes: &[&str]) -> Result<Table> {
+pub fn segmentation_report(
+    probs: &ndarray::ArrayView4<f32>,
+    label: &ArrayView3<u8>,
+    threshold: f32,
+    spacing: [f64; 3],
+    classes: &[&str],
+) -> Result<Table> {
     if probs.shape()[1..] != *label.shape() || probs.shape()[0] != classes.len() {
-        return Err(Error::ShapeMismatch { what: "probabilities".into(), expected: format!("({}, {:?}) — one channel per class over the label's shape", classes.len(), label.shape()), got: probs.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "probabilities".into(),
+            expected: format!("({}, {:?}) — one channel per class over the label's shape", classes.len(), label.shape()),
+            got: probs.shape().to_vec(),
+        });
     }
     let mut t = Table::new(["class", "Dice", "sensitivity", "specificity", "HD95 (mm)", "true voxels", "predicted voxels"]);
     let mut sums = [0.0f64; 4];
@@ -484,10 +522,26 @@ pub fn segmentation_report(probs: &ndarray::ArrayView4<f32>, label: &ArrayView3<
                 counts[k] += 1;
             }
         }
-        t.push_row([Cell::from(*name), Cell::from(d), Cell::from(se), Cell::from(sp), Cell::from(hd), Cell::from(tm.iter().filter(|&&v| v == 1).count()), Cell::from(pm.iter().filter(|&&v| v == 1).count())]);
+        t.push_row([
+            Cell::from(*name),
+            Cell::from(d),
+            Cell::from(se),
+            Cell::from(sp),
+            Cell::from(hd),
+            Cell::from(tm.iter().filter(|&&v| v == 1).count()),
+            Cell::from(pm.iter().filter(|&&v| v == 1).count()),
+        ]);
     }
     let mean = |k: usize| if counts[k] > 0 { sums[k] / counts[k] as f64 } else { f64::NAN };
-    t.push_row([Cell::from("mean"), Cell::from(mean(0)), Cell::from(mean(1)), Cell::from(mean(2)), Cell::from(mean(3)), Cell::from(""), Cell::from("")]);
+    t.push_row([
+        Cell::from("mean"),
+        Cell::from(mean(0)),
+        Cell::from(mean(1)),
+        Cell::from(mean(2)),
+        Cell::from(mean(3)),
+        Cell::from(""),
+        Cell::from(""),
+    ]);
     Ok(t)
 }
 
@@ -555,10 +609,22 @@ mod tests {
     fn brute_hd(a: &Array3<u8>, b: &Array3<u8>, sp: [f64; 3], q: f64) -> f64 {
         let sa = surface(&a.map(|&v| v == 1).view());
         let sb = surface(&b.map(|&v| v == 1).view());
-        let pts = |s: &Array3<bool>| s.indexed_iter().filter(|(_, v)| **v).map(|((i, j, k), _)| [i as f64 * sp[0], j as f64 * sp[1], k as f64 * sp[2]]).collect::<Vec<_>>();
+        let pts = |s: &Array3<bool>| {
+            s.indexed_iter()
+                .filter(|(_, v)| **v)
+                .map(|((i, j, k), _)| [i as f64 * sp[0], j as f64 * sp[1], k as f64 * sp[2]])
+                .collect::<Vec<_>>()
+        };
         let (pa, pb) = (pts(&sa), pts(&sb));
         let dir = |x: &[[f64; 3]], y: &[[f64; 3]]| {
-            let mut d: Vec<f64> = x.iter().map(|p| y.iter().map(|r| ((p[0] - r[0]).powi(2) + (p[1] - r[1]).powi(2) + (p[2] - r[2]).powi(2)).sqrt()).fold(f64::INFINITY, f64::min)).collect();
+            let mut d: Vec<f64> = x
+                .iter()
+                .map(|p| {
+                    y.iter()
+                        .map(|r| ((p[0] - r[0]).powi(2) + (p[1] - r[1]).powi(2) + (p[2] - r[2]).powi(2)).sqrt())
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect();
             percentile(&mut d, q)
         };
         dir(&pa, &pb).max(dir(&pb, &pa))

@@ -8,11 +8,16 @@ use serde_json::Value;
 use std::path::Path;
 
 fn cells_text(nb: &Value) -> Vec<String> {
-    nb["cells"].as_array().into_iter().flatten().map(|c| match &c["source"] {
-        Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<String>(),
-        Value::String(s) => s.clone(),
-        _ => String::new(),
-    }).collect()
+    nb["cells"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| match &c["source"] {
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect::<String>(),
+            Value::String(s) => s.clone(),
+            _ => String::new(),
+        })
+        .collect()
 }
 
 fn solution_lines(code: &str) -> Vec<String> {
@@ -41,7 +46,8 @@ fn no_solution_line_appears_in_an_exercise() {
         let nb = ai4med::exercise::read_notebook(&p).unwrap();
         let ex = ai4med::exercise::make_exercise(&nb, "x.ipynb").unwrap();
         let solution: Vec<String> = cells_text(&nb).iter().flat_map(|c| solution_lines(c)).collect();
-        let exercise: Vec<String> = cells_text(&ex).iter().flat_map(|c| c.lines().map(|l| l.trim().to_string()).collect::<Vec<_>>()).collect();
+        let exercise: Vec<String> =
+            cells_text(&ex).iter().flat_map(|c| c.lines().map(|l| l.trim().to_string()).collect::<Vec<_>>()).collect();
         for line in &solution {
             if exercise.iter().any(|e| e == line) {
                 leaks.push(format!("{}: {line}", p.strip_prefix(&root).unwrap_or(&p).display()));

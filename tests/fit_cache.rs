@@ -47,7 +47,16 @@ fn xray_fit(seed: u64, lr: f64, checkpoint: Option<PathBuf>) -> Fit {
     let (vi, vy) = images(2, 24);
     let cfg = DenseNetConfig { init_features: 8, growth: 8, bn_size: 2, blocks: vec![2, 2], in_channels: 3, num_classes: 2 };
     let mut m = XrayClassifier::new(&cfg, &["square", "left"], 32, Standardization::None, seed, Device::Cpu).unwrap();
-    let tc = TrainConfig { epochs: 3, batch_size: 16, learning_rate: lr, patience: 0, augment: None, verbose: false, checkpoint, ..Default::default() };
+    let tc = TrainConfig {
+        epochs: 3,
+        batch_size: 16,
+        learning_rate: lr,
+        patience: 0,
+        augment: None,
+        verbose: false,
+        checkpoint,
+        ..Default::default()
+    };
     let history = m.fit((&ti, &ty.view()), (&vi, &vy.view()), &tc).unwrap();
     Fit { history, probs: m.predict(&vi).unwrap() }
 }
@@ -58,7 +67,10 @@ fn same_numbers(a: &History, b: &History, with_seconds: bool) {
     for (x, y) in a.epochs.iter().zip(&b.epochs) {
         assert_eq!(x.train_loss.to_bits(), y.train_loss.to_bits());
         assert_eq!(x.valid_loss.to_bits(), y.valid_loss.to_bits());
-        assert_eq!(x.valid_auc.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), y.valid_auc.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            x.valid_auc.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            y.valid_auc.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
         if with_seconds {
             assert_eq!(x.seconds.to_bits(), y.seconds.to_bits());
         }
@@ -66,7 +78,9 @@ fn same_numbers(a: &History, b: &History, with_seconds: bool) {
 }
 
 fn entries(dir: &Path, ext: &str) -> usize {
-    std::fs::read_dir(dir).map(|d| d.flatten().filter(|e| e.path().to_string_lossy().ends_with(ext) && !e.path().to_string_lossy().contains(".tmp.")).count()).unwrap_or(0)
+    std::fs::read_dir(dir)
+        .map(|d| d.flatten().filter(|e| e.path().to_string_lossy().ends_with(ext) && !e.path().to_string_lossy().contains(".tmp.")).count())
+        .unwrap_or(0)
 }
 
 fn set_cache(dir: Option<&Path>) {
@@ -128,8 +142,19 @@ fn identical_fits_train_once_and_load_bit_for_bit() {
     // U-Net: the same contract.
     let cases = synthetic_brats(4, &SynthBrainConfig { shape: [32, 32, 24], ..Default::default() }).unwrap();
     let unet = || {
-        let mut m = SegmentationModel::new(&UNet3dConfig { depth: 2, base_filters: 4, ..UNet3dConfig::small() }, &BRATS_CLASSES, 3, Device::Cpu).unwrap();
-        let cfg = SegTrainConfig { patch: [16, 16, 16], batch_size: 2, steps_per_epoch: 3, epochs: 2, valid_patches: 4, background_threshold: 0.95, verbose: false, ..Default::default() };
+        let mut m =
+            SegmentationModel::new(&UNet3dConfig { depth: 2, base_filters: 4, ..UNet3dConfig::small() }, &BRATS_CLASSES, 3, Device::Cpu)
+                .unwrap();
+        let cfg = SegTrainConfig {
+            patch: [16, 16, 16],
+            batch_size: 2,
+            steps_per_epoch: 3,
+            epochs: 2,
+            valid_patches: 4,
+            background_threshold: 0.95,
+            verbose: false,
+            ..Default::default()
+        };
         let h = m.fit(&cases[..3], &cases[3..], &cfg).unwrap();
         let p = m.predict_patch(&cases[3].image.slice(ndarray::s![..16, ..16, ..16, ..]).permuted_axes([3, 0, 1, 2])).unwrap();
         (h, p)
@@ -143,9 +168,15 @@ fn identical_fits_train_once_and_load_bit_for_bit() {
     assert_eq!(entries(&dir, ".json"), before + 1);
     for (a, b) in [(&h0, &h1), (&h1, &h2)] {
         assert_eq!(a.best_epoch, b.best_epoch);
-        assert_eq!(a.epochs.iter().map(|e| e.valid_loss.to_bits()).collect::<Vec<_>>(), b.epochs.iter().map(|e| e.valid_loss.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            a.epochs.iter().map(|e| e.valid_loss.to_bits()).collect::<Vec<_>>(),
+            b.epochs.iter().map(|e| e.valid_loss.to_bits()).collect::<Vec<_>>()
+        );
     }
-    assert_eq!(h1.epochs.iter().map(|e| e.seconds.to_bits()).collect::<Vec<_>>(), h2.epochs.iter().map(|e| e.seconds.to_bits()).collect::<Vec<_>>());
+    assert_eq!(
+        h1.epochs.iter().map(|e| e.seconds.to_bits()).collect::<Vec<_>>(),
+        h2.epochs.iter().map(|e| e.seconds.to_bits()).collect::<Vec<_>>()
+    );
     assert_eq!(p0, p1);
     assert_eq!(p1, p2);
 
@@ -154,7 +185,8 @@ fn identical_fits_train_once_and_load_bit_for_bit() {
     let qa = || {
         let t = QaTokenizer::bundled().unwrap();
         let mut m = QaModel::new(&tiny_bert_config(t.len()), t, 1, Device::Cpu).unwrap();
-        let losses = m.fit(&examples[..32], &QaTrainConfig { epochs: 2, batch_size: 16, learning_rate: 2e-3, seed: 0, verbose: false }).unwrap();
+        let losses =
+            m.fit(&examples[..32], &QaTrainConfig { epochs: 2, batch_size: 16, learning_rate: 2e-3, seed: 0, verbose: false }).unwrap();
         let answers: Vec<String> = examples[32..].iter().map(|e| m.answer(&e.question, &e.passage).unwrap().text).collect();
         (losses, answers)
     };

@@ -24,14 +24,16 @@ fn run(target: &str, data: &[u8]) -> bool {
                 let back = ai4med::nlp::bioc::Collection::from_xml(&c.to_xml()).expect("a written collection reads back");
                 assert_eq!(back.documents.len(), c.documents.len());
             });
-            let json = ai4med::nlp::bioc::Collection::from_json(&text).map(|c| ai4med::nlp::bioc::Collection::from_json(&c.to_json().unwrap()).expect("round trip"));
+            let json = ai4med::nlp::bioc::Collection::from_json(&text)
+                .map(|c| ai4med::nlp::bioc::Collection::from_json(&c.to_json().unwrap()).expect("round trip"));
             xml.is_ok() || json.is_ok()
         }
         "notebook" => {
             let text = String::from_utf8_lossy(data);
             let code = ai4med::exercise::transform_code(&text).is_ok();
             let _ = ai4med::exercise::transform_markdown(&text);
-            let nb = serde_json::from_slice::<serde_json::Value>(data).ok().map(|nb| ai4med::exercise::make_exercise(&nb, "seed.ipynb").is_ok());
+            let nb =
+                serde_json::from_slice::<serde_json::Value>(data).ok().map(|nb| ai4med::exercise::make_exercise(&nb, "seed.ipynb").is_ok());
             nb.unwrap_or(code)
         }
         "csv" => {

@@ -3,7 +3,9 @@
 //! nibabel's own test files (NIfTI-1 uint8, NIfTI-1 4-D int16 gzipped, NIfTI-2) and of the
 //! bundled brain MRI files.
 
-use ai4med::imaging::{read_nifti, decode_nifti, write_nifti, write_nifti_labels, Volume, DecathlonDataset, save_decathlon, synthetic_brats, SynthBrainConfig};
+use ai4med::imaging::{
+    DecathlonDataset, SynthBrainConfig, Volume, decode_nifti, read_nifti, save_decathlon, synthetic_brats, write_nifti, write_nifti_labels,
+};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
@@ -14,12 +16,17 @@ fn fixture(name: &str) -> PathBuf {
 fn reads_like_nibabel() {
     let refs: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture("nifti_reference.json")).unwrap()).unwrap();
     for (name, r) in refs.as_object().unwrap() {
-        let path = if name.starts_with("mni") || name.starts_with("brain1") { ai4med::data::data_path(name).unwrap() } else { fixture(name) };
+        let path =
+            if name.starts_with("mni") || name.starts_with("brain1") { ai4med::data::data_path(name).unwrap() } else { fixture(name) };
         let v = read_nifti(&path).unwrap();
         let shape: Vec<usize> = r["shape"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect();
         assert_eq!(v.shape(), shape.as_slice(), "{name}");
         assert_eq!(v.version() as u64, r["version"].as_u64().unwrap(), "{name}");
-        assert_eq!(v.datatype(), r["dtype"].as_str().unwrap().trim_start_matches(['<', '>', '=']).replace("u1", "uint8").replace("i2", "int16"), "{name}");
+        assert_eq!(
+            v.datatype(),
+            r["dtype"].as_str().unwrap().trim_start_matches(['<', '>', '=']).replace("u1", "uint8").replace("i2", "int16"),
+            "{name}"
+        );
         let aff = v.affine();
         for (i, row) in r["affine"].as_array().unwrap().iter().enumerate() {
             for (j, x) in row.as_array().unwrap().iter().enumerate() {

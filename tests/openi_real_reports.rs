@@ -13,7 +13,10 @@
 use ai4med::nlp::{Label, Labeler, Method, OpenIReport, PhraseLists, evaluate_on_mesh, openi_available, openi_path, read_openi};
 
 fn labellers() -> Vec<Labeler> {
-    vec![Labeler::new(PhraseLists::chexpert().unwrap(), Method::negbio().unwrap()), Labeler::new(PhraseLists::chexpert().unwrap(), Method::context().unwrap())]
+    vec![
+        Labeler::new(PhraseLists::chexpert().unwrap(), Method::negbio().unwrap()),
+        Labeler::new(PhraseLists::chexpert().unwrap(), Method::context().unwrap()),
+    ]
 }
 
 fn label_of(l: &Labeler, text: &str, observation: &str) -> Label {
@@ -85,7 +88,10 @@ const CASES: &[(&str, &str, Label)] = &[
 
 /// Right for NegBio's noun-phrase bridge, which stops at `and`; ConText's forward "no" runs to
 /// the end of the sentence (its documented limit, as in medspaCy), so it negates both.
-const NEGBIO_ONLY: &[(&str, &str, Label)] = &[("No effusion and mild cardiomegaly.", "Cardiomegaly", P), ("No pleural effusion and a small right pneumothorax.", "Pneumothorax", P)];
+const NEGBIO_ONLY: &[(&str, &str, Label)] = &[
+    ("No effusion and mild cardiomegaly.", "Cardiomegaly", P),
+    ("No pleural effusion and a small right pneumothorax.", "Pneumothorax", P),
+];
 
 #[test]
 fn common_report_sentences() {
@@ -109,7 +115,11 @@ fn common_report_sentences() {
 /// Whether the real-report tests can run; under `make test` a missing archive is a failure.
 fn reports() -> Option<Vec<OpenIReport>> {
     if !openi_available() {
-        assert!(std::env::var("AI4MED_REQUIRE_NLP_DATA").as_deref() != Ok("1"), "AI4MED_REQUIRE_NLP_DATA=1 but {} is missing: `make nlp-data`", openi_path().display());
+        assert!(
+            std::env::var("AI4MED_REQUIRE_NLP_DATA").as_deref() != Ok("1"),
+            "AI4MED_REQUIRE_NLP_DATA=1 but {} is missing: `make nlp-data`",
+            openi_path().display()
+        );
         eprintln!("skipped: the OpenI reports are not fetched (`make nlp-data`)");
         return None;
     }
@@ -144,7 +154,15 @@ fn hand_labelled(reports: &[OpenIReport]) -> Vec<Row> {
             .split(';')
             .map(|kv| {
                 let (k, v) = kv.split_once('=').unwrap();
-                (k.to_string(), match v { "P" => P, "N" => N, "U" => U, other => panic!("label {other}") })
+                (
+                    k.to_string(),
+                    match v {
+                        "P" => P,
+                        "N" => N,
+                        "U" => U,
+                        other => panic!("label {other}"),
+                    },
+                )
             })
             .collect();
         rows.push(Row { sentence, labels });
@@ -180,7 +198,10 @@ fn hand_labelled_openi_sentences() {
     }
     assert!(acc[0] >= 0.80, "NegBio accuracy {:.3}", acc[0]);
     assert!(acc[1] >= 0.85, "ConText accuracy {:.3}", acc[1]);
-    assert!(acc[1] > acc[2] + 0.1 && acc[0] > acc[2] + 0.1, "the rule-based labellers should beat the course's substring rule clearly: {acc:?}");
+    assert!(
+        acc[1] > acc[2] + 0.1 && acc[0] > acc[2] + 0.1,
+        "the rule-based labellers should beat the course's substring rule clearly: {acc:?}"
+    );
 }
 
 /// Report-level F1 against the MeSH indexing of all scored reports. Floors a little under the
@@ -201,5 +222,10 @@ fn mesh_evaluation_on_all_reports() {
     assert!(negbio.macro_f1(20) >= 0.68, "{}", negbio.macro_f1(20));
     assert!(keyword.macro_f1(20) < 0.45, "the keyword labeller should stay far behind: {}", keyword.macro_f1(20));
     let k = context.scores.names.iter().position(|n| n == "Pleural Effusion").unwrap();
-    assert!(context.scores.f1[k] >= 0.9 && negbio.scores.f1[k] >= 0.85, "Pleural Effusion F1: ConText {}, NegBio {}", context.scores.f1[k], negbio.scores.f1[k]);
+    assert!(
+        context.scores.f1[k] >= 0.9 && negbio.scores.f1[k] >= 0.85,
+        "Pleural Effusion F1: ConText {}, NegBio {}",
+        context.scores.f1[k],
+        negbio.scores.f1[k]
+    );
 }

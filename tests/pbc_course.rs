@@ -55,7 +55,10 @@ fn preparation_and_split_match_the_course() {
     let names: Vec<String> = train.get_column_names().iter().map(|s| s.to_string()).collect();
     let want: Vec<String> = f["columns"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
     assert_eq!(names, want);
-    assert_eq!(column_f64(&train, "status").unwrap().iter().filter(|&&s| s == 0.0).count() as u64, f["censored_in_train"].as_u64().unwrap());
+    assert_eq!(
+        column_f64(&train, "status").unwrap().iter().filter(|&&s| s == 0.0).count() as u64,
+        f["censored_in_train"].as_u64().unwrap()
+    );
 }
 
 #[test]
@@ -73,7 +76,12 @@ fn cox_model_hazard_ratios_and_harrell_c_match_the_course() {
     let rows = frame_to_matrix(&x_train, &[]).unwrap();
     let hr = |i: usize, j: usize| cox.hazard_ratio(&rows.row(i).to_vec(), &rows.row(j).to_vec()).unwrap();
     close(&[hr(1, 5), hr(4, 7)], &[15.029017732492221, 0.178045000699713], 1e-6, "course hazard ratios");
-    close(&[hr(1, 5), hr(4, 7)], &[f["hazard_ratio"]["1,5"].as_f64().unwrap(), f["hazard_ratio"]["4,7"].as_f64().unwrap()], 1e-6, "lifelines hazard ratios");
+    close(
+        &[hr(1, 5), hr(4, 7)],
+        &[f["hazard_ratio"]["1,5"].as_f64().unwrap(), f["hazard_ratio"]["4,7"].as_f64().unwrap()],
+        1e-6,
+        "lifelines hazard ratios",
+    );
     // Harrell's C of the partial hazards: the course's printed values, to the digit.
     for (part, course) in [(&train, 0.8265139116202946), (&val, 0.8544776119402985), (&test, 0.8478543563068921)] {
         let (x, y) = xy(part);

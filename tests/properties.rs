@@ -29,7 +29,8 @@ fn value() -> impl Strategy<Value = f64> {
 /// label may take (0.5, NaN, 2) at a random place, so both the `Ok` and the `Err` paths
 /// are exercised.
 fn labels(n: usize) -> impl Strategy<Value = Vec<f64>> {
-    let clean = prop_oneof![8 => prop::collection::vec(prop_oneof![Just(0.0), Just(1.0)], n), 1 => Just(vec![1.0; n]), 1 => Just(vec![0.0; n])];
+    let clean =
+        prop_oneof![8 => prop::collection::vec(prop_oneof![Just(0.0), Just(1.0)], n), 1 => Just(vec![1.0; n]), 1 => Just(vec![0.0; n])];
     (clean, prop::option::weighted(0.2, (any::<prop::sample::Index>(), prop_oneof![Just(0.5), Just(f64::NAN), Just(2.0)]))).prop_map(
         |(mut v, bad)| {
             if let (Some((i, x)), false) = (bad, v.is_empty()) {
@@ -49,7 +50,10 @@ fn labels_and_scores(max: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> 
 /// five has one NaN or infinite entry.
 fn matrix(n: usize, cols: usize) -> impl Strategy<Value = Array2<f64>> {
     let v = prop_oneof![3 => -2.0..2.0f64, 2 => (0..3).prop_map(|k| k as f64)];
-    (prop::collection::vec(v, n * cols), prop::option::weighted(0.2, (any::<prop::sample::Index>(), prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(1e300)])))
+    (
+        prop::collection::vec(v, n * cols),
+        prop::option::weighted(0.2, (any::<prop::sample::Index>(), prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(1e300)])),
+    )
         .prop_map(move |(mut v, bad)| {
             if let (Some((i, x)), false) = (bad, v.is_empty()) {
                 let k = i.index(v.len());
@@ -80,7 +84,10 @@ fn survival_input(max: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
 fn survival_input_n(n: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
     let time = prop_oneof![6 => 0.0..50.0f64, 4 => (0..5).prop_map(|k| k as f64), 1 => Just(1e300)];
     {
-        let times = (prop::collection::vec(time.clone(), n), prop::option::weighted(0.2, (any::<prop::sample::Index>(), prop_oneof![Just(f64::NAN), Just(-1.0), Just(f64::INFINITY)])))
+        let times = (
+            prop::collection::vec(time.clone(), n),
+            prop::option::weighted(0.2, (any::<prop::sample::Index>(), prop_oneof![Just(f64::NAN), Just(-1.0), Just(f64::INFINITY)])),
+        )
             .prop_map(|(mut v, bad)| {
                 if let (Some((i, x)), false) = (bad, v.is_empty()) {
                     let k = i.index(v.len());

@@ -79,7 +79,12 @@ fn logrank_tests_match_lifelines() {
     let a = d.subset(&stage.iter().map(|s| *s == 1.0).collect::<Vec<_>>()).unwrap();
     let b = d.subset(&stage.iter().map(|s| *s == 2.0).collect::<Vec<_>>()).unwrap();
     let r = logrank_test(&a, &b).unwrap();
-    close(&[r.statistic, r.p_value], &[f["logrank_lymphoma"]["statistic"].as_f64().unwrap(), f["logrank_lymphoma"]["p"].as_f64().unwrap()], 1e-10, "two groups");
+    close(
+        &[r.statistic, r.p_value],
+        &[f["logrank_lymphoma"]["statistic"].as_f64().unwrap(), f["logrank_lymphoma"]["p"].as_f64().unwrap()],
+        1e-10,
+        "two groups",
+    );
     let pbc = pbc_fixture_coding();
     let d = SurvivalData::from_frame(&pbc, "time", "status").unwrap();
     let stage: Vec<i64> = column_f64(&pbc, "stage").unwrap().iter().map(|s| *s as i64).collect();
@@ -146,7 +151,13 @@ fn random_survival_forest_matches_scikit_survival_quality() {
     let their_mean = theirs.iter().sum::<f64>() / theirs.len() as f64;
     let ours: Vec<f64> = (0..3)
         .map(|seed| {
-            let rsf = RandomSurvivalForest::params().n_estimators(300).min_samples_split(10).min_samples_leaf(5).seed(seed).fit(&xtr, &dtr).unwrap();
+            let rsf = RandomSurvivalForest::params()
+                .n_estimators(300)
+                .min_samples_split(10)
+                .min_samples_leaf(5)
+                .seed(seed)
+                .fit(&xtr, &dtr)
+                .unwrap();
             harrell_c(&dte, &rsf.predict(&xte).unwrap()).unwrap()
         })
         .collect();

@@ -178,4 +178,3 @@ fn imputers_match_scikit_learn() {
     assert_close(&SimpleImputer::mean().fit(&train).unwrap().transform(&test).unwrap(), &matrix(&imp["mean"]), 1e-12, "mean");
     assert_close(&SimpleImputer::median().fit(&train).unwrap().transform(&test).unwrap(), &matrix(&imp["median"]), 1e-12, "median");
 }
-

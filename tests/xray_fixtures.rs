@@ -4,13 +4,16 @@ use ndarray::Array2;
 use serde_json::Value;
 
 fn matrix(v: &Value) -> Array2<f32> {
-    let rows: Vec<Vec<f32>> = v.as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()).collect();
+    let rows: Vec<Vec<f32>> =
+        v.as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()).collect();
     Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
 }
 
 #[test]
 fn resize_equals_pillow_bilinear() {
-    let f: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/xray/resize.json")).unwrap()).unwrap();
+    let f: Value =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/xray/resize.json")).unwrap())
+            .unwrap();
     let img = matrix(&f["input"]);
     for name in ["down", "up"] {
         let want = matrix(&f[name]);

@@ -83,7 +83,12 @@ fn submissions(dir: &Path) -> Result<Vec<(String, String, PathBuf)>> {
             let name = file_name(&p);
             match name.split_once("--") {
                 Some((learner, notebook)) if !learner.is_empty() => out.push((learner.to_string(), notebook.to_string(), p.clone())),
-                _ => return Err(Error::invalid_arg("SUBMISSIONS", format!("{name}: a file at the top level must be named LEARNER--NOTEBOOK.ipynb"))),
+                _ => {
+                    return Err(Error::invalid_arg(
+                        "SUBMISSIONS",
+                        format!("{name}: a file at the top level must be named LEARNER--NOTEBOOK.ipynb"),
+                    ));
+                }
             }
         }
     }
@@ -122,8 +127,13 @@ fn prepare(sol_dir: &Path, sub_dir: &Path, work: &Path) -> Result<()> {
                     std::fs::create_dir_all(d).map_err(io(d))?;
                 }
                 std::fs::write(&target, to_notebook_string(&nb)?).map_err(io(&target))?;
-                let changed: Vec<String> = log.iter().filter(|(_, r)| *r != ai4med::autograde::Restored::Unchanged).map(|(f, r)| format!("{f} ({r:?})")).collect();
-                println!("prepared {learner}: {}{}", rel.display(), if changed.is_empty() { String::new() } else { format!("; graded cells put back: {}", changed.join(", ")) });
+                let changed: Vec<String> =
+                    log.iter().filter(|(_, r)| *r != ai4med::autograde::Restored::Unchanged).map(|(f, r)| format!("{f} ({r:?})")).collect();
+                println!(
+                    "prepared {learner}: {}{}",
+                    rel.display(),
+                    if changed.is_empty() { String::new() } else { format!("; graded cells put back: {}", changed.join(", ")) }
+                );
                 json!({"submission": learner, "notebook": rel.to_string_lossy(), "prepared": true, "restored": changed})
             }
             Err(e) => {
@@ -136,14 +146,16 @@ fn prepare(sol_dir: &Path, sub_dir: &Path, work: &Path) -> Result<()> {
     }
     std::fs::create_dir_all(work).map_err(io(work))?;
     let m = work.join("manifest.json");
-    std::fs::write(&m, serde_json::to_string_pretty(&manifest).map_err(|e| Error::parse("manifest", e.to_string()))? + "\n").map_err(io(&m))?;
+    std::fs::write(&m, serde_json::to_string_pretty(&manifest).map_err(|e| Error::parse("manifest", e.to_string()))? + "\n")
+        .map_err(io(&m))?;
     println!("{} submitted notebook(s) prepared in {}", manifest.len(), work.display());
     Ok(())
 }
 
 fn report(sol_dir: &Path, work: &Path, executed: &Path, out: &Path) -> Result<()> {
     let m = work.join("manifest.json");
-    let manifest: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&m).map_err(io(&m))?).map_err(|e| Error::parse("manifest", e.to_string()))?;
+    let manifest: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&m).map_err(io(&m))?).map_err(|e| Error::parse("manifest", e.to_string()))?;
     let mut rows = Vec::new();
     for entry in &manifest {
         let learner = entry["submission"].as_str().unwrap_or("").to_string();
@@ -179,6 +191,12 @@ fn report(sol_dir: &Path, work: &Path, executed: &Path, out: &Path) -> Result<()
         std::fs::write(&page, feedback_html(l, &rows)).map_err(io(&page))?;
     }
     let (p, t): (usize, usize) = rows.iter().fold((0, 0), |(p, t), r| (p + r.grade.passed, t + r.grade.total));
-    println!("gradebook: {} row(s), {} submission(s), {} notebook(s), {p} of {t} cases passed → {}", rows.len(), learners.len(), notebooks.len(), csv.display());
+    println!(
+        "gradebook: {} row(s), {} submission(s), {} notebook(s), {p} of {t} cases passed → {}",
+        rows.len(),
+        learners.len(),
+        notebooks.len(),
+        csv.display()
+    );
     Ok(())
 }

@@ -23,7 +23,10 @@ struct Counts {
 impl Counts {
     fn score(self) -> Result<f64> {
         if self.permissible == 0.0 {
-            return Err(Error::undefined("C-for-benefit", "no permissible pairs of pairs: every matched pair has the same observed benefit"));
+            return Err(Error::undefined(
+                "C-for-benefit",
+                "no permissible pairs of pairs: every matched pair has the same observed benefit",
+            ));
         }
         Ok((self.concordant + 0.5 * self.tied) / self.permissible)
     }
@@ -96,12 +99,22 @@ pub fn c_for_benefit_score(pairs: &[(Patient, Patient)]) -> Result<f64> {
     for (i, &((pc, yc), (pt, yt))) in pairs.iter().enumerate() {
         for (v, what) in [(pc, "control prediction"), (pt, "treated prediction")] {
             if !v.is_finite() {
-                return Err(Error::InvalidValue { what: format!("pairs ({what})"), value: v.to_string(), index: i, reason: "predictions must be finite".into() });
+                return Err(Error::InvalidValue {
+                    what: format!("pairs ({what})"),
+                    value: v.to_string(),
+                    index: i,
+                    reason: "predictions must be finite".into(),
+                });
             }
         }
         for (v, what) in [(yc, "control outcome"), (yt, "treated outcome")] {
             if v != 0.0 && v != 1.0 {
-                return Err(Error::InvalidValue { what: format!("pairs ({what})"), value: v.to_string(), index: i, reason: "outcomes must be 0 or 1".into() });
+                return Err(Error::InvalidValue {
+                    what: format!("pairs ({what})"),
+                    value: v.to_string(),
+                    index: i,
+                    reason: "outcomes must be 0 or 1".into(),
+                });
             }
         }
         items.push(((pc + pt) / 2.0, observed(yc, yt)));
@@ -244,7 +257,10 @@ pub fn c_for_benefit_ci(pred_arr: &[f64], outcome: &[f64], treatment: &[f64], cf
         .collect();
     let mut ok: Vec<f64> = reps.into_iter().filter(|v| v.is_finite()).collect();
     if ok.len() * 2 < cfg.n_resamples {
-        return Err(Error::undefined("C-for-benefit bootstrap", format!("only {} of {} resamples had a permissible pair", ok.len(), cfg.n_resamples)));
+        return Err(Error::undefined(
+            "C-for-benefit bootstrap",
+            format!("only {} of {} resamples had a permissible pair", ok.len(), cfg.n_resamples),
+        ));
     }
     ok.sort_by(f64::total_cmp);
     let a = (1.0 - cfg.level) / 2.0;
@@ -277,7 +293,14 @@ fn draw_sorted(rng: &mut ChaCha8Rng, n: usize, m: usize, counts: &mut Vec<u32>, 
 /// which predicts risk reduction on the validation frame `valid` (with its treatment
 /// column); the score is [`c_for_benefit`] with `seed`. The best combination has the
 /// highest score; the table lists every combination.
-pub fn benefit_grid_search<M, F>(grid: &ParamGrid, mut fit: F, valid: &DataFrame, valid_y: &[f64], treatment: &str, seed: u64) -> Result<GridSearch<M>>
+pub fn benefit_grid_search<M, F>(
+    grid: &ParamGrid,
+    mut fit: F,
+    valid: &DataFrame,
+    valid_y: &[f64],
+    treatment: &str,
+    seed: u64,
+) -> Result<GridSearch<M>>
 where
     M: BenefitModel,
     F: FnMut(&Combination) -> Result<M>,
@@ -367,7 +390,9 @@ mod tests {
         assert!(c_for_benefit(&pred, &y[..3], &w, 0).is_err());
         assert!(c_for_benefit(&pred, &[2.0; 6], &w, 0).is_err());
         assert!(c_for_benefit(&[f64::NAN; 6], &y, &w, 0).is_err());
-        assert!(c_for_benefit_score(&[((0.1, 1.0), (0.2, 1.0)), ((0.3, 0.0), (0.2, 0.0))]).unwrap_err().to_string().contains("permissible"));
+        assert!(
+            c_for_benefit_score(&[((0.1, 1.0), (0.2, 1.0)), ((0.3, 0.0), (0.2, 0.0))]).unwrap_err().to_string().contains("permissible")
+        );
         assert!(c_for_benefit_score(&[]).is_err());
         assert!(c_for_benefit_score(&[((0.1, 0.5), (0.2, 1.0))]).is_err());
     }

@@ -137,7 +137,10 @@ fn edges(sorted: &[f64], binning: Binning) -> Result<Vec<f64>> {
         }
     };
     if let Some(w) = e.windows(2).find(|w| w[0] >= w[1]) {
-        return Err(Error::invalid_arg("bins", format!("group edges must be distinct, but {} repeats (too many groups for the distinct risks; use fewer)", w[0])));
+        return Err(Error::invalid_arg(
+            "bins",
+            format!("group edges must be distinct, but {} repeats (too many groups for the distinct risks; use fewer)", w[0]),
+        ));
     }
     Ok(e)
 }
@@ -239,7 +242,11 @@ impl RiskBins {
         let pts: Vec<&RiskBin> = self.bins.iter().filter(|b| b.arr().is_finite() && b.mean_risk.is_finite()).collect();
         let x: Vec<f64> = pts.iter().map(|b| b.mean_risk).collect();
         let y: Vec<f64> = pts.iter().map(|b| b.arr()).collect();
-        let mut f = Figure::new().title("Risk reduction by baseline risk").x_label("baseline risk (predicted, untreated)").y_label("absolute risk reduction").scatter(&x, &y, "empirical (per group)");
+        let mut f = Figure::new()
+            .title("Risk reduction by baseline risk")
+            .x_label("baseline risk (predicted, untreated)")
+            .y_label("absolute risk reduction")
+            .scatter(&x, &y, "empirical (per group)");
         if let Some(or) = odds_ratio {
             let lo = self.bins.first().map_or(0.0, |b| b.lower.max(0.0));
             let hi = self.bins.last().map_or(1.0, |b| b.upper.min(1.0));
@@ -283,7 +290,10 @@ impl RiskBins {
 /// ```
 pub fn arr_curve_figure(odds_ratios: &[f64]) -> Figure {
     let xs: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
-    let mut f = Figure::new().title("Absolute risk reduction for a constant odds ratio").x_label("baseline risk").y_label("absolute risk reduction");
+    let mut f = Figure::new()
+        .title("Absolute risk reduction for a constant odds ratio")
+        .x_label("baseline risk")
+        .y_label("absolute risk reduction");
     for &or in odds_ratios {
         let ys: Vec<f64> = xs.iter().map(|&p| or_to_arr(p, or).unwrap_or(f64::NAN)).collect();
         f = f.line(&xs, &ys, format!("OR = {or}"));
@@ -298,11 +308,11 @@ pub fn arr_curve_figure(odds_ratios: &[f64]) -> Figure {
 /// assert!(f.to_svg().unwrap().contains("T-learner"));
 /// ```
 pub fn arr_histogram(predictions: &[(&str, &[f64])], bins: usize) -> Figure {
-    Figure::new()
-        .title("Predicted risk reduction")
-        .x_label("predicted ARR (control risk − treated risk)")
-        .y_label("patients")
-        .histograms(predictions, bins, false)
+    Figure::new().title("Predicted risk reduction").x_label("predicted ARR (control risk − treated risk)").y_label("patients").histograms(
+        predictions,
+        bins,
+        false,
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 use super::trial::check_binary;
 use crate::data::{AsFeatures, aligned, column_f64, default_names, find_column};
 use crate::prognosis::{LinearRegression, LogisticRegression, Penalty};
-use crate::trees::{DecisionTreeClassifier, DecisionTreeRegressor, ForestParams, RandomForestClassifier, RandomForestRegressor, TreeParams};
+use crate::trees::{
+    DecisionTreeClassifier, DecisionTreeRegressor, ForestParams, RandomForestClassifier, RandomForestRegressor, TreeParams,
+};
 use crate::{Error, Result};
 use polars::prelude::*;
 
@@ -361,7 +363,8 @@ mod tests {
         let forest = RandomForestClassifier::params().n_estimators(50).min_samples_leaf(40).seed(1);
         let t = TLearner::fit(&forest, &forest, &x, &y, "TRTMT").unwrap();
         let s = SLearner::fit(&forest, &x, &y, "TRTMT").unwrap();
-        let xl = XLearner::fit(&forest, &RandomForestRegressor::params().n_estimators(50).min_samples_leaf(40).seed(2), &x, &y, "TRTMT").unwrap();
+        let xl = XLearner::fit(&forest, &RandomForestRegressor::params().n_estimators(50).min_samples_leaf(40).seed(2), &x, &y, "TRTMT")
+            .unwrap();
         for (name, pred) in [("T", t.predict(&x).unwrap()), ("S", s.predict(&x).unwrap()), ("X", xl.predict(&x).unwrap())] {
             let mean = |pos: bool| {
                 let v: Vec<f64> = pred.iter().zip(&a).filter(|(_, a)| (**a > 0.0) == pos).map(|(p, _)| *p).collect();

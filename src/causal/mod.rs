@@ -23,7 +23,10 @@ mod effect;
 mod learners;
 mod trial;
 
-pub use benefit::{Patient, benefit_grid_search, benefit_pairs, random_subset, c_for_benefit, c_for_benefit_ci, c_for_benefit_score};
+pub use benefit::{Patient, benefit_grid_search, benefit_pairs, c_for_benefit, c_for_benefit_ci, c_for_benefit_score, random_subset};
 pub use effect::{Binning, RiskBin, RiskBins, arr_curve_figure, arr_histogram, baseline_risks, or_to_arr, treatment_effect};
-pub use learners::{Arm, BenefitModel, EffectLearner, EffectModel, Linear, Logistic, RiskLearner, RiskModel, SLearner, TLearner, XLearner, fit_logistic, treatment_dataset_split};
+pub use learners::{
+    Arm, BenefitModel, EffectLearner, EffectModel, Linear, Logistic, RiskLearner, RiskModel, SLearner, TLearner, XLearner, fit_logistic,
+    treatment_dataset_split,
+};
 pub use trial::{Nnt, Trial, event_rate, proportion_treated};

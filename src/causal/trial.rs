@@ -227,13 +227,17 @@ impl Trial {
     pub fn summary(&self) -> Table {
         let lv = format!("{:.0}% CI", self.level * 100.0);
         let mut t = Table::new(["measure", "estimate", &lv]);
-        let row = |t: &mut Table, name: &str, i: Interval| t.push_row([Cell::from(name), Cell::from(i.estimate), Cell::from(format!("{:.4} – {:.4}", i.lower, i.upper))]);
+        let row = |t: &mut Table, name: &str, i: Interval| {
+            t.push_row([Cell::from(name), Cell::from(i.estimate), Cell::from(format!("{:.4} – {:.4}", i.lower, i.upper))])
+        };
         row(&mut t, "proportion treated", self.proportion_treated());
         let (et, ec) = self.event_rates();
         row(&mut t, "event rate, treated", et);
         row(&mut t, "event rate, control", ec);
         row(&mut t, "absolute risk reduction (control − treated)", self.absolute_risk_reduction());
-        for (name, r) in [("relative risk (treated / control)", self.relative_risk()), ("odds ratio (treated vs control)", self.odds_ratio())] {
+        for (name, r) in
+            [("relative risk (treated / control)", self.relative_risk()), ("odds ratio (treated vs control)", self.odds_ratio())]
+        {
             match r {
                 Ok(i) => row(&mut t, name, i),
                 Err(e) => t.push_row([Cell::from(name), Cell::toned(format!("not defined: {e}"), Tone::Bad), Cell::from("")]),
@@ -241,7 +245,10 @@ impl Trial {
         }
         let nnt = self.number_needed_to_treat();
         let nnt_text = nnt.to_string();
-        let (est, ci) = nnt_text.split_once(" (").map(|(a, b)| (a.to_string(), b.trim_end_matches(')').to_string())).unwrap_or((nnt_text, String::new()));
+        let (est, ci) = nnt_text
+            .split_once(" (")
+            .map(|(a, b)| (a.to_string(), b.trim_end_matches(')').to_string()))
+            .unwrap_or((nnt_text, String::new()));
         t.push_row([Cell::from("number needed to treat"), Cell::from(est), Cell::from(ci)]);
         t.caption(format!(
             "trial: {} treated ({} events), {} control ({} events)",

@@ -31,7 +31,8 @@ pub fn colon_from(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
 
 /// Columns of [`levamisole`], in order.
 pub const LEVAMISOLE_COLUMNS: [&str; 14] = [
-    "sex", "age", "obstruct", "perfor", "adhere", "nodes", "node4", "outcome", "TRTMT", "differ_2", "differ_3", "extent_2", "extent_3", "extent_4",
+    "sex", "age", "obstruct", "perfor", "adhere", "nodes", "node4", "outcome", "TRTMT", "differ_2", "differ_3", "extent_2", "extent_3",
+    "extent_4",
 ];
 
 /// Days in the course's five-year horizon.
@@ -81,7 +82,9 @@ pub fn levamisole_from(raw: &DataFrame) -> Result<DataFrame> {
     let mut cols: Vec<Column> = Vec::new();
     for name in LEVAMISOLE_COLUMNS {
         let values: Vec<f64> = match name {
-            "outcome" => status.iter().zip(&time).map(|(s, t)| (*s == Some(1.0) && t.is_some_and(|t| t <= FIVE_YEARS)) as u8 as f64).collect(),
+            "outcome" => {
+                status.iter().zip(&time).map(|(s, t)| (*s == Some(1.0) && t.is_some_and(|t| t <= FIVE_YEARS)) as u8 as f64).collect()
+            }
             "TRTMT" => keep.iter().map(|&i| (rx[i].as_deref() == Some("Lev+5FU")) as u8 as f64).collect(),
             "differ_2" => dummy(&differ, 2.0),
             "differ_3" => dummy(&differ, 3.0),
@@ -91,7 +94,12 @@ pub fn levamisole_from(raw: &DataFrame) -> Result<DataFrame> {
             _ => {
                 let v = pick(name)?;
                 if let Some(i) = v.iter().position(Option::is_none) {
-                    return Err(Error::InvalidValue { what: format!("colon column '{name}'"), value: "missing".into(), index: keep[i], reason: "the levamisole set needs every value of this column".into() });
+                    return Err(Error::InvalidValue {
+                        what: format!("colon column '{name}'"),
+                        value: "missing".into(),
+                        index: keep[i],
+                        reason: "the levamisole set needs every value of this column".into(),
+                    });
                 }
                 v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()
             }
@@ -113,7 +121,8 @@ pub fn levamisole_sample(n: usize, seed: u64) -> Result<DataFrame> {
     if n == 0 || n > full.height() {
         return Err(Error::invalid_arg("n", format!("must be between 1 and {} rows, got {n}", full.height())));
     }
-    let mut idx: Vec<IdxSize> = rand::seq::index::sample(&mut ChaCha8Rng::seed_from_u64(seed), full.height(), n).into_iter().map(|i| i as IdxSize).collect();
+    let mut idx: Vec<IdxSize> =
+        rand::seq::index::sample(&mut ChaCha8Rng::seed_from_u64(seed), full.height(), n).into_iter().map(|i| i as IdxSize).collect();
     idx.sort_unstable();
     Ok(full.take(&IdxCa::from_vec("idx".into(), idx))?)
 }

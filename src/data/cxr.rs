@@ -203,7 +203,10 @@ mod tests {
     fn bundled_file_is_what_the_generator_makes() {
         let want = cxr_predictions(1000, 2024).unwrap().to_csv();
         let have = std::fs::read_to_string(super::super::data_dir().join("cxr14_valid_predictions.csv")).unwrap();
-        assert!(want == have, "data/cxr14_valid_predictions.csv differs from cxr_predictions(1000, 2024): regenerate with `cargo run --bin ai4med-make-data`");
+        assert!(
+            want == have,
+            "data/cxr14_valid_predictions.csv differs from cxr_predictions(1000, 2024): regenerate with `cargo run --bin ai4med-make-data`"
+        );
         let s = PredictionSet::bundled().unwrap();
         assert_eq!(s.labels.dim(), (1000, 14));
     }

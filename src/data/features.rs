@@ -59,7 +59,10 @@ pub fn frame_to_matrix(df: &DataFrame, cols: &[&str]) -> Result<Array2<f64>> {
     for (j, c) in cols.iter().enumerate() {
         let col = super::find_column(df, c)?;
         if !col.dtype().is_primitive_numeric() && !col.dtype().is_bool() {
-            return Err(Error::invalid_arg("column", format!("column '{c}' has type {} but features must be numeric (one-hot encode it first)", col.dtype())));
+            return Err(Error::invalid_arg(
+                "column",
+                format!("column '{c}' has type {} but features must be numeric (one-hot encode it first)", col.dtype()),
+            ));
         }
         let cast = col.cast(&DataType::Float64)?;
         for (i, v) in cast.f64()?.iter().enumerate() {
@@ -92,7 +95,11 @@ pub(crate) fn aligned<'a, X: AsFeatures + ?Sized>(x: &'a X, trained: &[String]) 
         }
         _ => {
             if m.ncols() != trained.len() {
-                return Err(Error::ShapeMismatch { what: "x".into(), expected: format!("(rows, {})", trained.len()), got: m.shape().to_vec() });
+                return Err(Error::ShapeMismatch {
+                    what: "x".into(),
+                    expected: format!("(rows, {})", trained.len()),
+                    got: m.shape().to_vec(),
+                });
             }
             Ok(m)
         }

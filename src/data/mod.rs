@@ -44,15 +44,15 @@ mod colon;
 mod cxr;
 mod features;
 mod nhefs;
-mod survival_sets;
 mod risk;
+mod survival_sets;
 pub use colon::{LEVAMISOLE_COLUMNS, colon, colon_from, levamisole, levamisole_from, levamisole_sample};
-pub use features::{AsFeatures, Features, frame_to_matrix};
-pub use survival_sets::{PBC_CONTINUOUS_COLUMNS, lymphoma, pbc, pbc_course, pbc_course_from, pbc_course_split, pbc_from};
-pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
-pub(crate) use features::{aligned, default_names};
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};
+pub use features::{AsFeatures, Features, frame_to_matrix};
+pub(crate) use features::{aligned, default_names};
+pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
 pub use risk::{frame_to_csv, risk_factors, risk_factors_numpy};
+pub use survival_sets::{PBC_CONTINUOUS_COLUMNS, lymphoma, pbc, pbc_course, pbc_course_from, pbc_course_split, pbc_from};
 
 use polars::prelude::{Column, CsvReadOptions, DataFrame, DataType, SerReader};
 
@@ -105,7 +105,8 @@ pub fn read_csv(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
 /// newlines and CRLF are understood as polars understands them); blank lines are skipped.
 fn check_csv_shape(p: &std::path::Path) -> Result<()> {
     let what = p.display().to_string();
-    let mut r = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_path(p).map_err(|e| Error::parse(what.clone(), e.to_string()))?;
+    let mut r =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_path(p).map_err(|e| Error::parse(what.clone(), e.to_string()))?;
     let want = r.headers().map_err(|e| Error::parse(what.clone(), e.to_string()))?.len();
     let mut rec = csv::ByteRecord::new();
     loop {
@@ -136,15 +137,19 @@ pub fn read_bundled_csv(relative: &str) -> Result<DataFrame> {
 
 /// A numeric column as `f64`s; a missing column or a null value is an error naming it.
 pub fn column_f64(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let col = find_column(df, name).map_err(|_| {
-        Error::invalid_arg("column", format!("no column '{name}'; the frame has {:?}", df.get_column_names()))
-    })?;
+    let col = find_column(df, name)
+        .map_err(|_| Error::invalid_arg("column", format!("no column '{name}'; the frame has {:?}", df.get_column_names())))?;
     let cast = col.cast(&DataType::Float64)?;
     let ca = cast.f64()?;
     ca.iter()
         .enumerate()
         .map(|(i, v)| {
-            v.ok_or_else(|| Error::InvalidValue { what: format!("column '{name}'"), value: "null".into(), index: i, reason: "missing value".into() })
+            v.ok_or_else(|| Error::InvalidValue {
+                what: format!("column '{name}'"),
+                value: "null".into(),
+                index: i,
+                reason: "missing value".into(),
+            })
         })
         .collect()
 }

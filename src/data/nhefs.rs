@@ -47,7 +47,24 @@ pub fn nhefs() -> Result<DataFrame> {
 /// task needs are present.
 pub fn nhefs_from(path: impl AsRef<std::path::Path>) -> Result<DataFrame> {
     let df = super::read_csv(path)?;
-    for c in ["death", "age", "sex", "race", "income", "education", "sbp", "dbp", "cholesterol", "wt71", "ht", "smokeintensity", "smokeyrs", "qsmk", "exercise", "active"] {
+    for c in [
+        "death",
+        "age",
+        "sex",
+        "race",
+        "income",
+        "education",
+        "sbp",
+        "dbp",
+        "cholesterol",
+        "wt71",
+        "ht",
+        "smokeintensity",
+        "smokeyrs",
+        "qsmk",
+        "exercise",
+        "active",
+    ] {
         if super::find_column(&df, c).is_err() {
             return Err(Error::parse("NHEFS table", format!("column '{c}' is missing; is this the NHEFS layout?")));
         }
@@ -94,16 +111,25 @@ pub fn nhefs_mortality_from(raw: &DataFrame, seed: u64) -> Result<DataFrame> {
     crate::error::check::non_empty("NHEFS rows", n)?;
     let death = super::column_opt_f64(raw, "death")?;
     if let Some(i) = death.iter().position(|d| !matches!(d, Some(v) if *v == 0.0 || *v == 1.0)) {
-        return Err(Error::InvalidValue { what: "NHEFS column 'death'".into(), value: format!("{:?}", death[i]), index: i, reason: "must be 0 or 1".into() });
+        return Err(Error::InvalidValue {
+            what: "NHEFS column 'death'".into(),
+            value: format!("{:?}", death[i]),
+            index: i,
+            reason: "must be 0 or 1".into(),
+        });
     }
     let age: Vec<Option<f64>> = super::column_opt_f64(raw, "age")?.into_iter().map(|a| a.map(|a| a + 11.0)).collect();
     let mut sbp = super::column_opt_f64(raw, "sbp")?;
     let dbp = super::column_opt_f64(raw, "dbp")?;
     let (wt, ht) = (super::column_opt_f64(raw, "wt71")?, super::column_opt_f64(raw, "ht")?);
-    let bmi: Vec<Option<f64>> = wt.iter().zip(&ht).map(|(w, h)| match (w, h) {
-        (Some(w), Some(h)) if *h > 0.0 => Some(((w / (h / 100.0).powi(2)) * 100.0).round() / 100.0),
-        _ => None,
-    }).collect();
+    let bmi: Vec<Option<f64>> = wt
+        .iter()
+        .zip(&ht)
+        .map(|(w, h)| match (w, h) {
+            (Some(w), Some(h)) if *h > 0.0 => Some(((w / (h / 100.0).powi(2)) * 100.0).round() / 100.0),
+            _ => None,
+        })
+        .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for i in 0..n {
         let u: f64 = rng.random();

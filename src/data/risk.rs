@@ -122,7 +122,8 @@ pub fn frame_to_csv(df: &DataFrame) -> Result<String> {
     let mut s = cols.join(",");
     s.push('\n');
     for i in 0..df.height() {
-        let row: Vec<String> = (0..cols.len()).map(|j| if ints[j] { format!("{}", vals[j][i] as i64) } else { format!("{:.6}", vals[j][i]) }).collect();
+        let row: Vec<String> =
+            (0..cols.len()).map(|j| if ints[j] { format!("{}", vals[j][i] as i64) } else { format!("{:.6}", vals[j][i]) }).collect();
         s.push_str(&row.join(","));
         s.push('\n');
     }
@@ -137,7 +138,10 @@ mod tests {
     fn bundled_file_is_what_the_generator_makes() {
         let want = frame_to_csv(&risk_factors(6000, 2020).unwrap()).unwrap();
         let have = std::fs::read_to_string(super::super::data_dir().join("risk_factors.csv")).unwrap();
-        assert!(want == have, "data/risk_factors.csv differs from risk_factors(6000, 2020): regenerate with `cargo run --bin ai4med-make-data`");
+        assert!(
+            want == have,
+            "data/risk_factors.csv differs from risk_factors(6000, 2020): regenerate with `cargo run --bin ai4med-make-data`"
+        );
     }
 
     /// The course's printed values (C2W1 labs 1–3: `load_data(100)` after
@@ -160,7 +164,11 @@ mod tests {
         assert!((all - 88.24494498174543).abs() < 1e-12, "{all}");
         // NumPy, full precision: the first two rows and an odd n (a kept normal crosses
         // from the ages into the pressures).
-        assert!(close(&[age[1], sbp[1], dbp[1], chol[1]], &[63.529850223417135, 85.43971582628376, 77.28870706228268, 107.48361433812602], 1e-12));
+        assert!(close(
+            &[age[1], sbp[1], dbp[1], chol[1]],
+            &[63.529850223417135, 85.43971582628376, 77.28870706228268, 107.48361433812602],
+            1e-12
+        ));
         assert_eq!(y.iter().sum::<f64>(), 52.0);
         let odd = risk_factors_numpy(7, 3).unwrap();
         let row = |i: usize| ["Age", "Systolic_BP", "Diastolic_BP", "Cholesterol"].map(|c| super::super::column_f64(&odd, c).unwrap()[i]);

@@ -77,11 +77,14 @@ pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
             "sex" => {
                 // pandas' map({'f': 0.0, 'm': 1.0}): any other value becomes missing.
                 let s = super::find_column(&raw, "sex")?.cast(&DataType::String)?;
-                s.str()?.iter().map(|v| match v {
-                    Some("f") => Some(0.0),
-                    Some("m") => Some(1.0),
-                    _ => None,
-                }).collect()
+                s.str()?
+                    .iter()
+                    .map(|v| match v {
+                        Some("f") => Some(0.0),
+                        Some("m") => Some(1.0),
+                        _ => None,
+                    })
+                    .collect()
             }
             _ => super::column_opt_f64(&raw, name)?,
         };
@@ -95,7 +98,8 @@ pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
 
 /// The continuous columns of the PBC set, which the course standardises with the
 /// training split's mean and standard deviation.
-pub const PBC_CONTINUOUS_COLUMNS: [&str; 10] = ["age", "bili", "chol", "albumin", "copper", "alk.phos", "ast", "trig", "platelet", "protime"];
+pub const PBC_CONTINUOUS_COLUMNS: [&str; 10] =
+    ["age", "bili", "chol", "albumin", "copper", "alk.phos", "ast", "trig", "platelet", "protime"];
 
 /// The course's split of the PBC analysis set (course 2 week 4): `np.random.seed(0)`,
 /// then scikit-learn's `train_test_split(df, test_size=0.2)` and, on the rest,

@@ -1,7 +1,7 @@
 //! Progress lines for long computations (forests, grid searches, bootstraps).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Counts finished work items and prints a line to standard output at each quarter
 /// (`random forest: 150/300 trees`), which a notebook shows under the cell while it

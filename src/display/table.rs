@@ -225,9 +225,13 @@ impl Table {
 
     /// The table as an HTML fragment (a styled `<table>` inside a `<div>`).
     pub fn to_html(&self) -> String {
-        let mut h = String::from("<div style=\"overflow:auto\"><table style=\"border-collapse:collapse;font-family:sans-serif;font-size:13px\">");
+        let mut h =
+            String::from("<div style=\"overflow:auto\"><table style=\"border-collapse:collapse;font-family:sans-serif;font-size:13px\">");
         if let Some(c) = &self.caption {
-            h.push_str(&format!("<caption style=\"caption-side:top;text-align:left;font-weight:bold;padding:4px 0\">{}</caption>", escape_html(c)));
+            h.push_str(&format!(
+                "<caption style=\"caption-side:top;text-align:left;font-weight:bold;padding:4px 0\">{}</caption>",
+                escape_html(c)
+            ));
         }
         let align_of = |j: usize| if self.align[j] == Align::Left { "left" } else { "right" };
         h.push_str("<thead><tr>");

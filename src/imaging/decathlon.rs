@@ -159,7 +159,8 @@ impl DecathlonDataset {
     /// Loads training case `i`: the image must be 4-D with one channel per modality, the
     /// label 3-D of the same spatial shape with integer values below the number of labels.
     pub fn case(&self, i: usize) -> Result<Case> {
-        let (ip, lp) = self.training.get(i).ok_or_else(|| Error::invalid_arg("i", format!("case {i} of {} training cases", self.training.len())))?;
+        let (ip, lp) =
+            self.training.get(i).ok_or_else(|| Error::invalid_arg("i", format!("case {i} of {} training cases", self.training.len())))?;
         let image = read_nifti(ip)?;
         let label = read_nifti(lp)?;
         case_from(case_name(ip), &image, &label, self.modalities.len(), self.labels.len().max(1))
@@ -167,7 +168,11 @@ impl DecathlonDataset {
 
     /// Loads the case with this name.
     pub fn case_named(&self, name: &str) -> Result<Case> {
-        let i = self.case_names().iter().position(|n| n == name).ok_or_else(|| Error::invalid_arg("name", format!("no training case {name} in {}", self.root.display())))?;
+        let i = self
+            .case_names()
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| Error::invalid_arg("name", format!("no training case {name} in {}", self.root.display())))?;
         self.case(i)
     }
 }
@@ -178,13 +183,29 @@ fn case_name(p: &Path) -> String {
 }
 
 fn case_from(name: String, image: &Volume, label: &Volume, channels: usize, n_labels: usize) -> Result<Case> {
-    let img = image.view4().map_err(|_| Error::ShapeMismatch { what: format!("image of {name}"), expected: "4-D (x, y, z, channel)".into(), got: image.shape().to_vec() })?;
+    let img = image.view4().map_err(|_| Error::ShapeMismatch {
+        what: format!("image of {name}"),
+        expected: "4-D (x, y, z, channel)".into(),
+        got: image.shape().to_vec(),
+    })?;
     if channels > 0 && img.shape()[3] != channels {
-        return Err(Error::ShapeMismatch { what: format!("image of {name}"), expected: format!("{channels} channels (one per modality in dataset.json)"), got: img.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: format!("image of {name}"),
+            expected: format!("{channels} channels (one per modality in dataset.json)"),
+            got: img.shape().to_vec(),
+        });
     }
-    let lab = label.view3().map_err(|_| Error::ShapeMismatch { what: format!("label of {name}"), expected: "3-D (x, y, z)".into(), got: label.shape().to_vec() })?;
+    let lab = label.view3().map_err(|_| Error::ShapeMismatch {
+        what: format!("label of {name}"),
+        expected: "3-D (x, y, z)".into(),
+        got: label.shape().to_vec(),
+    })?;
     if lab.shape() != &img.shape()[..3] {
-        return Err(Error::ShapeMismatch { what: format!("label of {name}"), expected: format!("{:?} (the image's spatial shape)", &img.shape()[..3]), got: lab.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: format!("label of {name}"),
+            expected: format!("{:?} (the image's spatial shape)", &img.shape()[..3]),
+            got: lab.shape().to_vec(),
+        });
     }
     let label = check_labels(&lab, n_labels)?;
     Ok(Case { name, image: img.as_standard_layout().into_owned(), label, affine: image.affine() })
@@ -203,7 +224,12 @@ pub fn check_labels(label: &ArrayView3<f32>, n_labels: usize) -> Result<Array3<u
         return Err(Error::invalid_arg("n_labels", format!("must be 1 to 256, got {n_labels}")));
     }
     if let Some(((i, j, k), v)) = label.indexed_iter().find(|(_, v)| !(v.fract() == 0.0 && **v >= 0.0 && (**v as usize) < n_labels)) {
-        return Err(Error::InvalidValue { what: "label volume".into(), value: v.to_string(), index: i + label.shape()[0] * (j + label.shape()[1] * k), reason: format!("at voxel [{i}, {j}, {k}]: labels must be integers 0..{}", n_labels - 1) });
+        return Err(Error::InvalidValue {
+            what: "label volume".into(),
+            value: v.to_string(),
+            index: i + label.shape()[0] * (j + label.shape()[1] * k),
+            reason: format!("at voxel [{i}, {j}, {k}]: labels must be integers 0..{}", n_labels - 1),
+        });
     }
     Ok(label.mapv(|v| v as u8))
 }

@@ -51,7 +51,8 @@ impl Volume {
     /// further axes get spacing 1). Written as NIfTI-1 `FLOAT32`.
     #[allow(clippy::indexing_slicing, reason = "affine math on fixed 4 × 4 arrays, indexed by 0..3 loop counters")]
     pub fn new(data: ArrayD<f32>, affine: [[f64; 4]; 4]) -> Volume {
-        let mut spacing: Vec<f64> = (0..3.min(data.ndim())).map(|c| (0..3).map(|r| affine[r][c] * affine[r][c]).sum::<f64>().sqrt()).collect();
+        let mut spacing: Vec<f64> =
+            (0..3.min(data.ndim())).map(|c| (0..3).map(|r| affine[r][c] * affine[r][c]).sum::<f64>().sqrt()).collect();
         spacing.resize(data.ndim(), 1.0);
         Volume { data, affine, spacing, version: 1, datatype: "float32".into(), description: String::new() }
     }
@@ -110,12 +111,20 @@ impl Volume {
 
     /// A 3-D view; a volume of any other dimensionality is an error.
     pub fn view3(&self) -> Result<ArrayView3<'_, f32>> {
-        self.data.view().into_dimensionality().map_err(|_| Error::ShapeMismatch { what: "volume".into(), expected: "a 3-D volume (x, y, z)".into(), got: self.shape().to_vec() })
+        self.data.view().into_dimensionality().map_err(|_| Error::ShapeMismatch {
+            what: "volume".into(),
+            expected: "a 3-D volume (x, y, z)".into(),
+            got: self.shape().to_vec(),
+        })
     }
 
     /// A 4-D view (x, y, z, channel); a 3-D volume where 4-D is expected is an error.
     pub fn view4(&self) -> Result<ArrayView4<'_, f32>> {
-        self.data.view().into_dimensionality().map_err(|_| Error::ShapeMismatch { what: "volume".into(), expected: "a 4-D volume (x, y, z, channel), e.g. 240 × 240 × 155 × 4".into(), got: self.shape().to_vec() })
+        self.data.view().into_dimensionality().map_err(|_| Error::ShapeMismatch {
+            what: "volume".into(),
+            expected: "a 4-D volume (x, y, z, channel), e.g. 240 × 240 × 155 × 4".into(),
+            got: self.shape().to_vec(),
+        })
     }
 
     /// World coordinates (mm) of voxel `(i, j, k)`: `affine · (i, j, k, 1)`.
@@ -297,10 +306,22 @@ fn read_stream<R: Read>(mut r: R, gz: bool, known_len: Option<u64>, max_bytes: u
     if h.vox_offset < hlen {
         return Err(parse_err(what, format!("vox_offset {} lies inside the header", h.vox_offset)));
     }
-    let n = h.dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| parse_err(what, format!("volume too large: dimensions {:?}", h.dims)))?;
+    let n = h
+        .dims
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| parse_err(what, format!("volume too large: dimensions {:?}", h.dims)))?;
     let size = h.dtype.size_of();
     let need = n.checked_mul(size).ok_or_else(|| parse_err(what, format!("volume too large: dimensions {:?}", h.dims)))?;
-    let truncated = |got: u64| parse_err(what, format!("truncated: the header promises {need} bytes of voxel data from offset {} ({:?} × {}), the file holds {got}", h.vox_offset, h.dims, h.dtype_name));
+    let truncated = |got: u64| {
+        parse_err(
+            what,
+            format!(
+                "truncated: the header promises {need} bytes of voxel data from offset {} ({:?} × {}), the file holds {got}",
+                h.vox_offset, h.dims, h.dtype_name
+            ),
+        )
+    };
     if let Some(len) = known_len {
         if (h.vox_offset as u64).saturating_add(need as u64) > len {
             return Err(truncated(len.saturating_sub(h.vox_offset as u64)));
@@ -310,7 +331,10 @@ fn read_stream<R: Read>(mut r: R, gz: bool, known_len: Option<u64>, max_bytes: u
     if array_bytes > max_bytes {
         return Err(parse_err(
             what,
-            format!("volume of {array_bytes} bytes ({:?} × {}) is over the reader's bound of {max_bytes} bytes; raise it with NiftiReader::max_bytes", h.dims, h.dtype_name),
+            format!(
+                "volume of {array_bytes} bytes ({:?} × {}) is over the reader's bound of {max_bytes} bytes; raise it with NiftiReader::max_bytes",
+                h.dims, h.dtype_name
+            ),
         ));
     }
     // Skip extensions up to the voxel data, without holding them.
@@ -380,8 +404,20 @@ fn text(b: &[u8]) -> String {
 
 /// The NIfTI affine from sform / qform / pixdim, in nibabel's order of preference.
 #[allow(clippy::too_many_arguments)]
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects, reason = "fixed 4 × 4 and 8-element arrays indexed by constants and 0..3 loop counters; float arithmetic")]
-fn best_affine(sform_code: i32, srow: [[f64; 4]; 3], qform_code: i32, quat: [f64; 3], offset: [f64; 3], pixdim: &[f64; 8], dims: &[usize]) -> [[f64; 4]; 4] {
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "fixed 4 × 4 and 8-element arrays indexed by constants and 0..3 loop counters; float arithmetic"
+)]
+fn best_affine(
+    sform_code: i32,
+    srow: [[f64; 4]; 3],
+    qform_code: i32,
+    quat: [f64; 3],
+    offset: [f64; 3],
+    pixdim: &[f64; 8],
+    dims: &[usize],
+) -> [[f64; 4]; 4] {
     let mut a = [[0.0; 4]; 4];
     a[3][3] = 1.0;
     if sform_code > 0 {
@@ -428,7 +464,19 @@ fn check_dims(dim0: i64, dims: &[i64], what: &str) -> Result<Vec<usize>> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn finish(version: u8, datatype: i16, dims: Vec<usize>, little: bool, vox_offset: f64, slope: f64, inter: f64, affine: [[f64; 4]; 4], pixdim: &[f64; 8], description: String, what: &str) -> Result<Header> {
+fn finish(
+    version: u8,
+    datatype: i16,
+    dims: Vec<usize>,
+    little: bool,
+    vox_offset: f64,
+    slope: f64,
+    inter: f64,
+    affine: [[f64; 4]; 4],
+    pixdim: &[f64; 8],
+    description: String,
+    what: &str,
+) -> Result<Header> {
     let dtype = match datatype {
         2 => NiftiType::Uint8,
         4 => NiftiType::Int16,
@@ -451,7 +499,19 @@ fn finish(version: u8, datatype: i16, dims: Vec<usize>, little: bool, vox_offset
         return Err(parse_err(what, "vox_offset 0: a separate .hdr/.img pair; convert it to a single .nii file"));
     }
     let spacing = pixdim.iter().skip(1).take(dims.len()).copied().collect();
-    Ok(Header { version, dims, dtype, dtype_name: name.into(), little, vox_offset: vox_offset as usize, slope, inter, affine, spacing, description })
+    Ok(Header {
+        version,
+        dims,
+        dtype,
+        dtype_name: name.into(),
+        little,
+        vox_offset: vox_offset as usize,
+        slope,
+        inter,
+        affine,
+        spacing,
+        description,
+    })
 }
 
 fn header1(raw: &[u8], what: &str) -> Result<Header> {
@@ -470,9 +530,29 @@ fn header1(raw: &[u8], what: &str) -> Result<Header> {
         *p = v as f64;
     }
     let f = |r: [f32; 4]| r.map(|x| x as f64);
-    let affine = best_affine(h.sform_code as i32, [f(h.srow_x), f(h.srow_y), f(h.srow_z)], h.qform_code as i32, [h.quatern_b as f64, h.quatern_c as f64, h.quatern_d as f64], [h.quatern_x as f64, h.quatern_y as f64, h.quatern_z as f64], &pixdim, &dims);
+    let affine = best_affine(
+        h.sform_code as i32,
+        [f(h.srow_x), f(h.srow_y), f(h.srow_z)],
+        h.qform_code as i32,
+        [h.quatern_b as f64, h.quatern_c as f64, h.quatern_d as f64],
+        [h.quatern_x as f64, h.quatern_y as f64, h.quatern_z as f64],
+        &pixdim,
+        &dims,
+    );
     let little = matches!(h.endianness, nifti::Endianness::Little);
-    finish(1, h.datatype, dims, little, h.vox_offset as f64, h.scl_slope as f64, h.scl_inter as f64, affine, &pixdim, text(&h.descrip), what)
+    finish(
+        1,
+        h.datatype,
+        dims,
+        little,
+        h.vox_offset as f64,
+        h.scl_slope as f64,
+        h.scl_inter as f64,
+        affine,
+        &pixdim,
+        text(&h.descrip),
+        what,
+    )
 }
 
 fn header2(raw: &[u8], what: &str) -> Result<Header> {
@@ -492,8 +572,14 @@ fn header2(raw: &[u8], what: &str) -> Result<Header> {
         }
         x
     };
-    let i16_ = |o| { let [a, c, ..] = b(o, 2); i16::from_le_bytes([a, c]) };
-    let i32_ = |o| { let [a, c, d, e, ..] = b(o, 4); i32::from_le_bytes([a, c, d, e]) };
+    let i16_ = |o| {
+        let [a, c, ..] = b(o, 2);
+        i16::from_le_bytes([a, c])
+    };
+    let i32_ = |o| {
+        let [a, c, d, e, ..] = b(o, 4);
+        i32::from_le_bytes([a, c, d, e])
+    };
     let i64_ = |o| i64::from_le_bytes(b(o, 8));
     let f64_ = |o| f64::from_le_bytes(b(o, 8));
     if raw.get(4..7) != Some(b"n+2") {
@@ -576,7 +662,10 @@ pub fn write_nifti(path: impl AsRef<Path>, volume: &Volume) -> Result<()> {
     }
     let h = header_for(&volume.affine, &volume.spacing, &volume.description);
     // The writer walks the transposed array in logical order: x fastest, as NIfTI wants.
-    nifti::writer::WriterOptions::new(p).reference_header(&h).write_nifti(&volume.data).map_err(|e| Error::parse(p.display().to_string(), format!("cannot write NIfTI: {e}")))
+    nifti::writer::WriterOptions::new(p)
+        .reference_header(&h)
+        .write_nifti(&volume.data)
+        .map_err(|e| Error::parse(p.display().to_string(), format!("cannot write NIfTI: {e}")))
 }
 
 /// Writes a label map (`u8`, e.g. Decathlon labels 0–3) as NIfTI-1 `UINT8` with the given
@@ -589,5 +678,8 @@ pub fn write_nifti_labels(path: impl AsRef<Path>, labels: &ArrayView3<u8>, affin
     }
     let spacing: Vec<f64> = (0..3).map(|c| (0..3).map(|r| affine[r][c] * affine[r][c]).sum::<f64>().sqrt()).collect();
     let h = header_for(&affine, &spacing, "labels");
-    nifti::writer::WriterOptions::new(p).reference_header(&h).write_nifti(labels).map_err(|e| Error::parse(p.display().to_string(), format!("cannot write NIfTI: {e}")))
+    nifti::writer::WriterOptions::new(p)
+        .reference_header(&h)
+        .write_nifti(labels)
+        .map_err(|e| Error::parse(p.display().to_string(), format!("cannot write NIfTI: {e}")))
 }

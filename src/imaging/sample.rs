@@ -43,7 +43,12 @@ pub fn one_hot(label: &ArrayView3<u8>, n_classes: usize) -> Result<Array4<f32>> 
     let mut y = Array4::<f32>::zeros((n_classes, a, b, c));
     for ((i, j, k), &v) in label.indexed_iter() {
         if v as usize >= n_classes {
-            return Err(Error::InvalidValue { what: "label".into(), value: v.to_string(), index: i, reason: format!("at voxel [{i}, {j}, {k}]: labels must be below n_classes = {n_classes}") });
+            return Err(Error::InvalidValue {
+                what: "label".into(),
+                value: v.to_string(),
+                index: i,
+                reason: format!("at voxel [{i}, {j}, {k}]: labels must be below n_classes = {n_classes}"),
+            });
         }
         y[[v as usize, i, j, k]] = 1.0;
     }
@@ -52,25 +57,41 @@ pub fn one_hot(label: &ArrayView3<u8>, n_classes: usize) -> Result<Array4<f32>> 
 
 fn check_shapes(image: &ArrayView4<f32>, label: &ArrayView3<u8>, patch: [usize; 3], n_classes: usize) -> Result<()> {
     if image.shape()[..3] != *label.shape() {
-        return Err(Error::ShapeMismatch { what: "label".into(), expected: format!("{:?} (the image's spatial shape)", &image.shape()[..3]), got: label.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "label".into(),
+            expected: format!("{:?} (the image's spatial shape)", &image.shape()[..3]),
+            got: label.shape().to_vec(),
+        });
     }
     if n_classes < 2 {
         return Err(Error::invalid_arg("n_classes", format!("need background and at least one class, got {n_classes}")));
     }
     for (ax, (&p, &n)) in patch.iter().zip(label.shape()).enumerate() {
         if p == 0 || p > n {
-            return Err(Error::invalid_arg("patch", format!("patch {patch:?} does not fit the volume {:?} (axis {ax}: {p} > {n})", label.shape())));
+            return Err(Error::invalid_arg(
+                "patch",
+                format!("patch {patch:?} does not fit the volume {:?} (axis {ax}: {p} > {n})", label.shape()),
+            ));
         }
     }
     Ok(())
 }
 
 /// The sub-volume with corner `corner` (deterministic variant of [`get_sub_volume`]).
-pub fn sub_volume_at(image: &ArrayView4<f32>, label: &ArrayView3<u8>, corner: [usize; 3], patch: [usize; 3], n_classes: usize) -> Result<SubVolume> {
+pub fn sub_volume_at(
+    image: &ArrayView4<f32>,
+    label: &ArrayView3<u8>,
+    corner: [usize; 3],
+    patch: [usize; 3],
+    n_classes: usize,
+) -> Result<SubVolume> {
     check_shapes(image, label, patch, n_classes)?;
     for ax in 0..3 {
         if corner[ax] + patch[ax] > label.shape()[ax] {
-            return Err(Error::invalid_arg("corner", format!("corner {corner:?} + patch {patch:?} runs past the volume {:?}", label.shape())));
+            return Err(Error::invalid_arg(
+                "corner",
+                format!("corner {corner:?} + patch {patch:?} runs past the volume {:?}", label.shape()),
+            ));
         }
     }
     let [x0, y0, z0] = corner;
@@ -105,7 +126,15 @@ pub fn sub_volume_at(image: &ArrayView4<f32>, label: &ArrayView3<u8>, corner: [u
 /// assert!(sv.background < 0.5);
 /// ```
 #[allow(clippy::too_many_arguments)]
-pub fn get_sub_volume<R: Rng>(image: &ArrayView4<f32>, label: &ArrayView3<u8>, patch: [usize; 3], n_classes: usize, background_threshold: f64, max_tries: usize, rng: &mut R) -> Result<SubVolume> {
+pub fn get_sub_volume<R: Rng>(
+    image: &ArrayView4<f32>,
+    label: &ArrayView3<u8>,
+    patch: [usize; 3],
+    n_classes: usize,
+    background_threshold: f64,
+    max_tries: usize,
+    rng: &mut R,
+) -> Result<SubVolume> {
     check_shapes(image, label, patch, n_classes)?;
     if !(0.0..=1.0).contains(&background_threshold) {
         return Err(Error::invalid_arg("background_threshold", format!("must be in [0, 1], got {background_threshold}")));
@@ -128,7 +157,11 @@ pub fn get_sub_volume<R: Rng>(image: &ArrayView4<f32>, label: &ArrayView3<u8>, p
     let fg = label.iter().filter(|&&v| v != 0).count();
     Err(Error::undefined(
         "sub-volume",
-        format!("tried {max_tries} times to find a {patch:?} patch with background below {background_threshold}; the volume has {fg} foreground voxels of {}{}", label.len(), if fg == 0 { " (no tumour at all)" } else { "" }),
+        format!(
+            "tried {max_tries} times to find a {patch:?} patch with background below {background_threshold}; the volume has {fg} foreground voxels of {}{}",
+            label.len(),
+            if fg == 0 { " (no tumour at all)" } else { "" }
+        ),
     ))
 }
 

@@ -96,7 +96,15 @@ pub struct SynthBrainConfig {
 
 impl Default for SynthBrainConfig {
     fn default() -> Self {
-        SynthBrainConfig { shape: [64, 64, 48], seed: 2019, radius: (0.18, 0.28), noise: 0.03, bias: 0.15, healthy_fraction: 0.0, first_id: 1 }
+        SynthBrainConfig {
+            shape: [64, 64, 48],
+            seed: 2019,
+            radius: (0.18, 0.28),
+            noise: 0.03,
+            bias: 0.15,
+            healthy_fraction: 0.0,
+            first_id: 1,
+        }
     }
 }
 
@@ -264,7 +272,13 @@ fn one_case(t: &Templates, cfg: &SynthBrainConfig, i: usize) -> Result<Case> {
     fields.par_iter_mut().enumerate().for_each(|(idx, f)| {
         let (a, b, c) = (idx / (ny * nz), (idx / nz) % ny, idx % nz);
         let q = to_template([a as f64, b as f64, c as f64]);
-        *f = [trilinear(&t.t1.view(), q), trilinear(&t.gm.view(), q), trilinear(&t.wm.view(), q), trilinear(&t.csf.view(), q), trilinear(&t.mask.view(), q)];
+        *f = [
+            trilinear(&t.t1.view(), q),
+            trilinear(&t.gm.view(), q),
+            trilinear(&t.wm.view(), q),
+            trilinear(&t.csf.view(), q),
+            trilinear(&t.mask.view(), q),
+        ];
     });
     // Tumour, in output-voxel coordinates measured in mm.
     let healthy = rng.random::<f64>() < cfg.healthy_fraction;
@@ -275,7 +289,10 @@ fn one_case(t: &Templates, cfg: &SynthBrainConfig, i: usize) -> Result<Case> {
         .filter(|&idx| {
             let (a, b, c) = (idx / (ny * nz), (idx / nz) % ny, idx % nz);
             let p = [a as f64 * spacing[0], b as f64 * spacing[1], c as f64 * spacing[2]];
-            let inside = (0..3).all(|ax| p[ax] > 0.06 * extent[ax] + 0.6 * radii[ax] && p[ax] < cfg.shape[ax] as f64 * spacing[ax] - 0.06 * extent[ax] - 0.6 * radii[ax]);
+            let inside = (0..3).all(|ax| {
+                p[ax] > 0.06 * extent[ax] + 0.6 * radii[ax]
+                    && p[ax] < cfg.shape[ax] as f64 * spacing[ax] - 0.06 * extent[ax] - 0.6 * radii[ax]
+            });
             inside && fields[idx][2] > 0.5 && fields[idx][4] > 0.5
         })
         .collect();
@@ -291,7 +308,11 @@ fn one_case(t: &Templates, cfg: &SynthBrainConfig, i: usize) -> Result<Case> {
                 let v: [f64; 3] = [0, 1, 2].map(|_| rng.random_range(-1.0..1.0));
                 let norm = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt().max(1e-6);
                 let k = rng.random_range(1.5..4.0);
-                ([v[0] / norm * k, v[1] / norm * k, v[2] * k / norm], rng.random_range(0.0..std::f64::consts::TAU), rng.random_range(0.04..0.08))
+                (
+                    [v[0] / norm * k, v[1] / norm * k, v[2] * k / norm],
+                    rng.random_range(0.0..std::f64::consts::TAU),
+                    rng.random_range(0.04..0.08),
+                )
             })
             .collect();
         let enh = rng.random_range(0.55..0.75);
@@ -302,19 +323,16 @@ fn one_case(t: &Templates, cfg: &SynthBrainConfig, i: usize) -> Result<Case> {
     // Per-case contrast jitter.
     let gain: [f64; 4] = [0, 1, 2, 3].map(|_| rng.random_range(0.9..1.1));
     let jit = |m: [f64; 4], rng: &mut ChaCha8Rng| m.map(|v| v + rng.random_range(-0.04..0.04));
-    let (wm_m, gm_m, csf_m, ed_m, nec_m, enh_m) = (jit(WM, &mut rng), jit(GM, &mut rng), jit(CSF, &mut rng), jit(EDEMA, &mut rng), jit(NECROSIS, &mut rng), jit(ENHANCING, &mut rng));
+    let (wm_m, gm_m, csf_m, ed_m, nec_m, enh_m) =
+        (jit(WM, &mut rng), jit(GM, &mut rng), jit(CSF, &mut rng), jit(EDEMA, &mut rng), jit(NECROSIS, &mut rng), jit(ENHANCING, &mut rng));
     let bias: Vec<[f64; 9]> = (0..4).map(|_| [0; 9].map(|_| rng.random_range(-1.0..1.0) * cfg.bias / 3.0)).collect();
     let units: [f64; 4] = [0, 1, 2, 3].map(|_| rng.random_range(300.0..1000.0));
     let noise_seed: u64 = rng.random();
     let mut image = Array4::<f32>::zeros((nx, ny, nz, 4));
     let mut label = Array3::<u8>::zeros((nx, ny, nz));
     let normal = Normal::new(0.0, cfg.noise.max(1e-12)).map_err(|e| Error::invalid_arg("noise", e.to_string()))?;
-    image
-        .axis_iter_mut(Axis(0))
-        .into_par_iter()
-        .zip(label.axis_iter_mut(Axis(0)).into_par_iter())
-        .enumerate()
-        .for_each(|(a, (mut img, mut lab))| {
+    image.axis_iter_mut(Axis(0)).into_par_iter().zip(label.axis_iter_mut(Axis(0)).into_par_iter()).enumerate().for_each(
+        |(a, (mut img, mut lab))| {
             let mut nrng = ChaCha8Rng::seed_from_u64(noise_seed ^ (a as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
             for b in 0..ny {
                 for c in 0..nz {
@@ -329,7 +347,15 @@ fn one_case(t: &Templates, cfg: &SynthBrainConfig, i: usize) -> Result<Case> {
                         Some(tm) => {
                             let d = tm.distance(p, tm.centre);
                             let di = tm.distance(p, tm.inner);
-                            let l = if di < tm.nec { 2 } else if d < tm.enh { 3 } else if d < 1.0 { 1 } else { 0 };
+                            let l = if di < tm.nec {
+                                2
+                            } else if d < tm.enh {
+                                3
+                            } else if d < 1.0 {
+                                1
+                            } else {
+                                0
+                            };
                             (smoothstep(1.0, 0.06, d), smoothstep(tm.enh, 0.05, d), smoothstep(tm.nec, 0.05, di), l)
                         }
                         None => (0.0, 0.0, 0.0, 0),
@@ -342,7 +368,16 @@ fn one_case(t: &Templates, cfg: &SynthBrainConfig, i: usize) -> Result<Case> {
                         let tumour_v = (1.0 - m_r) * ed_m[s] + m_r * core;
                         let v = (1.0 - m_e) * healthy_v + m_e * tumour_v;
                         let bc = &bias[s];
-                        let field = (bc[0] * u[0] + bc[1] * u[1] + bc[2] * u[2] + bc[3] * u[0] * u[0] + bc[4] * u[1] * u[1] + bc[5] * u[2] * u[2] + bc[6] * u[0] * u[1] + bc[7] * u[1] * u[2] + bc[8] * u[0] * u[2]).exp();
+                        let field = (bc[0] * u[0]
+                            + bc[1] * u[1]
+                            + bc[2] * u[2]
+                            + bc[3] * u[0] * u[0]
+                            + bc[4] * u[1] * u[1]
+                            + bc[5] * u[2] * u[2]
+                            + bc[6] * u[0] * u[1]
+                            + bc[7] * u[1] * u[2]
+                            + bc[8] * u[0] * u[2])
+                            .exp();
                         let clean = v * gain[s] * field;
                         let (n1, n2) = if cfg.noise > 0.0 { (normal.sample(&mut nrng), normal.sample(&mut nrng)) } else { (0.0, 0.0) };
                         let noisy = ((clean + n1).powi(2) + n2 * n2).sqrt();
@@ -350,7 +385,8 @@ fn one_case(t: &Templates, cfg: &SynthBrainConfig, i: usize) -> Result<Case> {
                     }
                 }
             }
-        });
+        },
+    );
     let mut affine = t.affine;
     // Output voxel (i, j, k) sits at template voxel lo + (i + 0.5)·step (before the random
     // transform, which the affine does not record: it models a different head).
@@ -384,7 +420,8 @@ mod tests {
             assert!(tum * 50 > brain && tum * 3 < brain, "{} tumour {tum} of brain {brain}", c.name);
             // contrasts: edema bright on FLAIR, enhancing bright on T1-Gd
             let mean = |ch: usize, l: u8| {
-                let v: Vec<f64> = c.label.indexed_iter().filter(|(_, x)| **x == l).map(|((i, j, k), _)| c.image[[i, j, k, ch]] as f64).collect();
+                let v: Vec<f64> =
+                    c.label.indexed_iter().filter(|(_, x)| **x == l).map(|((i, j, k), _)| c.image[[i, j, k, ch]] as f64).collect();
                 v.iter().sum::<f64>() / v.len() as f64
             };
             assert!(mean(0, 1) > 1.3 * mean(0, 0));

@@ -47,7 +47,10 @@ fn oriented<T: Copy>(vol: &ArrayView3<T>, plane: Plane, index: usize) -> Result<
     let ax = plane.axis();
     let n = vol.shape()[ax];
     if index >= n {
-        return Err(Error::invalid_arg("index", format!("{} slice {index} of a volume with {n} along axis {ax} ({:?})", plane.name(), vol.shape())));
+        return Err(Error::invalid_arg(
+            "index",
+            format!("{} slice {index} of a volume with {n} along axis {ax} ({:?})", plane.name(), vol.shape()),
+        ));
     }
     let s = vol.index_axis(Axis(ax), index);
     // s is (first remaining axis, second remaining axis); rows = second axis reversed.
@@ -102,7 +105,11 @@ pub fn overlay(grey: &Array2<f64>, label: Option<&Array2<u8>>, alpha: f64) -> Re
     let mut img = Image::grey_range(&grey.view(), 0.0, 1.0)?;
     if let Some(l) = label {
         if l.dim() != grey.dim() {
-            return Err(Error::ShapeMismatch { what: "label slice".into(), expected: format!("{:?} like the image slice", grey.shape()), got: l.shape().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: "label slice".into(),
+                expected: format!("{:?} like the image slice", grey.shape()),
+                got: l.shape().to_vec(),
+            });
         }
         let max = l.iter().copied().max().unwrap_or(0);
         for v in 1..=max {
@@ -128,7 +135,11 @@ fn check_pair(vol: &ArrayView3<f32>, label: Option<&ArrayView3<u8>>) -> Result<(
     if let Some(l) = label
         && l.shape() != vol.shape()
     {
-        return Err(Error::ShapeMismatch { what: "label volume".into(), expected: format!("{:?} like the image", vol.shape()), got: l.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "label volume".into(),
+            expected: format!("{:?} like the image", vol.shape()),
+            got: l.shape().to_vec(),
+        });
     }
     Ok(())
 }
@@ -149,7 +160,14 @@ pub fn montage(vol: &ArrayView3<f32>, label: Option<&ArrayView3<u8>>, plane: Pla
 /// An animated GIF sweeping through the volume slice by slice in one plane (labels in
 /// colour when given), `step` slices per frame, `delay_ms` per frame, each frame enlarged
 /// `scale` times; shown inline as an `<img>` (the course's `visualize_data_gif`).
-pub fn sweep_gif(vol: &ArrayView3<f32>, label: Option<&ArrayView3<u8>>, plane: Plane, step: usize, delay_ms: u16, scale: usize) -> Result<Html> {
+pub fn sweep_gif(
+    vol: &ArrayView3<f32>,
+    label: Option<&ArrayView3<u8>>,
+    plane: Plane,
+    step: usize,
+    delay_ms: u16,
+    scale: usize,
+) -> Result<Html> {
     check_pair(vol, label)?;
     let len = vol.shape()[plane.axis()];
     let step = step.max(1);
@@ -167,5 +185,8 @@ pub fn sweep_gif(vol: &ArrayView3<f32>, label: Option<&ArrayView3<u8>>, plane: P
         }
     }
     let b64 = base64::engine::general_purpose::STANDARD.encode(&out);
-    Ok(Html(format!("<figure style=\"margin:0\"><img src=\"data:image/gif;base64,{b64}\" style=\"image-rendering:pixelated\"/><figcaption style=\"font:11px sans-serif\">{}</figcaption></figure>", escape_html(&format!("{} sweep, {} frames", plane.name(), len.div_ceil(step))))))
+    Ok(Html(format!(
+        "<figure style=\"margin:0\"><img src=\"data:image/gif;base64,{b64}\" style=\"image-rendering:pixelated\"/><figcaption style=\"font:11px sans-serif\">{}</figcaption></figure>",
+        escape_html(&format!("{} sweep, {} frames", plane.name(), len.div_ceil(step)))
+    )))
 }

@@ -49,12 +49,22 @@ where
         return Err(Error::ShapeMismatch { what: "background".into(), expected: format!("(rows, {p})"), got: bm.shape().to_vec() });
     }
     if p == 0 || p > MAX_EXACT_FEATURES {
-        return Err(Error::invalid_arg("x", format!("exact Shapley values enumerate 2^p coalitions: p must be between 1 and {MAX_EXACT_FEATURES}, got {p} (use TreeSHAP for trees)")));
+        return Err(Error::invalid_arg(
+            "x",
+            format!(
+                "exact Shapley values enumerate 2^p coalitions: p must be between 1 and {MAX_EXACT_FEATURES}, got {p} (use TreeSHAP for trees)"
+            ),
+        ));
     }
     let coalitions = 1usize << p;
     let nb = bm.nrows();
     if coalitions * nb > MAX_EVALS {
-        return Err(Error::invalid_arg("background", format!("{coalitions} coalitions × {nb} background rows is over {MAX_EVALS} evaluations per row; use a smaller background sample")));
+        return Err(Error::invalid_arg(
+            "background",
+            format!(
+                "{coalitions} coalitions × {nb} background rows is over {MAX_EVALS} evaluations per row; use a smaller background sample"
+            ),
+        ));
     }
     // Shapley weights by coalition size: |S|! (p − |S| − 1)! / p!.
     let fact = |k: usize| (1..=k).map(|v| v as f64).product::<f64>();
@@ -97,7 +107,8 @@ mod tests {
     #[test]
     fn linear_model_closed_form_and_errors() {
         let beta = [0.5, -1.0, 2.0];
-        let f = |m: &Array2<f64>| Ok(m.rows().into_iter().map(|r| 1.0 + beta.iter().zip(r.iter()).map(|(b, v)| b * v).sum::<f64>()).collect());
+        let f =
+            |m: &Array2<f64>| Ok(m.rows().into_iter().map(|r| 1.0 + beta.iter().zip(r.iter()).map(|(b, v)| b * v).sum::<f64>()).collect());
         let x = array![[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]];
         let bg = array![[0.0, 0.0, 0.0], [2.0, 2.0, 2.0], [1.0, 0.0, 4.0]];
         let shap = exact_shapley(f, &x, &bg).unwrap();

@@ -25,19 +25,32 @@ use tch::{Device, Kind, Tensor};
 pub fn grad_cam(activation: &Tensor, score: &Tensor, out_size: &[i64]) -> Result<Tensor> {
     let dims = activation.dim();
     if dims != 4 && dims != 5 {
-        return Err(Error::ShapeMismatch { what: "Grad-CAM activation".into(), expected: "[1, C, h, w] or [1, C, d, h, w]".into(), got: activation.size().iter().map(|&d| d as usize).collect() });
+        return Err(Error::ShapeMismatch {
+            what: "Grad-CAM activation".into(),
+            expected: "[1, C, h, w] or [1, C, d, h, w]".into(),
+            got: activation.size().iter().map(|&d| d as usize).collect(),
+        });
     }
     if activation.size()[0] != 1 {
-        return Err(Error::invalid_arg("activation", format!("Grad-CAM explains one input at a time; the batch has {}", activation.size()[0])));
+        return Err(Error::invalid_arg(
+            "activation",
+            format!("Grad-CAM explains one input at a time; the batch has {}", activation.size()[0]),
+        ));
     }
     if out_size.len() != dims - 2 || out_size.iter().any(|&s| s < 1) {
-        return Err(Error::invalid_arg("out_size", format!("need {} positive sizes for a {}-D activation, got {out_size:?}", dims - 2, dims - 2)));
+        return Err(Error::invalid_arg(
+            "out_size",
+            format!("need {} positive sizes for a {}-D activation, got {out_size:?}", dims - 2, dims - 2),
+        ));
     }
     if score.numel() != 1 {
         return Err(Error::invalid_arg("score", format!("must be a single value, got shape {:?}", score.size())));
     }
     if !activation.requires_grad() || !score.requires_grad() {
-        return Err(Error::invalid_arg("model", "the activations carry no gradients: the layer is frozen or ran under no_grad; Grad-CAM needs the autograd graph"));
+        return Err(Error::invalid_arg(
+            "model",
+            "the activations carry no gradients: the layer is frozen or ran under no_grad; Grad-CAM needs the autograd graph",
+        ));
     }
     let grads = Tensor::f_run_backward(&[score], &[activation], true, false)?;
     let g = grads.first().ok_or_else(|| Error::invalid_arg("model", "no gradient returned"))?;
@@ -77,13 +90,18 @@ pub fn grad_cam_3d(activation: &Tensor, score: &Tensor, size: (usize, usize, usi
 /// `height × width`, divided by the maximum).
 pub fn grad_cam_from_arrays(activations: &Array3<f64>, gradients: &Array3<f64>, height: usize, width: usize) -> Result<Array2<f64>> {
     if activations.dim() != gradients.dim() {
-        return Err(Error::ShapeMismatch { what: "gradients vs activations".into(), expected: format!("{:?}", activations.dim()), got: gradients.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "gradients vs activations".into(),
+            expected: format!("{:?}", activations.dim()),
+            got: gradients.shape().to_vec(),
+        });
     }
     let (c, h, w) = activations.dim();
     if c == 0 || h == 0 || w == 0 {
         return Err(Error::Empty { what: "activations".into() });
     }
-    let to_t = |a: &Array3<f64>| Tensor::from_slice(a.as_standard_layout().as_slice().unwrap_or(&[])).reshape([1, c as i64, h as i64, w as i64]);
+    let to_t =
+        |a: &Array3<f64>| Tensor::from_slice(a.as_standard_layout().as_slice().unwrap_or(&[])).reshape([1, c as i64, h as i64, w as i64]);
     let act = to_t(activations).set_requires_grad(true);
     // A score whose gradient with respect to the activations is exactly `gradients`.
     let score = (&act * to_t(gradients)).sum(Kind::Double);

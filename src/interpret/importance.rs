@@ -24,7 +24,14 @@ pub struct Importance {
 /// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
 impl std::fmt::Debug for Importance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Importance {{ method: {:?}, features: {:?}, baseline: {}, repeats: {} }}", self.method, self.names, crate::grade::short_float(self.baseline), self.drops.ncols())
+        write!(
+            f,
+            "Importance {{ method: {:?}, features: {:?}, baseline: {}, repeats: {} }}",
+            self.method,
+            self.names,
+            crate::grade::short_float(self.baseline),
+            self.drops.ncols()
+        )
     }
 }
 
@@ -55,7 +62,11 @@ impl Importance {
     }
     /// The mean drop of one feature by name.
     pub fn get(&self, feature: &str) -> Result<f64> {
-        let j = self.names.iter().position(|n| n == feature).ok_or_else(|| Error::invalid_arg("feature", format!("'{feature}' is not among the features {:?}", self.names)))?;
+        let j = self
+            .names
+            .iter()
+            .position(|n| n == feature)
+            .ok_or_else(|| Error::invalid_arg("feature", format!("'{feature}' is not among the features {:?}", self.names)))?;
         Ok(self.means()[j])
     }
     /// `(name, mean, std)` from most to least important.
@@ -133,7 +144,12 @@ fn selected(names: &[String], wanted: &Option<Vec<String>>) -> Result<Vec<usize>
         Some(w) if w.is_empty() => Err(Error::Empty { what: "features to permute".into() }),
         Some(w) => w
             .iter()
-            .map(|f| names.iter().position(|n| n == f).ok_or_else(|| Error::invalid_arg("features", format!("'{f}' is not a column of x (it has {names:?})"))))
+            .map(|f| {
+                names
+                    .iter()
+                    .position(|n| n == f)
+                    .ok_or_else(|| Error::invalid_arg("features", format!("'{f}' is not a column of x (it has {names:?})")))
+            })
             .collect(),
     }
 }
@@ -197,14 +213,20 @@ where
         metric(y, &pred)
     };
     let baseline = score(&base)?;
-    let drops = run_shuffles(&cols, base.nrows(), &settings, || base.clone(), |work, j, perm| {
-        for (i, &src) in perm.iter().enumerate() {
-            work[[i, j]] = base[[src, j]];
-        }
-        let s = score(work);
-        work.column_mut(j).assign(&base.column(j));
-        Ok(baseline - s?)
-    })?;
+    let drops = run_shuffles(
+        &cols,
+        base.nrows(),
+        &settings,
+        || base.clone(),
+        |work, j, perm| {
+            for (i, &src) in perm.iter().enumerate() {
+                work[[i, j]] = base[[src, j]];
+            }
+            let s = score(work);
+            work.column_mut(j).assign(&base.column(j));
+            Ok(baseline - s?)
+        },
+    )?;
     Ok(Importance { names: cols.iter().map(|&j| names[j].clone()).collect(), baseline, drops, method: "permutation" })
 }
 
@@ -278,7 +300,14 @@ impl Importance {
 /// }, &x, &y, &x, &y, |y, p| cindex(y, Risk(p))).unwrap();
 /// assert!(imp.means()[0] > 0.3);
 /// ```
-pub fn drop_column_importance<X, F, M>(fit_predict: F, x_train: &X, y_train: &[f64], x_valid: &X, y_valid: &[f64], metric: M) -> Result<Importance>
+pub fn drop_column_importance<X, F, M>(
+    fit_predict: F,
+    x_train: &X,
+    y_train: &[f64],
+    x_valid: &X,
+    y_valid: &[f64],
+    metric: M,
+) -> Result<Importance>
 where
     X: AsFeatures + ?Sized,
     F: Fn(&Array2<f64>, &[f64], &Array2<f64>) -> Result<Vec<f64>> + Sync,
@@ -312,7 +341,8 @@ where
         let keep: Vec<usize> = (0..m.ncols()).filter(|&k| k != j).collect();
         m.select(Axis(1), &keep)
     };
-    let drops: Vec<f64> = (0..tr.ncols()).into_par_iter().map(|j| Ok(baseline - score(&without(&tr, j), &without(&va, j))?)).collect::<Result<Vec<f64>>>()?;
+    let drops: Vec<f64> =
+        (0..tr.ncols()).into_par_iter().map(|j| Ok(baseline - score(&without(&tr, j), &without(&va, j))?)).collect::<Result<Vec<f64>>>()?;
     let drops = Array2::from_shape_vec((names.len(), 1), drops).map_err(|e| Error::invalid_arg("importance", e.to_string()))?;
     Ok(Importance { names, baseline, drops, method: "drop-column" })
 }
@@ -332,13 +362,27 @@ mod tests {
         let x = Array2::from_shape_fn((1000, 2), |_| StandardNormal.sample(&mut rng));
         let y: Vec<f64> = x.column(0).iter().map(|&v: &f64| (1.0 / (1.0 + (-v).exp())).round()).collect();
         let lr = LogisticRegression::fit(&x.view(), &y, &["informative", "noise"], Penalty::L2 { c: 1.0 }).unwrap();
-        let imp = permutation_importance(|m: &Array2<f64>| lr.predict_proba(&m.view()), &x, &y, |y, p| cindex(y, Risk(p)), PermutationSettings::new(100).seed(3)).unwrap();
+        let imp = permutation_importance(
+            |m: &Array2<f64>| lr.predict_proba(&m.view()),
+            &x,
+            &y,
+            |y, p| cindex(y, Risk(p)),
+            PermutationSettings::new(100).seed(3),
+        )
+        .unwrap();
         let m = imp.means();
         assert!((m[0] - 0.5).abs() <= 0.01 + 0.1 * 0.5, "{m:?}");
         assert!(m[1].abs() <= 0.01, "{m:?}");
         assert_eq!(imp.ranked()[0].0, "x0");
         // Deterministic, and a subset gives the same values for its features.
-        let again = permutation_importance(|m: &Array2<f64>| lr.predict_proba(&m.view()), &x, &y, |y, p| cindex(y, Risk(p)), PermutationSettings::new(100).seed(3).features(&["x1"])).unwrap();
+        let again = permutation_importance(
+            |m: &Array2<f64>| lr.predict_proba(&m.view()),
+            &x,
+            &y,
+            |y, p| cindex(y, Risk(p)),
+            PermutationSettings::new(100).seed(3).features(&["x1"]),
+        )
+        .unwrap();
         assert_eq!(again.drops().row(0), imp.drops().row(1));
         assert!(imp.table().n_rows() == 2 && imp.plot(5).to_svg().is_ok());
     }
@@ -348,13 +392,18 @@ mod tests {
         use crate::trees::RandomForestClassifier;
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let x: Array2<f64> = Array2::from_shape_fn((300, 6), |_| StandardNormal.sample(&mut rng));
-        let y: Vec<f64> = (0..300).map(|i| rng.random_bool(1.0 / (1.0 + (-(x[[i, 0]] - x[[i, 1]] + 0.5 * x[[i, 2]])).exp())) as u8 as f64).collect();
+        let y: Vec<f64> =
+            (0..300).map(|i| rng.random_bool(1.0 / (1.0 + (-(x[[i, 0]] - x[[i, 1]] + 0.5 * x[[i, 2]])).exp())) as u8 as f64).collect();
         let rf = RandomForestClassifier::params().n_estimators(30).seed(2).progress(false).fit(&x, &y).unwrap();
         let auc = |y: &[f64], p: &[f64]| crate::metrics::roc_auc(y, p);
         let settings = PermutationSettings::new(7).seed(9);
         let generic = permutation_importance(|m: &Array2<f64>| rf.positive_proba(m), &x, &y, auc, settings.clone()).unwrap();
         let fast = rf.permutation_importance(&x, &y, auc, settings.clone()).unwrap();
-        let close = |a: &Importance, b: &Importance| a.feature_names() == b.feature_names() && (a.baseline() - b.baseline()).abs() < 1e-12 && a.drops().iter().zip(b.drops().iter()).all(|(u, v)| (u - v).abs() < 1e-12);
+        let close = |a: &Importance, b: &Importance| {
+            a.feature_names() == b.feature_names()
+                && (a.baseline() - b.baseline()).abs() < 1e-12
+                && a.drops().iter().zip(b.drops().iter()).all(|(u, v)| (u - v).abs() < 1e-12)
+        };
         assert!(close(&generic, &fast), "{generic:?}\n{fast:?}");
         let some = rf.permutation_importance(&x, &y, auc, settings.features(&["x4", "x1"])).unwrap();
         assert!(some.drops().row(1).iter().zip(generic.drops().row(1)).all(|(u, v)| (u - v).abs() < 1e-12));
@@ -369,7 +418,12 @@ mod tests {
         let pred = |m: &Array2<f64>| Ok(m.column(0).to_vec());
         let metric = |y: &[f64], p: &[f64]| cindex(y, Risk(p));
         assert!(permutation_importance(pred, &x, &y, metric, PermutationSettings::new(0)).unwrap_err().to_string().contains("repeat"));
-        assert!(permutation_importance(pred, &x, &y, metric, PermutationSettings::new(2).features(&["age"])).unwrap_err().to_string().contains("'age'"));
+        assert!(
+            permutation_importance(pred, &x, &y, metric, PermutationSettings::new(2).features(&["age"]))
+                .unwrap_err()
+                .to_string()
+                .contains("'age'")
+        );
         assert!(permutation_importance(pred, &x, &y[..5], metric, PermutationSettings::new(2)).is_err());
         let short = |_: &Array2<f64>| Ok(vec![0.0; 3]);
         assert!(permutation_importance(short, &x, &y, metric, PermutationSettings::new(2)).is_err());

@@ -27,8 +27,8 @@ mod importance;
 pub use exact::{MAX_EXACT_FEATURES, exact_shapley};
 #[cfg(feature = "torch")]
 pub use gradcam::{grad_cam, grad_cam_2d, grad_cam_3d, grad_cam_from_arrays, upsample_bilinear};
+pub use importance::{Importance, PermutationSettings, drop_column_importance, permutation, permutation_importance};
 pub(crate) use importance::{prepare as importance_prepare, run_shuffles as importance_run_shuffles};
-pub use importance::{permutation, Importance, PermutationSettings, drop_column_importance, permutation_importance};
 
 use crate::display::{Cell, Table, Tone};
 pub use crate::plot::Chart;
@@ -68,7 +68,13 @@ pub struct ShapValues {
 /// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
 impl std::fmt::Debug for ShapValues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ShapValues {{ rows: {}, features: {:?}, expected value: {} }}", self.values.nrows(), self.names, crate::grade::short_float(self.expected_value))
+        write!(
+            f,
+            "ShapValues {{ rows: {}, features: {:?}, expected value: {} }}",
+            self.values.nrows(),
+            self.names,
+            crate::grade::short_float(self.expected_value)
+        )
     }
 }
 
@@ -77,7 +83,11 @@ impl ShapValues {
     /// the base value `expected_value`.
     pub fn new(values: Array2<f64>, expected_value: f64, features: Array2<f64>, names: Vec<String>) -> Result<ShapValues> {
         if values.dim() != features.dim() {
-            return Err(Error::ShapeMismatch { what: "features".into(), expected: format!("{:?} like the SHAP values", values.dim()), got: features.shape().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: "features".into(),
+                expected: format!("{:?} like the SHAP values", values.dim()),
+                got: features.shape().to_vec(),
+            });
         }
         crate::error::check::same_len("feature names vs columns", names.len(), values.ncols())?;
         Ok(ShapValues { values, expected_value, features, names })
@@ -114,8 +124,12 @@ impl ShapValues {
     /// Mean |φ| per feature, largest first: the global importance ranking.
     pub fn mean_abs(&self) -> Vec<(String, f64)> {
         let n = self.n_rows().max(1) as f64;
-        let mut out: Vec<(String, f64)> =
-            self.names.iter().enumerate().map(|(j, name)| (name.clone(), self.values.column(j).iter().map(|v| v.abs()).sum::<f64>() / n)).collect();
+        let mut out: Vec<(String, f64)> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| (name.clone(), self.values.column(j).iter().map(|v| v.abs()).sum::<f64>() / n))
+            .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1));
         out
     }
@@ -140,7 +154,13 @@ impl ShapValues {
         let mut t = Table::new(["feature", "value", "SHAP value"]);
         for j in order {
             let v = self.values[[row, j]];
-            let tone = if v > 0.0 { Tone::Bad } else if v < 0.0 { Tone::Good } else { Tone::Plain };
+            let tone = if v > 0.0 {
+                Tone::Bad
+            } else if v < 0.0 {
+                Tone::Good
+            } else {
+                Tone::Plain
+            };
             t.push_row([Cell::from(self.names[j].clone()), Cell::from(self.features[[row, j]]), Cell::toned(format!("{v:+.4}"), tone)]);
         }
         Ok(t.caption(format!(
@@ -197,7 +217,11 @@ impl ShapValues {
                     .y_labels(n)
                     .y_label_formatter(&|y| {
                         let i = y.round() as i64;
-                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < n { labels[n - 1 - i as usize].clone() } else { String::new() }
+                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < n {
+                            labels[n - 1 - i as usize].clone()
+                        } else {
+                            String::new()
+                        }
                     })
                     .x_desc("model output")
                     .label_style(("sans-serif", 12))
@@ -219,10 +243,17 @@ impl ShapValues {
                 }
                 for (x, dash) in [(base, "E[f]"), (cum, "f(x)")] {
                     chart
-                        .draw_series(DashedLineSeries::new(vec![(x, -0.5), (x, n as f64 - 0.5)], 4, 3, RGBColor(90, 90, 90).stroke_width(1)))
+                        .draw_series(DashedLineSeries::new(
+                            vec![(x, -0.5), (x, n as f64 - 0.5)],
+                            4,
+                            3,
+                            RGBColor(90, 90, 90).stroke_width(1),
+                        ))
                         .map_err(plot_error)?;
                     chart
-                        .draw_series(std::iter::once(EmptyElement::at((x, n as f64 - 0.5)) + Text::new(dash, (3, 2), ("sans-serif", 12).into_font())))
+                        .draw_series(std::iter::once(
+                            EmptyElement::at((x, n as f64 - 0.5)) + Text::new(dash, (3, 2), ("sans-serif", 12).into_font()),
+                        ))
                         .map_err(plot_error)?;
                 }
                 Ok(())
@@ -268,7 +299,11 @@ impl ShapValues {
                     .y_labels(k)
                     .y_label_formatter(&|y| {
                         let i = y.round() as i64;
-                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { labels[k - 1 - i as usize].clone() } else { String::new() }
+                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k {
+                            labels[k - 1 - i as usize].clone()
+                        } else {
+                            String::new()
+                        }
                     })
                     .x_desc("SHAP value (impact on model output)")
                     .label_style(("sans-serif", 12))
@@ -334,7 +369,10 @@ impl ShapValues {
                     .margin(12)
                     .x_label_area_size(45)
                     .y_label_area_size(60)
-                    .build_cartesian_2d(crate::plot::axis(x0 - px, x1 + px, "feature values")?, crate::plot::axis(y0 - py, y1 + py, "SHAP values")?)
+                    .build_cartesian_2d(
+                        crate::plot::axis(x0 - px, x1 + px, "feature values")?,
+                        crate::plot::axis(y0 - py, y1 + py, "SHAP values")?,
+                    )
                     .map_err(plot_error)?;
                 chart
                     .configure_mesh()

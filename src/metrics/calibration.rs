@@ -125,7 +125,12 @@ pub fn calibration_curve<L: Labels + ?Sized>(y: &L, prob: &[f64], n_bins: usize,
 pub fn brier_score<L: Labels + ?Sized>(y: &L, prob: &[f64]) -> Result<f64> {
     let y = prepare(y, prob)?;
     if let Some(i) = prob.iter().position(|p| !(0.0..=1.0).contains(p)) {
-        return Err(Error::InvalidValue { what: "probabilities".into(), value: prob[i].to_string(), index: i, reason: "must lie in [0, 1]".into() });
+        return Err(Error::InvalidValue {
+            what: "probabilities".into(),
+            value: prob[i].to_string(),
+            index: i,
+            reason: "must lie in [0, 1]".into(),
+        });
     }
     Ok(y.iter().zip(prob).map(|(&t, &p)| (p - t as u8 as f64).powi(2)).sum::<f64>() / y.len() as f64)
 }
@@ -185,7 +190,9 @@ impl Platt {
                 return Err(Error::NotConverged {
                     what: "Platt scaling without smoothing".into(),
                     iterations: 0,
-                    detail: "the scores separate the classes perfectly, so the slope grows without bound; use Platt::fit (smoothed targets)".into(),
+                    detail:
+                        "the scores separate the classes perfectly, so the slope grows without bound; use Platt::fit (smoothed targets)"
+                            .into(),
                 });
             }
         }

@@ -293,7 +293,10 @@ fn cov(a: &[f64], b: &[f64]) -> f64 {
 fn need_two_each(y: &[bool]) -> Result<()> {
     let p = y.iter().filter(|&&v| v).count();
     if p < 2 || y.len() - p < 2 {
-        return Err(Error::undefined("DeLong variance", format!("needs at least 2 positive and 2 negative cases, got {p} and {}", y.len() - p)));
+        return Err(Error::undefined(
+            "DeLong variance",
+            format!("needs at least 2 positive and 2 negative cases, got {p} and {}", y.len() - p),
+        ));
     }
     Ok(())
 }
@@ -374,7 +377,8 @@ mod tests {
     fn data(n: usize, seed: u64) -> (Vec<bool>, Vec<f64>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let y: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
-        let s: Vec<f64> = y.iter().map(|&t| ((t as u8 as f64) * 0.8 + rng.random::<f64>()).min(1.0) * 0.5).map(|v| (v * 20.0).round() / 20.0).collect();
+        let s: Vec<f64> =
+            y.iter().map(|&t| ((t as u8 as f64) * 0.8 + rng.random::<f64>()).min(1.0) * 0.5).map(|v| (v * 20.0).round() / 20.0).collect();
         (y, s)
     }
 
@@ -395,7 +399,8 @@ mod tests {
     #[test]
     fn unstratified_and_undefined_resamples() {
         let (y, s) = data(60, 4);
-        let r = bootstrap_ci(&y, &s, |y: &[bool], s: &[f64]| super::super::sensitivity(y, s, 0.5), Bootstrap::new(100).unstratified()).unwrap();
+        let r =
+            bootstrap_ci(&y, &s, |y: &[bool], s: &[f64]| super::super::sensitivity(y, s, 0.5), Bootstrap::new(100).unstratified()).unwrap();
         assert!(r.used <= 100);
         assert!(bootstrap_ci(&[1, 1], &[0.1, 0.2], |y: &[bool], s: &[f64]| roc_auc(y, s), Bootstrap::new(10)).is_err());
         assert!(bootstrap_auc(&y, &s, Bootstrap::new(1)).is_err());
@@ -408,7 +413,15 @@ mod tests {
         let (auc, v10, v01) = components(&y, &s);
         let x: Vec<f64> = y.iter().zip(&s).filter(|(t, _)| **t).map(|(_, &v)| v).collect();
         let z: Vec<f64> = y.iter().zip(&s).filter(|(t, _)| !**t).map(|(_, &v)| v).collect();
-        let psi = |a: f64, b: f64| if a > b { 1.0 } else if a == b { 0.5 } else { 0.0 };
+        let psi = |a: f64, b: f64| {
+            if a > b {
+                1.0
+            } else if a == b {
+                0.5
+            } else {
+                0.0
+            }
+        };
         for (i, &xi) in x.iter().enumerate() {
             let want = z.iter().map(|&zj| psi(xi, zj)).sum::<f64>() / z.len() as f64;
             assert!((v10[i] - want).abs() < 1e-12);

@@ -33,7 +33,7 @@ mod curves;
 mod table;
 
 pub use calibration::{BinStrategy, CalibrationCurve, Platt, brier_score, calibration_curve, calibration_grid};
-pub use ci::{Bootstrap, BootstrapResult, Interval, DelongTest, bootstrap_auc, bootstrap_ci, delong_ci, delong_test, delong_variance};
+pub use ci::{Bootstrap, BootstrapResult, DelongTest, Interval, bootstrap_auc, bootstrap_ci, delong_ci, delong_test, delong_variance};
 pub use curves::{PrCurve, RocCurve, average_precision, pr_curve, pr_figure, roc_auc, roc_curve, roc_figure};
 pub use table::{MetricValue, PerformanceTable};
 
@@ -282,7 +282,10 @@ pub fn ppv_from_bayes(sensitivity: f64, specificity: f64, prevalence: f64) -> Re
     let num = sensitivity * prevalence;
     let den = num + (1.0 - specificity) * (1.0 - prevalence);
     if den == 0.0 {
-        return Err(Error::undefined("PPV", "no case would be predicted positive (sensitivity·prevalence and (1 − specificity)·(1 − prevalence) are both 0)"));
+        return Err(Error::undefined(
+            "PPV",
+            "no case would be predicted positive (sensitivity·prevalence and (1 − specificity)·(1 − prevalence) are both 0)",
+        ));
     }
     Ok(num / den)
 }

@@ -73,7 +73,11 @@ impl PerformanceTable {
 
     fn build(y: &ArrayView2<f64>, pred: &ArrayView2<f64>, classes: &[&str], thresholds: &[f64], cfg: Option<Bootstrap>) -> Result<Self> {
         if y.dim() != pred.dim() {
-            return Err(Error::ShapeMismatch { what: "predictions".into(), expected: format!("{:?} like the labels", y.dim()), got: pred.shape().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: "predictions".into(),
+                expected: format!("{:?} like the labels", y.dim()),
+                got: pred.shape().to_vec(),
+            });
         }
         let (n, k) = y.dim();
         crate::error::check::non_empty("labels", n * k)?;

@@ -105,7 +105,11 @@ pub struct Document {
 impl Document {
     /// A document with one passage holding `text`.
     pub fn from_text(id: &str, text: &str) -> Document {
-        Document { id: id.to_string(), infons: Infons::new(), passages: vec![Passage { offset: 0, infons: Infons::new(), text: text.to_string(), sentences: vec![], annotations: vec![] }] }
+        Document {
+            id: id.to_string(),
+            infons: Infons::new(),
+            passages: vec![Passage { offset: 0, infons: Infons::new(), text: text.to_string(), sentences: vec![], annotations: vec![] }],
+        }
     }
 
     /// Splits every passage into sentences ([`sentence_spans`]), replacing earlier splits.
@@ -113,7 +117,12 @@ impl Document {
         for p in &mut self.passages {
             p.sentences = sentence_spans(&p.text)
                 .into_iter()
-                .map(|(a, z)| Sentence { offset: p.offset.saturating_add(a), infons: Infons::new(), text: p.text.get(a..z).unwrap_or_default().to_string(), annotations: vec![] })
+                .map(|(a, z)| Sentence {
+                    offset: p.offset.saturating_add(a),
+                    infons: Infons::new(),
+                    text: p.text.get(a..z).unwrap_or_default().to_string(),
+                    annotations: vec![],
+                })
                 .collect();
         }
     }
@@ -156,7 +165,8 @@ impl Collection {
     /// BioC XML (`<collection>` with `<document>`, `<passage>`, `<sentence>`,
     /// `<annotation>`, `<infon key=…>`, `<location offset=… length=…>`).
     pub fn to_xml(&self) -> String {
-        let mut x = String::from("<?xml version='1.0' encoding='utf-8' standalone='yes'?>\n<!DOCTYPE collection SYSTEM 'BioC.dtd'>\n<collection>");
+        let mut x =
+            String::from("<?xml version='1.0' encoding='utf-8' standalone='yes'?>\n<!DOCTYPE collection SYSTEM 'BioC.dtd'>\n<collection>");
         let e = |s: &str| escape_html(s);
         let infons = |x: &mut String, m: &Infons| {
             for (k, v) in m {
@@ -217,7 +227,10 @@ impl Collection {
             t.trim().parse().map_err(|_| Error::parse("BioC XML", format!("<{what}> has <{tag}> {t:?}, expected a number")))
         }
         fn infons(n: roxmltree::Node) -> Infons {
-            n.children().filter(|c| c.has_tag_name("infon")).map(|c| (c.attribute("key").unwrap_or("").to_string(), c.text().unwrap_or("").to_string())).collect()
+            n.children()
+                .filter(|c| c.has_tag_name("infon"))
+                .map(|c| (c.attribute("key").unwrap_or("").to_string(), c.text().unwrap_or("").to_string()))
+                .collect()
         }
         fn anns(n: roxmltree::Node) -> Result<Vec<Annotation>> {
             n.children()
@@ -227,23 +240,49 @@ impl Collection {
                         .children()
                         .filter(|c| c.has_tag_name("location"))
                         .map(|l| {
-                            let g = |k: &str| l.attribute(k).and_then(|v| v.parse().ok()).ok_or_else(|| Error::parse("BioC XML", format!("<location> needs a numeric {k}")));
+                            let g = |k: &str| {
+                                l.attribute(k)
+                                    .and_then(|v| v.parse().ok())
+                                    .ok_or_else(|| Error::parse("BioC XML", format!("<location> needs a numeric {k}")))
+                            };
                             Ok(Location { offset: g("offset")?, length: g("length")? })
                         })
                         .collect::<Result<_>>()?;
-                    Ok(Annotation { id: a.attribute("id").unwrap_or("").to_string(), infons: infons(a), text: child_text(a, "text"), locations })
+                    Ok(Annotation {
+                        id: a.attribute("id").unwrap_or("").to_string(),
+                        infons: infons(a),
+                        text: child_text(a, "text"),
+                        locations,
+                    })
                 })
                 .collect()
         }
-        let mut c = Collection { source: child_text(root, "source"), date: child_text(root, "date"), key: child_text(root, "key"), infons: infons(root), documents: vec![] };
+        let mut c = Collection {
+            source: child_text(root, "source"),
+            date: child_text(root, "date"),
+            key: child_text(root, "key"),
+            infons: infons(root),
+            documents: vec![],
+        };
         for d in root.children().filter(|n| n.has_tag_name("document")) {
             let mut passages = Vec::new();
             for p in d.children().filter(|n| n.has_tag_name("passage")) {
                 let mut sentences = Vec::new();
                 for s in p.children().filter(|n| n.has_tag_name("sentence")) {
-                    sentences.push(Sentence { offset: num(s, "offset", "sentence")?, infons: infons(s), text: child_text(s, "text"), annotations: anns(s)? });
+                    sentences.push(Sentence {
+                        offset: num(s, "offset", "sentence")?,
+                        infons: infons(s),
+                        text: child_text(s, "text"),
+                        annotations: anns(s)?,
+                    });
                 }
-                passages.push(Passage { offset: num(p, "offset", "passage")?, infons: infons(p), text: child_text(p, "text"), sentences, annotations: anns(p)? });
+                passages.push(Passage {
+                    offset: num(p, "offset", "passage")?,
+                    infons: infons(p),
+                    text: child_text(p, "text"),
+                    sentences,
+                    annotations: anns(p)?,
+                });
             }
             c.documents.push(Document { id: child_text(d, "id"), infons: infons(d), passages });
         }
@@ -277,7 +316,12 @@ pub fn labelled_collection<S: AsRef<str>>(labeler: &Labeler, ids: &[S], labels: 
                 if m.certainty == Certainty::Uncertain {
                     infons.insert("uncertainty".into(), "True".into());
                 }
-                annotations.push(Annotation { id: format!("T{k}"), infons, text: m.text.clone(), locations: vec![Location { offset: offset.saturating_add(m.span.0), length: m.span.1.saturating_sub(m.span.0) }] });
+                annotations.push(Annotation {
+                    id: format!("T{k}"),
+                    infons,
+                    text: m.text.clone(),
+                    locations: vec![Location { offset: offset.saturating_add(m.span.0), length: m.span.1.saturating_sub(m.span.0) }],
+                });
             }
             sentences.push(Sentence { offset, infons: Infons::new(), text: s.clone(), annotations });
             offset = offset.saturating_add(s.len()).saturating_add(1);

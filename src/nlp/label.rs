@@ -41,7 +41,12 @@ impl Label {
             Some(0) => Ok(Label::Negative),
             Some(-1) => Ok(Label::Uncertain),
             None => Ok(Label::NotMentioned),
-            Some(v) => Err(Error::InvalidValue { what: "label code".into(), value: v.to_string(), index: 0, reason: "codes are 1, 0, -1 or missing".into() }),
+            Some(v) => Err(Error::InvalidValue {
+                what: "label code".into(),
+                value: v.to_string(),
+                index: 0,
+                reason: "codes are 1, 0, -1 or missing".into(),
+            }),
         }
     }
 }
@@ -117,14 +122,19 @@ impl PhraseLists {
                 if inc.is_empty() {
                     return Err(Error::invalid_arg("phrases", format!("observation {name} has no include phrase")));
                 }
-                Ok(Observation { name: name.to_string(), include: inc.iter().map(|p| compile_phrase(p)).collect::<Result<_>>()?, exclude: exc.iter().map(|p| compile_phrase(p)).collect::<Result<_>>()? })
+                Ok(Observation {
+                    name: name.to_string(),
+                    include: inc.iter().map(|p| compile_phrase(p)).collect::<Result<_>>()?,
+                    exclude: exc.iter().map(|p| compile_phrase(p)).collect::<Result<_>>()?,
+                })
             })
             .collect::<Result<_>>()?;
         PhraseLists::with(observations, false)
     }
 
     fn with(observations: Vec<Observation>, no_finding: bool) -> Result<PhraseLists> {
-        let include_set = RegexSet::new(observations.iter().flat_map(|o| o.include.iter().map(|r| r.as_str()))).map_err(|e| Error::parse("phrase lists", e.to_string()))?;
+        let include_set = RegexSet::new(observations.iter().flat_map(|o| o.include.iter().map(|r| r.as_str())))
+            .map_err(|e| Error::parse("phrase lists", e.to_string()))?;
         Ok(PhraseLists { observations, no_finding, include_set })
     }
 
@@ -137,8 +147,13 @@ impl PhraseLists {
             if no_finding && name == "No Finding" {
                 continue;
             }
-            let e: PhraseEntry = serde_json::from_value(v).map_err(|e| Error::parse(format!("{} entry {name}", p.display()), e.to_string()))?;
-            observations.push(Observation { name, include: e.include.iter().map(|s| compile_phrase(s)).collect::<Result<_>>()?, exclude: e.exclude.iter().map(|s| compile_phrase(s)).collect::<Result<_>>()? });
+            let e: PhraseEntry =
+                serde_json::from_value(v).map_err(|e| Error::parse(format!("{} entry {name}", p.display()), e.to_string()))?;
+            observations.push(Observation {
+                name,
+                include: e.include.iter().map(|s| compile_phrase(s)).collect::<Result<_>>()?,
+                exclude: e.exclude.iter().map(|s| compile_phrase(s)).collect::<Result<_>>()?,
+            });
         }
         PhraseLists::with(observations, no_finding)
     }
@@ -177,7 +192,8 @@ impl PhraseLists {
             if !ids.clone().any(|i| hits.matched(i)) {
                 continue;
             }
-            let excluded: Vec<(usize, usize)> = o.exclude.iter().flat_map(|r| r.find_iter(sentence).map(|m| (m.start(), m.end()))).collect();
+            let excluded: Vec<(usize, usize)> =
+                o.exclude.iter().flat_map(|r| r.find_iter(sentence).map(|m| (m.start(), m.end()))).collect();
             for (r, i) in o.include.iter().zip(ids) {
                 if !hits.matched(i) {
                     continue;
@@ -188,7 +204,10 @@ impl PhraseLists {
                         if c.is_alphanumeric() { end += c.len_utf8() } else { break }
                     }
                     let (a, z) = (m.start(), end);
-                    if z == a || excluded.iter().any(|&(x, y)| x < z && a < y) || out.iter().any(|q: &Mention| q.observation == k && q.span.0 < z && a < q.span.1) {
+                    if z == a
+                        || excluded.iter().any(|&(x, y)| x < z && a < y)
+                        || out.iter().any(|q: &Mention| q.observation == k && q.span.0 < z && a < q.span.1)
+                    {
                         continue;
                     }
                     out.push(Mention { observation: k, span: (a, z), text: sentence[a..z].to_string() });
@@ -343,7 +362,12 @@ pub const CHEXPERT_HIERARCHY: [(&str, &str); 6] = [
 /// ```
 pub fn propagate_hierarchy(labels: &mut [Label], names: &[String], pairs: &[(&str, &str)]) -> Result<()> {
     crate::error::check::same_len("labels vs names", labels.len(), names.len())?;
-    let idx = |n: &str| names.iter().position(|x| x == n).ok_or_else(|| Error::invalid_arg("hierarchy", format!("no observation named {n:?} among {}", names.join(", "))));
+    let idx = |n: &str| {
+        names
+            .iter()
+            .position(|x| x == n)
+            .ok_or_else(|| Error::invalid_arg("hierarchy", format!("no observation named {n:?} among {}", names.join(", "))))
+    };
     let pairs: Vec<(usize, usize)> = pairs.iter().map(|(p, c)| Ok((idx(p)?, idx(c)?))).collect::<Result<_>>()?;
     loop {
         let mut changed = false;
@@ -477,7 +501,12 @@ impl Labeler {
             propagate_hierarchy(&mut labels, &names, &pairs)?;
         }
         if self.phrases.no_finding {
-            let any = self.phrases.observations.iter().zip(&labels).any(|(o, l)| o.name != "Support Devices" && matches!(l, Label::Positive | Label::Uncertain));
+            let any = self
+                .phrases
+                .observations
+                .iter()
+                .zip(&labels)
+                .any(|(o, l)| o.name != "Support Devices" && matches!(l, Label::Positive | Label::Uncertain));
             labels.push(if any { Label::NotMentioned } else { Label::Positive });
         }
         Ok(ReportLabels { labels, mentions, sentences })
@@ -485,7 +514,11 @@ impl Labeler {
 
     /// Labels many reports in parallel; the first bad report's error names its index.
     pub fn label_all<S: AsRef<str> + Sync>(&self, reports: &[S]) -> Result<Vec<ReportLabels>> {
-        reports.par_iter().enumerate().map(|(i, r)| self.label(r.as_ref()).map_err(|e| Error::invalid_arg("reports", format!("report {i}: {e}")))).collect()
+        reports
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| self.label(r.as_ref()).map_err(|e| Error::invalid_arg("reports", format!("report {i}: {e}"))))
+            .collect()
     }
 
     /// A frame of label codes (1, 0, −1, null) with one column per observation.
@@ -498,7 +531,12 @@ impl Labeler {
         let names = self.names();
         let mut t = Table::new(["sentence", "mention", "observation", "certainty"]);
         for m in &r.mentions {
-            t.push_row([Cell::from(r.sentences.get(m.sentence).map(String::as_str).unwrap_or("")), Cell::from(m.text.as_str()), Cell::from(names[m.observation].as_str()), Cell::from(format!("{:?}", m.certainty).to_lowercase())]);
+            t.push_row([
+                Cell::from(r.sentences.get(m.sentence).map(String::as_str).unwrap_or("")),
+                Cell::from(m.text.as_str()),
+                Cell::from(names[m.observation].as_str()),
+                Cell::from(format!("{:?}", m.certainty).to_lowercase()),
+            ]);
         }
         t
     }
@@ -511,7 +549,11 @@ pub fn label_frame(labels: &[Vec<Label>], names: &[String]) -> Result<DataFrame>
             return Err(Error::LengthMismatch { what: format!("labels of report {i} vs names"), left: l.len(), right: names.len() });
         }
     }
-    let cols: Vec<Column> = names.iter().enumerate().map(|(k, n)| Column::new(n.as_str().into(), labels.iter().map(|l| l[k].code()).collect::<Vec<Option<i32>>>())).collect();
+    let cols: Vec<Column> = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| Column::new(n.as_str().into(), labels.iter().map(|l| l[k].code()).collect::<Vec<Option<i32>>>()))
+        .collect();
     Ok(DataFrame::new(labels.len(), cols)?)
 }
 
@@ -544,13 +586,25 @@ impl LabelScores {
     pub fn table(&self) -> Table {
         let mut t = Table::new(["label", "precision", "recall", "F1", "support"]);
         for k in 0..self.names.len() {
-            t.push_row([Cell::from(self.names[k].as_str()), Cell::from(self.precision[k]), Cell::from(self.recall[k]), Cell::from(self.f1[k]), Cell::from(self.support[k])]);
+            t.push_row([
+                Cell::from(self.names[k].as_str()),
+                Cell::from(self.precision[k]),
+                Cell::from(self.recall[k]),
+                Cell::from(self.f1[k]),
+                Cell::from(self.support[k]),
+            ]);
         }
         let mean = |v: &[f64]| {
             let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
             if f.is_empty() { f64::NAN } else { f.iter().sum::<f64>() / f.len() as f64 }
         };
-        t.push_row([Cell::from("average"), Cell::from(mean(&self.precision)), Cell::from(mean(&self.recall)), Cell::from(self.macro_f1()), Cell::from(self.support.iter().sum::<usize>())]);
+        t.push_row([
+            Cell::from("average"),
+            Cell::from(mean(&self.precision)),
+            Cell::from(mean(&self.recall)),
+            Cell::from(self.macro_f1()),
+            Cell::from(self.support.iter().sum::<usize>()),
+        ]);
         t
     }
 }
@@ -598,8 +652,15 @@ pub fn evaluate_labels(truth: &[Vec<Label>], pred: &[Vec<Label>], names: &[Strin
 /// A bar chart of how many reports carry each label value per observation (positive,
 /// uncertain, negative), for a label set.
 pub fn label_count_figure(labels: &[Vec<Label>], names: &[String]) -> Figure {
-    let count = |want: Label| names.iter().enumerate().map(|(k, _)| labels.iter().filter(|l| l.get(k) == Some(&want)).count() as f64).collect::<Vec<f64>>();
-    Figure::new().title("Labels per observation").y_label("reports").bars(names, &count(Label::Positive), "positive").bars(names, &count(Label::Uncertain), "uncertain").bars(names, &count(Label::Negative), "negative")
+    let count = |want: Label| {
+        names.iter().enumerate().map(|(k, _)| labels.iter().filter(|l| l.get(k) == Some(&want)).count() as f64).collect::<Vec<f64>>()
+    };
+    Figure::new()
+        .title("Labels per observation")
+        .y_label("reports")
+        .bars(names, &count(Label::Positive), "positive")
+        .bars(names, &count(Label::Uncertain), "uncertain")
+        .bars(names, &count(Label::Negative), "negative")
 }
 
 #[cfg(test)]
@@ -624,9 +685,15 @@ mod tests {
         // The course's test: with its keywords ("pattern" → Airspace Opacity, "infection" →
         // Pneumonia, "consolidation" → Consolidation), the negation-aware labeller skips
         // "no Focal Consolidation." and keeps the first sentence.
-        let lists = PhraseLists::new(&[("Airspace Opacity", &["pattern"][..], &[][..]), ("Consolidation", &["consolidation"][..], &[][..]), ("Pneumonia", &["infection"][..], &[][..])]).unwrap();
+        let lists = PhraseLists::new(&[
+            ("Airspace Opacity", &["pattern"][..], &[][..]),
+            ("Consolidation", &["consolidation"][..], &[][..]),
+            ("Pneumonia", &["infection"][..], &[][..]),
+        ])
+        .unwrap();
         let course = Labeler::new(lists.clone(), Method::course_negation());
-        let report = "Diffuse Reticular Pattern, which can be seen with an atypical infection or chronic fibrotic change. no Focal Consolidation.";
+        let report =
+            "Diffuse Reticular Pattern, which can be seen with an atypical infection or chronic fibrotic change. no Focal Consolidation.";
         assert_eq!(course.label(report).unwrap().labels, vec![Label::Positive, Label::Negative, Label::Positive]);
         // Substrings: "normal" contains "no", "isn't" contains "n't"; whole words do not.
         let words = Labeler::new(lists.clone(), Method::keyword_negation());
@@ -639,7 +706,10 @@ mod tests {
             assert_eq!(course.label(r).unwrap().labels[1], course_label, "{r}");
             assert_eq!(words.label(r).unwrap().labels[1], word_label, "{r}");
         }
-        assert_eq!(Labeler::new(lists, Method::NegationSubstrings(vec![String::new()])).label("Consolidation.").unwrap().labels[1], Label::Positive);
+        assert_eq!(
+            Labeler::new(lists, Method::NegationSubstrings(vec![String::new()])).label("Consolidation.").unwrap().labels[1],
+            Label::Positive
+        );
     }
 
     #[test]
@@ -660,7 +730,8 @@ mod tests {
             let pred: Vec<Vec<Label>> = l.label_all(&s.reports).unwrap().into_iter().map(|r| r.labels).collect();
             evaluate_labels(&s.labels, &pred, &s.names).unwrap().macro_f1()
         };
-        let (kw, kn, nb, cx) = (f1(Method::Keyword), f1(Method::keyword_negation()), f1(Method::negbio().unwrap()), f1(Method::context().unwrap()));
+        let (kw, kn, nb, cx) =
+            (f1(Method::Keyword), f1(Method::keyword_negation()), f1(Method::negbio().unwrap()), f1(Method::context().unwrap()));
         assert!(kw < kn && kn < nb && nb < cx, "{kw} {kn} {nb} {cx}");
         assert!(cx > 0.93, "{cx}");
     }

@@ -28,9 +28,21 @@ mod synth;
 mod text;
 
 pub use bioc::labelled_collection;
-pub use label::{CHEXPERT_HIERARCHY, COURSE_NEGATIVE_WORDS, propagate_hierarchy, Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels, evaluate_labels, label_count_figure, label_frame};
-pub use negation::{CXR_EXTRA_RULES, CXR_SCOPED_RULES, NEGBIO_EXTRA_NEGATION, NEGBIO_EXTRA_UNCERTAINTY, Category, Certainty, ConText, ContextRule, Direction, Modifier, NegBio};
-pub use openi::{MAX_REPORT_BYTES, MESH_TO_CHEXPERT, MeshEvaluation, OpenIReport, evaluate_on_mesh, mesh_labels, mesh_table, openi_available, openi_path, parse_openi_xml, read_openi};
+pub use label::{
+    CHEXPERT_HIERARCHY, COURSE_NEGATIVE_WORDS, Label, LabelScores, LabeledMention, Labeler, Mention, Method, PhraseLists, ReportLabels,
+    evaluate_labels, label_count_figure, label_frame, propagate_hierarchy,
+};
+pub use negation::{
+    CXR_EXTRA_RULES, CXR_SCOPED_RULES, Category, Certainty, ConText, ContextRule, Direction, Modifier, NEGBIO_EXTRA_NEGATION,
+    NEGBIO_EXTRA_UNCERTAINTY, NegBio,
+};
+pub use openi::{
+    MAX_REPORT_BYTES, MESH_TO_CHEXPERT, MeshEvaluation, OpenIReport, evaluate_on_mesh, mesh_labels, mesh_table, openi_available,
+    openi_path, parse_openi_xml, read_openi,
+};
 pub use qa_text::{QaExample, answer_f1, best_span, construct_answer, exact_match, normalize_answer, synthetic_qa};
 pub use synth::{Phrasing, SyntheticReports, synthetic_reports};
-pub use text::{SECTION_HEADERS, Token, clean, read_reports, regex_search, report_from_bytes, sentence_spans, split_sentences, strip_section_header, tokenize, translate};
+pub use text::{
+    SECTION_HEADERS, Token, clean, read_reports, regex_search, report_from_bytes, sentence_spans, split_sentences, strip_section_header,
+    tokenize, translate,
+};

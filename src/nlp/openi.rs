@@ -87,8 +87,24 @@ pub fn parse_openi_xml(xml: &str, name: &str) -> Result<OpenIReport> {
         .and_then(|n| n.attribute("id"))
         .ok_or_else(|| Error::parse(name, "no <uId id=\"…\"> element"))?
         .to_string();
-    let mut r = OpenIReport { id, comparison: String::new(), indication: String::new(), findings: String::new(), impression: String::new(), mesh_major: vec![], mesh_minor: vec![] };
-    let text_of = |n: roxmltree::Node| -> String { n.descendants().filter(|d| d.is_text()).filter_map(|d| d.text()).collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ") };
+    let mut r = OpenIReport {
+        id,
+        comparison: String::new(),
+        indication: String::new(),
+        findings: String::new(),
+        impression: String::new(),
+        mesh_major: vec![],
+        mesh_minor: vec![],
+    };
+    let text_of = |n: roxmltree::Node| -> String {
+        n.descendants()
+            .filter(|d| d.is_text())
+            .filter_map(|d| d.text())
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for n in root.descendants() {
         if n.has_tag_name("AbstractText") {
             let t = text_of(n);
@@ -115,7 +131,9 @@ pub fn openi_path() -> PathBuf {
     if let Some(p) = std::env::var_os("AI4MED_OPENI") {
         return PathBuf::from(p);
     }
-    let cache = std::env::var_os("AI4MED_CACHE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/ai4med"));
+    let cache = std::env::var_os("AI4MED_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/ai4med"));
     cache.join("nlp/NLMCXR_reports.tgz")
 }
 
@@ -137,11 +155,21 @@ pub fn openi_available() -> bool {
 pub fn read_openi(path: impl AsRef<Path>) -> Result<Vec<OpenIReport>> {
     let path = path.as_ref();
     if !path.exists() {
-        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "the OpenI reports are not here; `make nlp-data` fetches them (the torchxrayvision wheel from PyPI)")));
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the OpenI reports are not here; `make nlp-data` fetches them (the torchxrayvision wheel from PyPI)",
+            ),
+        ));
     }
     let mut out = Vec::new();
     if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "xml")).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+            .collect();
         files.sort();
         for f in files {
             let len = std::fs::metadata(&f).map_err(|e| Error::io(&f, e))?.len();
@@ -163,11 +191,15 @@ pub fn read_openi(path: impl AsRef<Path>) -> Result<Vec<OpenIReport>> {
             }
             let size = entry.header().size().map_err(|e| Error::io(path, e))?;
             if size > MAX_REPORT_BYTES {
-                return Err(Error::invalid_arg("path", format!("archive member {name} claims {size} bytes, more than a report ({MAX_REPORT_BYTES})")));
+                return Err(Error::invalid_arg(
+                    "path",
+                    format!("archive member {name} claims {size} bytes, more than a report ({MAX_REPORT_BYTES})"),
+                ));
             }
             let mut bytes = Vec::with_capacity(size as usize);
             (&mut entry).take(MAX_REPORT_BYTES).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
-            let text = String::from_utf8(bytes).map_err(|e| Error::parse(&name, format!("not UTF-8: invalid byte at {}", e.utf8_error().valid_up_to())))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| Error::parse(&name, format!("not UTF-8: invalid byte at {}", e.utf8_error().valid_up_to())))?;
             out.push(parse_openi_xml(&text, &name)?);
         }
     }
@@ -285,7 +317,10 @@ impl MeshEvaluation {
     /// Macro F1 over the observations with at least `min_support` MeSH-positive reports (the
     /// rare ones, Enlarged Cardiomediastinum and Pleural Other here, say little).
     pub fn macro_f1(&self, min_support: usize) -> f64 {
-        let v: Vec<f64> = (0..self.scores.names.len()).filter(|&k| self.scores.support[k] >= min_support && self.scores.f1[k].is_finite()).map(|k| self.scores.f1[k]).collect();
+        let v: Vec<f64> = (0..self.scores.names.len())
+            .filter(|&k| self.scores.support[k] >= min_support && self.scores.f1[k].is_finite())
+            .map(|k| self.scores.f1[k])
+            .collect();
         if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
     }
 }
@@ -343,7 +378,8 @@ mod tests {
     /// A report in the collection's format, written here (the real ones may not be copied
     /// into the repository).
     fn xml(id: &str, findings: &str, impression: &str, major: &[&str], minor: &[&str]) -> String {
-        let terms: String = major.iter().map(|t| format!("<major>{t}</major>")).chain(minor.iter().map(|t| format!("<minor>{t}</minor>"))).collect();
+        let terms: String =
+            major.iter().map(|t| format!("<major>{t}</major>")).chain(minor.iter().map(|t| format!("<minor>{t}</minor>"))).collect();
         format!(
             r#"<?xml version="1.0" encoding="utf-8"?>
 <eCitation><meta type="rr"/><uId id="{id}"/>
@@ -375,8 +411,21 @@ mod tests {
 
     #[test]
     fn mesh_mapping_uses_heading_and_qualifier() {
-        let names: Vec<String> = ["Cardiomegaly", "Pleural Effusion", "Lung Opacity", "Pleural Other", "No Finding", "Unknown"].iter().map(|s| s.to_string()).collect();
-        let r = parse_openi_xml(&xml("CXR1", "x", "y", &["Cardiac Shadow/enlarged/mild", "Pleural  Effusion/bilateral"], &["Density/ribs", "Thickening/pleura/left"]), "1.xml").unwrap();
+        let names: Vec<String> = ["Cardiomegaly", "Pleural Effusion", "Lung Opacity", "Pleural Other", "No Finding", "Unknown"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let r = parse_openi_xml(
+            &xml(
+                "CXR1",
+                "x",
+                "y",
+                &["Cardiac Shadow/enlarged/mild", "Pleural  Effusion/bilateral"],
+                &["Density/ribs", "Thickening/pleura/left"],
+            ),
+            "1.xml",
+        )
+        .unwrap();
         use Label::*;
         assert_eq!(mesh_labels(&r, &names), vec![Positive, Positive, NotMentioned, Positive, NotMentioned, NotMentioned]);
         let n = parse_openi_xml(&xml("CXR2", "x", "y", &["normal"], &[]), "2.xml").unwrap();
@@ -393,7 +442,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ai4med-openi-test-{}", std::process::id()));
         let folder = dir.join("ecgen-radiology");
         std::fs::create_dir_all(&folder).unwrap();
-        let docs = [("10", xml("CXR10", "No pneumothorax.", "Normal.", &["normal"], &[])), ("2", xml("CXR2", "Small left effusion.", "Effusion.", &["Pleural Effusion/left/small"], &[]))];
+        let docs = [
+            ("10", xml("CXR10", "No pneumothorax.", "Normal.", &["normal"], &[])),
+            ("2", xml("CXR2", "Small left effusion.", "Effusion.", &["Pleural Effusion/left/small"], &[])),
+        ];
         let tgz = dir.join("reports.tgz");
         {
             let gz = flate2::write::GzEncoder::new(std::fs::File::create(&tgz).unwrap(), flate2::Compression::fast());

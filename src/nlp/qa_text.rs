@@ -151,14 +151,60 @@ pub fn synthetic_qa(n: usize, seed: u64) -> Result<Vec<QaExample>> {
     type Fact = (&'static str, &'static [&'static str], &'static [&'static str]);
     // (sentence template with {v}, values, questions)
     const FACTS: [Fact; 8] = [
-        ("The patient is a {v} admitted from the emergency department.", &["67-year-old man", "54-year-old woman", "72-year-old woman", "45-year-old man", "81-year-old man", "38-year-old woman"], &["Who is the patient?", "Describe the patient.", "What is the age and sex of the patient?"]),
-        ("The patient presented with {v} for two days.", &["chest pain", "shortness of breath", "fever and cough", "abdominal pain", "dizziness", "leg swelling"], &["What did the patient present with?", "What was the presenting complaint?", "Why did the patient come in?"]),
-        ("Blood pressure on arrival was {v}.", &["142/88 mmHg", "98/60 mmHg", "165/95 mmHg", "120/76 mmHg", "110/70 mmHg"], &["What was the blood pressure?", "What was the blood pressure on arrival?"]),
-        ("{v} was started on the ward.", &["Aspirin 81 mg daily", "Furosemide 40 mg twice daily", "Ceftriaxone 1 g daily", "Metoprolol 25 mg twice daily", "Heparin infusion", "Amoxicillin 500 mg three times daily"], &["What medication was started?", "Which drug was started?", "What treatment was begun?"]),
-        ("The chest radiograph showed {v}.", &["a small left pleural effusion", "right lower lobe consolidation", "mild pulmonary edema", "no acute abnormality", "a right apical pneumothorax", "cardiomegaly"], &["What did the chest radiograph show?", "What was seen on the chest x-ray?", "What did imaging show?"]),
-        ("The patient reports an allergy to {v}.", &["penicillin", "sulfa drugs", "latex", "codeine", "iodinated contrast"], &["What is the patient allergic to?", "Which allergy does the patient have?"]),
-        ("Past history is notable for {v}.", &["type 2 diabetes", "chronic kidney disease", "atrial fibrillation", "hypertension", "asthma", "prior myocardial infarction"], &["What is the patient's history notable for?", "What past medical history does the patient have?"]),
-        ("Follow-up is planned with {v} in two weeks.", &["cardiology", "the primary care physician", "pulmonology", "nephrology", "the surgical clinic"], &["Who will the patient follow up with?", "With whom is follow-up planned?"]),
+        (
+            "The patient is a {v} admitted from the emergency department.",
+            &["67-year-old man", "54-year-old woman", "72-year-old woman", "45-year-old man", "81-year-old man", "38-year-old woman"],
+            &["Who is the patient?", "Describe the patient.", "What is the age and sex of the patient?"],
+        ),
+        (
+            "The patient presented with {v} for two days.",
+            &["chest pain", "shortness of breath", "fever and cough", "abdominal pain", "dizziness", "leg swelling"],
+            &["What did the patient present with?", "What was the presenting complaint?", "Why did the patient come in?"],
+        ),
+        (
+            "Blood pressure on arrival was {v}.",
+            &["142/88 mmHg", "98/60 mmHg", "165/95 mmHg", "120/76 mmHg", "110/70 mmHg"],
+            &["What was the blood pressure?", "What was the blood pressure on arrival?"],
+        ),
+        (
+            "{v} was started on the ward.",
+            &[
+                "Aspirin 81 mg daily",
+                "Furosemide 40 mg twice daily",
+                "Ceftriaxone 1 g daily",
+                "Metoprolol 25 mg twice daily",
+                "Heparin infusion",
+                "Amoxicillin 500 mg three times daily",
+            ],
+            &["What medication was started?", "Which drug was started?", "What treatment was begun?"],
+        ),
+        (
+            "The chest radiograph showed {v}.",
+            &[
+                "a small left pleural effusion",
+                "right lower lobe consolidation",
+                "mild pulmonary edema",
+                "no acute abnormality",
+                "a right apical pneumothorax",
+                "cardiomegaly",
+            ],
+            &["What did the chest radiograph show?", "What was seen on the chest x-ray?", "What did imaging show?"],
+        ),
+        (
+            "The patient reports an allergy to {v}.",
+            &["penicillin", "sulfa drugs", "latex", "codeine", "iodinated contrast"],
+            &["What is the patient allergic to?", "Which allergy does the patient have?"],
+        ),
+        (
+            "Past history is notable for {v}.",
+            &["type 2 diabetes", "chronic kidney disease", "atrial fibrillation", "hypertension", "asthma", "prior myocardial infarction"],
+            &["What is the patient's history notable for?", "What past medical history does the patient have?"],
+        ),
+        (
+            "Follow-up is planned with {v} in two weeks.",
+            &["cardiology", "the primary care physician", "pulmonology", "nephrology", "the surgical clinic"],
+            &["Who will the patient follow up with?", "With whom is follow-up planned?"],
+        ),
     ];
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Vec::with_capacity(n);

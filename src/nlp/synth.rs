@@ -99,7 +99,13 @@ pub fn synthetic_reports(n: usize, seed: u64) -> Result<SyntheticReports> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut names: Vec<String> = FORMS.iter().map(|f| f.0.to_string()).collect();
     names.push("No Finding".into());
-    let fillers = ["PA and lateral views of the chest.", "Comparison is made to the prior study.", "The osseous structures are intact.", "Lungs are otherwise clear.", "Single portable view."];
+    let fillers = [
+        "PA and lateral views of the chest.",
+        "Comparison is made to the prior study.",
+        "The osseous structures are intact.",
+        "Lungs are otherwise clear.",
+        "Single portable view.",
+    ];
     let (mut reports, mut labels, mut phrasings) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for _ in 0..n {
         let mut obs: Vec<usize> = (0..FORMS.len()).collect();
@@ -140,23 +146,49 @@ pub fn synthetic_reports(n: usize, seed: u64) -> Result<SyntheticReports> {
             let s = match ph {
                 Phrasing::Plain => {
                     lab[o] = Label::Positive;
-                    pick(&mut rng, &["There is {m}.", "{M}.", "{M} is present.", "Small {m}.", "Findings consistent with {m}.", "Moderate {m} is again seen."]).replace("{m}", m).replace("{M}", &cap(m))
+                    pick(
+                        &mut rng,
+                        &[
+                            "There is {m}.",
+                            "{M}.",
+                            "{M} is present.",
+                            "Small {m}.",
+                            "Findings consistent with {m}.",
+                            "Moderate {m} is again seen.",
+                        ],
+                    )
+                    .replace("{m}", m)
+                    .replace("{M}", &cap(m))
                 }
                 Phrasing::Negated => {
                     lab[o] = Label::Negative;
-                    pick(&mut rng, &["No {m}.", "No evidence of {m}.", "{M} is not seen.", "There is no {m}.", "Negative for {m}.", "Without {m}."]).replace("{m}", m).replace("{M}", &cap(m))
+                    pick(
+                        &mut rng,
+                        &["No {m}.", "No evidence of {m}.", "{M} is not seen.", "There is no {m}.", "Negative for {m}.", "Without {m}."],
+                    )
+                    .replace("{m}", m)
+                    .replace("{M}", &cap(m))
                 }
                 Phrasing::Hedged => {
                     lab[o] = Label::Uncertain;
-                    pick(&mut rng, &["Possible {m}.", "Findings suspicious for {m}.", "Questionable {m}.", "This may represent {m}.", "Probable {m}."]).replace("{m}", m).replace("{M}", &cap(m))
+                    pick(
+                        &mut rng,
+                        &["Possible {m}.", "Findings suspicious for {m}.", "Questionable {m}.", "This may represent {m}.", "Probable {m}."],
+                    )
+                    .replace("{m}", m)
+                    .replace("{M}", &cap(m))
                 }
                 Phrasing::DoubleNegation => {
                     lab[o] = Label::Uncertain;
-                    pick(&mut rng, &["Cannot exclude {m}.", "{M} cannot be excluded.", "{M} is not excluded."]).replace("{m}", m).replace("{M}", &cap(m))
+                    pick(&mut rng, &["Cannot exclude {m}.", "{M} cannot be excluded.", "{M} is not excluded."])
+                        .replace("{m}", m)
+                        .replace("{M}", &cap(m))
                 }
                 Phrasing::PseudoNegation => {
                     lab[o] = Label::Positive;
-                    pick(&mut rng, &["No change in {m}.", "No significant change in the {m}.", "No interval change in {m}."]).replace("{m}", m).replace("{M}", &cap(m))
+                    pick(&mut rng, &["No change in {m}.", "No significant change in the {m}.", "No interval change in {m}."])
+                        .replace("{m}", m)
+                        .replace("{M}", &cap(m))
                 }
                 Phrasing::Terminated => {
                     let o2 = chosen[i + 1];
@@ -168,7 +200,11 @@ pub fn synthetic_reports(n: usize, seed: u64) -> Result<SyntheticReports> {
                 }
                 Phrasing::NormalStatement => {
                     lab[o] = Label::Negative;
-                    if FORMS[o].0 == "Cardiomegaly" { pick(&mut rng, &["Heart size is normal.", "The heart size is within normal limits."]).to_string() } else { "The mediastinal contour is normal.".to_string() }
+                    if FORMS[o].0 == "Cardiomegaly" {
+                        pick(&mut rng, &["Heart size is normal.", "The heart size is within normal limits."]).to_string()
+                    } else {
+                        "The mediastinal contour is normal.".to_string()
+                    }
                 }
                 Phrasing::ListNegated => {
                     let (o2, o3) = (chosen[i + 1], chosen[i + 2]);

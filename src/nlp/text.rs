@@ -104,7 +104,8 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
 /// assert!(regex_search("(unclosed", "x").unwrap_err().to_string().contains("pattern"));
 /// ```
 pub fn regex_search(pattern: &str, text: &str) -> Result<Option<String>> {
-    let re = fancy_regex::Regex::new(pattern).map_err(|e| Error::invalid_arg("pattern", format!("{pattern:?} is not a valid regular expression: {e}")))?;
+    let re = fancy_regex::Regex::new(pattern)
+        .map_err(|e| Error::invalid_arg("pattern", format!("{pattern:?} is not a valid regular expression: {e}")))?;
     let m = re.find(text).map_err(|e| Error::invalid_arg("pattern", format!("{pattern:?} on this text: {e}")))?;
     Ok(m.map(|m| m.as_str().to_string()))
 }
@@ -134,9 +135,33 @@ pub fn translate(text: &str, table: &[(char, &str)]) -> String {
 /// Section names of radiology reports that [`strip_section_header`] removes when a sentence
 /// starts with one followed by a colon (case-insensitive).
 pub const SECTION_HEADERS: [&str; 27] = [
-    "findings", "finding", "impression", "impressions", "indication", "indications", "history", "clinical history", "comparison", "comparisons",
-    "technique", "exam", "examination", "conclusion", "conclusions", "recommendation", "recommendations", "reason for exam", "reason for study",
-    "procedure", "result", "results", "summary", "note", "clinical information", "clinical indication", "opinion",
+    "findings",
+    "finding",
+    "impression",
+    "impressions",
+    "indication",
+    "indications",
+    "history",
+    "clinical history",
+    "comparison",
+    "comparisons",
+    "technique",
+    "exam",
+    "examination",
+    "conclusion",
+    "conclusions",
+    "recommendation",
+    "recommendations",
+    "reason for exam",
+    "reason for study",
+    "procedure",
+    "result",
+    "results",
+    "summary",
+    "note",
+    "clinical information",
+    "clinical indication",
+    "opinion",
 ];
 
 /// The sentence without a leading section header: `"IMPRESSION: No pleural effusion."` →
@@ -225,7 +250,8 @@ pub fn tokenize(sentence: &str) -> Vec<Token> {
 /// assert!(ai4med::nlp::report_from_bytes(b"   ", "r3").is_err());
 /// ```
 pub fn report_from_bytes(bytes: &[u8], what: &str) -> Result<String> {
-    let s = std::str::from_utf8(bytes).map_err(|e| Error::parse(what, format!("not UTF-8 text: invalid byte at byte {}", e.valid_up_to())))?;
+    let s =
+        std::str::from_utf8(bytes).map_err(|e| Error::parse(what, format!("not UTF-8 text: invalid byte at byte {}", e.valid_up_to())))?;
     if s.trim().is_empty() {
         return Err(Error::Empty { what: format!("report {what}") });
     }
@@ -251,7 +277,9 @@ pub fn read_reports(path: impl AsRef<std::path::Path>, column: &str) -> Result<V
     report_from_bytes(&bytes, &p.display().to_string())?;
     let df = crate::data::read_csv(p)?;
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let col = df.column(column).map_err(|_| Error::invalid_arg("column", format!("{} has no column {column:?}; its columns are {}", p.display(), names.join(", "))))?;
+    let col = df.column(column).map_err(|_| {
+        Error::invalid_arg("column", format!("{} has no column {column:?}; its columns are {}", p.display(), names.join(", ")))
+    })?;
     let s = col.cast(&polars::prelude::DataType::String)?;
     let ca = s.str()?;
     ca.iter()
@@ -271,7 +299,10 @@ pub(crate) fn check_span(text: &str, span: (usize, usize), what: &str) -> Result
         return Err(Error::invalid_arg(what, format!("span {a}..{z} is not a range inside the {}-byte sentence", text.len())));
     }
     if !text.is_char_boundary(a) || !text.is_char_boundary(z) {
-        return Err(Error::invalid_arg(what, format!("span {a}..{z} cuts a character in two (spans are byte offsets on character boundaries)")));
+        return Err(Error::invalid_arg(
+            what,
+            format!("span {a}..{z} cuts a character in two (spans are byte offsets on character boundaries)"),
+        ));
     }
     Ok(())
 }

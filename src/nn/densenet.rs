@@ -1,8 +1,8 @@
 //! DenseNet (Huang et al., 2017) in tch with torchvision's layout and parameter names.
 
 use crate::{Error, Result};
-use tch::nn::{self, ModuleT};
 use tch::Tensor;
+use tch::nn::{self, ModuleT};
 
 /// Shape of a DenseNet.
 ///
@@ -51,8 +51,18 @@ impl DenseNetConfig {
     }
 
     fn check(&self) -> Result<()> {
-        if self.init_features < 1 || self.growth < 1 || self.bn_size < 1 || self.in_channels < 1 || self.num_classes < 0 || self.blocks.is_empty() || self.blocks.iter().any(|&b| b < 1) {
-            return Err(Error::invalid_arg("DenseNetConfig", format!("all sizes must be positive and there must be at least one block: {self:?}")));
+        if self.init_features < 1
+            || self.growth < 1
+            || self.bn_size < 1
+            || self.in_channels < 1
+            || self.num_classes < 0
+            || self.blocks.is_empty()
+            || self.blocks.iter().any(|&b| b < 1)
+        {
+            return Err(Error::invalid_arg(
+                "DenseNetConfig",
+                format!("all sizes must be positive and there must be at least one block: {self:?}"),
+            ));
         }
         Ok(())
     }
@@ -111,7 +121,12 @@ impl DenseNet {
                 .map(|j| {
                     let lp = &bp / format!("denselayer{}", j + 1);
                     let cin = c + j * config.growth;
-                    DenseLayer { norm1: bn(&lp / "norm1", cin), conv1: conv(&lp / "conv1", cin, inter, 1, 0, 1), norm2: bn(&lp / "norm2", inter), conv2: conv(&lp / "conv2", inter, config.growth, 3, 1, 1) }
+                    DenseLayer {
+                        norm1: bn(&lp / "norm1", cin),
+                        conv1: conv(&lp / "conv1", cin, inter, 1, 0, 1),
+                        norm2: bn(&lp / "norm2", inter),
+                        conv2: conv(&lp / "conv2", inter, config.growth, 3, 1, 1),
+                    }
                 })
                 .collect();
             blocks.push(layers);
@@ -178,7 +193,11 @@ impl DenseNet {
 
     fn run(&self, xs: &Tensor, train: bool, tap: &mut dyn FnMut(&str, &Tensor)) -> Result<Tensor> {
         if xs.dim() != 4 || xs.size()[1] != self.config.in_channels {
-            return Err(Error::ShapeMismatch { what: "DenseNet input".into(), expected: format!("[N, {}, H, W]", self.config.in_channels), got: xs.size().iter().map(|&d| d as usize).collect() });
+            return Err(Error::ShapeMismatch {
+                what: "DenseNet input".into(),
+                expected: format!("[N, {}, H, W]", self.config.in_channels),
+                got: xs.size().iter().map(|&d| d as usize).collect(),
+            });
         }
         let mut x = xs.apply(&self.conv0).apply_t(&self.norm0, train).relu().f_max_pool2d([3, 3], [2, 2], [1, 1], [1, 1], false)?;
         tap("features.pool0", &x);
@@ -240,7 +259,12 @@ mod tests {
         let _net = DenseNet::new(&vs.root(), &DenseNetConfig::densenet121(0)).unwrap();
         assert_eq!(parameter_count(&vs), (7_037_504, 6_953_856));
         let vars = vs.variables();
-        for name in ["features.conv0.weight", "features.denseblock4.denselayer16.conv2.weight", "features.transition3.norm.running_var", "features.norm5.bias"] {
+        for name in [
+            "features.conv0.weight",
+            "features.denseblock4.denselayer16.conv2.weight",
+            "features.transition3.norm.running_var",
+            "features.norm5.bias",
+        ] {
             assert!(vars.contains_key(name), "{name}");
         }
         assert_eq!(DenseNetConfig::densenet121(14).feature_channels(), 1024);

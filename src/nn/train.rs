@@ -23,11 +23,20 @@ pub fn images_to_tensor(images: &[&Array2<f32>], std: &Standardization, device: 
     let mut data = Vec::with_capacity(images.len() * h * w);
     for (i, img) in images.iter().enumerate() {
         if img.dim() != (h, w) {
-            return Err(Error::ShapeMismatch { what: format!("image {i}"), expected: format!("({h}, {w}) like image 0"), got: img.shape().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: format!("image {i}"),
+                expected: format!("({h}, {w}) like image 0"),
+                got: img.shape().to_vec(),
+            });
         }
         let s = std.apply(&img.view());
         if let Some(bad) = s.iter().position(|v| !v.is_finite()) {
-            return Err(Error::InvalidValue { what: format!("image {i}"), value: s.iter().nth(bad).map(|v| v.to_string()).unwrap_or_default(), index: bad, reason: "pixels must be finite".into() });
+            return Err(Error::InvalidValue {
+                what: format!("image {i}"),
+                value: s.iter().nth(bad).map(|v| v.to_string()).unwrap_or_default(),
+                index: bad,
+                reason: "pixels must be finite".into(),
+            });
         }
         data.extend(s.iter().copied());
     }
@@ -79,7 +88,17 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     /// 10 epochs, batch 32, Adam 1e-3, patience 3, default augmentation, class weights, seed 0.
     fn default() -> Self {
-        TrainConfig { epochs: 10, batch_size: 32, learning_rate: 1e-3, patience: 3, augment: Some(Augment::default()), class_weights: true, seed: 0, checkpoint: None, verbose: true }
+        TrainConfig {
+            epochs: 10,
+            batch_size: 32,
+            learning_rate: 1e-3,
+            patience: 3,
+            augment: Some(Augment::default()),
+            class_weights: true,
+            seed: 0,
+            checkpoint: None,
+            verbose: true,
+        }
     }
 }
 
@@ -134,12 +153,15 @@ impl History {
     /// The inverse of [`History::to_record`].
     fn from_record(r: &serde_json::Value, classes: &[String]) -> Option<History> {
         let epoch: Vec<usize> = r["epoch"].as_array()?.iter().map(|v| v.as_u64().map(|x| x as usize)).collect::<Option<_>>()?;
-        let (tl, vl, s) = (fit_cache::from_bits(&r["train_loss"])?, fit_cache::from_bits(&r["valid_loss"])?, fit_cache::from_bits(&r["seconds"])?);
+        let (tl, vl, s) =
+            (fit_cache::from_bits(&r["train_loss"])?, fit_cache::from_bits(&r["valid_loss"])?, fit_cache::from_bits(&r["seconds"])?);
         let auc: Vec<Vec<f64>> = r["valid_auc"].as_array()?.iter().map(fit_cache::from_bits).collect::<Option<_>>()?;
         if [tl.len(), vl.len(), s.len(), auc.len()].iter().any(|&n| n != epoch.len()) || auc.iter().any(|a| a.len() != classes.len()) {
             return None;
         }
-        let epochs = (0..epoch.len()).map(|i| EpochStats { epoch: epoch[i], train_loss: tl[i], valid_loss: vl[i], valid_auc: auc[i].clone(), seconds: s[i] }).collect();
+        let epochs = (0..epoch.len())
+            .map(|i| EpochStats { epoch: epoch[i], train_loss: tl[i], valid_loss: vl[i], valid_auc: auc[i].clone(), seconds: s[i] })
+            .collect();
         Some(History { classes: classes.to_vec(), epochs, best_epoch: r["best_epoch"].as_u64()? as usize })
     }
 
@@ -166,7 +188,13 @@ impl History {
     pub fn table(&self) -> Table {
         let mut t = Table::new(["epoch", "training loss", "validation loss", "mean validation AUC", "seconds"]).max_rows(usize::MAX);
         for e in &self.epochs {
-            t.push_row([format!("{}{}", e.epoch, if e.epoch == self.best_epoch { " (kept)" } else { "" }), format!("{:.4}", e.train_loss), format!("{:.4}", e.valid_loss), format!("{:.4}", e.mean_auc()), format!("{:.1}", e.seconds)]);
+            t.push_row([
+                format!("{}{}", e.epoch, if e.epoch == self.best_epoch { " (kept)" } else { "" }),
+                format!("{:.4}", e.train_loss),
+                format!("{:.4}", e.valid_loss),
+                format!("{:.4}", e.mean_auc()),
+                format!("{:.1}", e.seconds),
+            ]);
         }
         t
     }
@@ -188,7 +216,14 @@ pub struct XrayClassifier {
 impl XrayClassifier {
     /// A new network (weights drawn with libtorch's generator seeded by `seed`) with one
     /// output per class; `config.num_classes` is set to `classes.len()`.
-    pub fn new<S: AsRef<str>>(config: &DenseNetConfig, classes: &[S], size: usize, standardization: Standardization, seed: u64, device: Device) -> Result<XrayClassifier> {
+    pub fn new<S: AsRef<str>>(
+        config: &DenseNetConfig,
+        classes: &[S],
+        size: usize,
+        standardization: Standardization,
+        seed: u64,
+        device: Device,
+    ) -> Result<XrayClassifier> {
         if classes.is_empty() {
             return Err(Error::Empty { what: "classes".into() });
         }
@@ -250,14 +285,23 @@ impl XrayClassifier {
     /// `config.checkpoint`). With `AI4MED_MODEL_CACHE` set, a fit that already ran with the
     /// same data, settings and initial weights is loaded instead of repeated
     /// ([`crate::torch::fit_cache`]).
-    pub fn fit(&mut self, train: (&[Array2<f32>], &ArrayView2<f64>), valid: (&[Array2<f32>], &ArrayView2<f64>), config: &TrainConfig) -> Result<History> {
+    pub fn fit(
+        &mut self,
+        train: (&[Array2<f32>], &ArrayView2<f64>),
+        valid: (&[Array2<f32>], &ArrayView2<f64>),
+        config: &TrainConfig,
+    ) -> Result<History> {
         let k = self.classes.len();
         for (what, (imgs, y)) in [("training", train), ("validation", valid)] {
             if imgs.is_empty() {
                 return Err(Error::Empty { what: format!("{what} images") });
             }
             if y.dim() != (imgs.len(), k) {
-                return Err(Error::ShapeMismatch { what: format!("{what} labels"), expected: format!("({}, {k})", imgs.len()), got: y.shape().to_vec() });
+                return Err(Error::ShapeMismatch {
+                    what: format!("{what} labels"),
+                    expected: format!("({}, {k})", imgs.len()),
+                    got: y.shape().to_vec(),
+                });
             }
             crate::xray::check_binary(y, &format!("{what} labels"))?;
         }
@@ -281,7 +325,12 @@ impl XrayClassifier {
     }
 
     /// The key of a fit in the trained-model cache ([`crate::torch::fit_cache`]).
-    fn fit_key(&self, train: (&[Array2<f32>], &ArrayView2<f64>), valid: (&[Array2<f32>], &ArrayView2<f64>), config: &TrainConfig) -> Result<FitKey> {
+    fn fit_key(
+        &self,
+        train: (&[Array2<f32>], &ArrayView2<f64>),
+        valid: (&[Array2<f32>], &ArrayView2<f64>),
+        config: &TrainConfig,
+    ) -> Result<FitKey> {
         let mut key = FitKey::new("XrayClassifier::fit", self.vs.device());
         key.text(&format!("{:?} {:?} {} {:?}", self.net.config(), self.classes, self.size, self.standardization));
         key.var_store(&self.vs)?;
@@ -292,7 +341,13 @@ impl XrayClassifier {
         Ok(key)
     }
 
-    fn train_epochs(&mut self, train: (&[Array2<f32>], &ArrayView2<f64>), valid: (&[Array2<f32>], &ArrayView2<f64>), config: &TrainConfig, lines: &mut Vec<String>) -> Result<History> {
+    fn train_epochs(
+        &mut self,
+        train: (&[Array2<f32>], &ArrayView2<f64>),
+        valid: (&[Array2<f32>], &ArrayView2<f64>),
+        config: &TrainConfig,
+        lines: &mut Vec<String>,
+    ) -> Result<History> {
         let k = self.classes.len();
         let mut say = |line: String| {
             if config.verbose {
@@ -345,13 +400,27 @@ impl XrayClassifier {
             // Validation.
             let probs = self.predict_prepared(&valid_imgs)?;
             let all: Vec<usize> = (0..valid_imgs.len()).collect();
-            let pt = Tensor::from_slice(&probs.iter().map(|&p| p as f32).collect::<Vec<_>>()).reshape([valid_imgs.len() as i64, k as i64]).to_device(device);
+            let pt = Tensor::from_slice(&probs.iter().map(|&p| p as f32).collect::<Vec<_>>())
+                .reshape([valid_imgs.len() as i64, k as i64])
+                .to_device(device);
             let valid_loss = weighted_bce_loss(&pt, &labels(valid.1, &all)?, &w_pos, &w_neg, 1e-7).double_value(&[]);
-            let valid_auc: Vec<f64> = (0..k).map(|c| crate::metrics::roc_auc(valid.1.column(c).to_vec().as_slice(), probs.column(c).to_vec().as_slice()).unwrap_or(f64::NAN)).collect();
+            let valid_auc: Vec<f64> = (0..k)
+                .map(|c| {
+                    crate::metrics::roc_auc(valid.1.column(c).to_vec().as_slice(), probs.column(c).to_vec().as_slice()).unwrap_or(f64::NAN)
+                })
+                .collect();
             let stats = EpochStats { epoch, train_loss: sum / steps as f64, valid_loss, valid_auc, seconds: t0.elapsed().as_secs_f64() };
             let mean = stats.mean_auc();
             let improved = mean > best_auc;
-            say(format!("epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, mean AUC {:.4}{} ({:.1} s)", config.epochs, stats.train_loss, valid_loss, mean, if improved { " *" } else { "" }, stats.seconds));
+            say(format!(
+                "epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, mean AUC {:.4}{} ({:.1} s)",
+                config.epochs,
+                stats.train_loss,
+                valid_loss,
+                mean,
+                if improved { " *" } else { "" },
+                stats.seconds
+            ));
             history.epochs.push(stats);
             if improved {
                 best_auc = mean;
@@ -439,7 +508,12 @@ impl XrayClassifier {
     /// (`C × h × w`), the gradient of the class's logit with respect to them, and the class
     /// probability — what the course's assignment extracts with a Keras `GradientTape` and
     /// what [`crate::interpret::grad_cam_from_arrays`] turns into a map.
-    pub fn activation_and_gradient(&self, image: &Array2<f32>, class: usize, layer: &str) -> Result<(ndarray::Array3<f64>, ndarray::Array3<f64>, f64)> {
+    pub fn activation_and_gradient(
+        &self,
+        image: &Array2<f32>,
+        class: usize,
+        layer: &str,
+    ) -> Result<(ndarray::Array3<f64>, ndarray::Array3<f64>, f64)> {
         let (_, act, logit, probability) = self.forward_one(image, class, layer)?;
         let grads = Tensor::f_run_backward(&[&logit], &[&act], false, false)?;
         let grad = grads.first().ok_or_else(|| Error::invalid_arg("layer", "libtorch returned no gradient"))?;
@@ -497,13 +571,21 @@ impl GradCam {
     /// `max_alpha × probability` so that a confident prediction shows strongly and a
     /// doubtful one faintly.
     pub fn overlay(&self, max_alpha: f64) -> Result<Image> {
-        crate::xray::grey_stretched(&self.image)?.overlay(&self.heatmap.view(), Colormap::Jet, (max_alpha * self.probability).clamp(0.0, 1.0))
+        crate::xray::grey_stretched(&self.image)?.overlay(
+            &self.heatmap.view(),
+            Colormap::Jet,
+            (max_alpha * self.probability).clamp(0.0, 1.0),
+        )
     }
 
     /// Fraction of the heatmap's mass inside a 0/1 mask ("energy-based pointing game").
     pub fn mass_in(&self, mask: &ArrayView2<u8>) -> Result<f64> {
         if mask.dim() != self.heatmap.dim() {
-            return Err(Error::ShapeMismatch { what: "mask".into(), expected: format!("{:?}", self.heatmap.dim()), got: mask.shape().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: "mask".into(),
+                expected: format!("{:?}", self.heatmap.dim()),
+                got: mask.shape().to_vec(),
+            });
         }
         let total: f64 = self.heatmap.sum();
         if total <= 0.0 {
@@ -515,9 +597,14 @@ impl GradCam {
     /// Pointing game: true when the heatmap's maximum falls inside the mask.
     pub fn hits(&self, mask: &ArrayView2<u8>) -> Result<bool> {
         if mask.dim() != self.heatmap.dim() {
-            return Err(Error::ShapeMismatch { what: "mask".into(), expected: format!("{:?}", self.heatmap.dim()), got: mask.shape().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: "mask".into(),
+                expected: format!("{:?}", self.heatmap.dim()),
+                got: mask.shape().to_vec(),
+            });
         }
-        let (idx, _) = self.heatmap.indexed_iter().fold(((0, 0), f64::NEG_INFINITY), |best, (ix, &v)| if v > best.1 { (ix, v) } else { best });
+        let (idx, _) =
+            self.heatmap.indexed_iter().fold(((0, 0), f64::NEG_INFINITY), |best, (ix, &v)| if v > best.1 { (ix, v) } else { best });
         Ok(mask[idx] == 1)
     }
 }
@@ -544,7 +631,9 @@ mod tests {
         let b = weighted_bce_loss(&z.sigmoid(), &y, &wp, &wn, 0.0).double_value(&[]);
         assert!((a - b).abs() < 1e-5);
         let yy = array![[1., 1., 1.], [1., 1., 0.], [0., 1., 0.], [1., 0., 1.]];
-        let zz = Array2::from_shape_vec((4, 3), Vec::<f32>::try_from(z.sigmoid().flatten(0, -1)).unwrap().into_iter().map(f64::from).collect()).unwrap();
+        let zz =
+            Array2::from_shape_vec((4, 3), Vec::<f32>::try_from(z.sigmoid().flatten(0, -1)).unwrap().into_iter().map(f64::from).collect())
+                .unwrap();
         let c = crate::xray::weighted_loss(&yy.view(), &zz.view(), &[0.25, 0.25, 0.5], &[0.75, 0.75, 0.5], 0.0).unwrap();
         assert!((a - c).abs() < 1e-5);
     }
@@ -581,7 +670,15 @@ mod tests {
         let (vi, vy, vm) = make(&mut rng, 60);
         let cfg = DenseNetConfig { init_features: 8, growth: 8, bn_size: 2, blocks: vec![2, 2], in_channels: 3, num_classes: 2 };
         let mut m = XrayClassifier::new(&cfg, &["square", "left"], 32, Standardization::None, 3, Device::Cpu).unwrap();
-        let tc = TrainConfig { epochs: 12, batch_size: 16, learning_rate: 3e-3, patience: 0, augment: None, verbose: false, ..Default::default() };
+        let tc = TrainConfig {
+            epochs: 12,
+            batch_size: 16,
+            learning_rate: 3e-3,
+            patience: 0,
+            augment: None,
+            verbose: false,
+            ..Default::default()
+        };
         let h = m.fit((&ti, &ty.view()), (&vi, &vy.view()), &tc).unwrap();
         let best = &h.epochs[h.best_epoch - 1];
         assert!(best.valid_auc[0] > 0.9 && best.valid_auc[1] > 0.9, "{:?}", best.valid_auc);

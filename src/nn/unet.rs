@@ -93,7 +93,10 @@ impl UNet3d {
     /// Builds the network's variables under `p`.
     pub fn new(p: &nn::Path, config: &UNet3dConfig) -> Result<UNet3d> {
         if config.depth == 0 || config.base_filters <= 0 || config.in_channels <= 0 || config.n_labels <= 0 {
-            return Err(Error::invalid_arg("config", format!("depth, base_filters, in_channels and n_labels must be positive: {config:?}")));
+            return Err(Error::invalid_arg(
+                "config",
+                format!("depth, base_filters, in_channels and n_labels must be positive: {config:?}"),
+            ));
         }
         let bn = config.batch_norm;
         let mut down = Vec::new();
@@ -112,7 +115,9 @@ impl UNet3d {
         for l in (0..config.depth.saturating_sub(1)).rev() {
             let q = p / format!("up{l}");
             let skip = second[l];
-            let tconv = config.deconvolution.then(|| nn::conv_transpose3d(&q / "deconv", cin, cin, 2, nn::ConvTransposeConfig { stride: 2, ..Default::default() }));
+            let tconv = config
+                .deconvolution
+                .then(|| nn::conv_transpose3d(&q / "deconv", cin, cin, 2, nn::ConvTransposeConfig { stride: 2, ..Default::default() }));
             let a = Block::new(&(&q / "a"), cin + skip, skip, bn);
             let b = Block::new(&(&q / "b"), skip, skip, bn);
             up.push((tconv, a, b));
@@ -133,7 +138,11 @@ impl UNet3d {
         let sz = x.size();
         let d = self.config.divisor() as i64;
         if sz.len() != 5 || sz[1] != self.config.in_channels || sz[2..].iter().any(|&s| s < d || s % d != 0) {
-            return Err(Error::ShapeMismatch { what: "U-Net input".into(), expected: format!("[batch, {}, x, y, z] with x, y, z multiples of {d}", self.config.in_channels), got: sz.iter().map(|&v| v as usize).collect() });
+            return Err(Error::ShapeMismatch {
+                what: "U-Net input".into(),
+                expected: format!("[batch, {}, x, y, z] with x, y, z multiples of {d}", self.config.in_channels),
+                got: sz.iter().map(|&v| v as usize).collect(),
+            });
         }
         Ok(())
     }
@@ -198,7 +207,9 @@ pub fn unet_parameter_count(config: &UNet3dConfig) -> Result<i64> {
 pub fn soft_dice_loss_tensor(pred: &Tensor, target: &Tensor, epsilon: f64) -> Tensor {
     let dims: Vec<i64> = std::iter::once(0).chain(2..pred.dim() as i64).collect();
     let num = (pred * target).sum_dim_intlist(dims.as_slice(), false, Kind::Float) * 2.0 + epsilon;
-    let den = (pred * pred).sum_dim_intlist(dims.as_slice(), false, Kind::Float) + (target * target).sum_dim_intlist(dims.as_slice(), false, Kind::Float) + epsilon;
+    let den = (pred * pred).sum_dim_intlist(dims.as_slice(), false, Kind::Float)
+        + (target * target).sum_dim_intlist(dims.as_slice(), false, Kind::Float)
+        + epsilon;
     (num / den).mean(Kind::Float).neg() + 1.0
 }
 
@@ -234,7 +245,20 @@ pub struct SegTrainConfig {
 
 impl Default for SegTrainConfig {
     fn default() -> Self {
-        SegTrainConfig { patch: [32, 32, 32], batch_size: 4, steps_per_epoch: 20, epochs: 10, learning_rate: 3e-3, background_threshold: 0.95, max_tries: 1000, valid_patches: 16, epsilon: 1e-5, seed: 0, checkpoint: None, verbose: true }
+        SegTrainConfig {
+            patch: [32, 32, 32],
+            batch_size: 4,
+            steps_per_epoch: 20,
+            epochs: 10,
+            learning_rate: 3e-3,
+            background_threshold: 0.95,
+            max_tries: 1000,
+            valid_patches: 16,
+            epsilon: 1e-5,
+            seed: 0,
+            checkpoint: None,
+            verbose: true,
+        }
     }
 }
 
@@ -282,12 +306,15 @@ impl SegHistory {
     /// The inverse of [`SegHistory::to_record`].
     fn from_record(r: &serde_json::Value, classes: &[String]) -> Option<SegHistory> {
         let epoch: Vec<usize> = r["epoch"].as_array()?.iter().map(|v| v.as_u64().map(|x| x as usize)).collect::<Option<_>>()?;
-        let (tl, vl, s) = (fit_cache::from_bits(&r["train_loss"])?, fit_cache::from_bits(&r["valid_loss"])?, fit_cache::from_bits(&r["seconds"])?);
+        let (tl, vl, s) =
+            (fit_cache::from_bits(&r["train_loss"])?, fit_cache::from_bits(&r["valid_loss"])?, fit_cache::from_bits(&r["seconds"])?);
         let dice: Vec<Vec<f64>> = r["valid_dice"].as_array()?.iter().map(fit_cache::from_bits).collect::<Option<_>>()?;
         if [tl.len(), vl.len(), s.len(), dice.len()].iter().any(|&n| n != epoch.len()) || dice.iter().any(|d| d.len() != classes.len()) {
             return None;
         }
-        let epochs = (0..epoch.len()).map(|i| SegEpoch { epoch: epoch[i], train_loss: tl[i], valid_loss: vl[i], valid_dice: dice[i].clone(), seconds: s[i] }).collect();
+        let epochs = (0..epoch.len())
+            .map(|i| SegEpoch { epoch: epoch[i], train_loss: tl[i], valid_loss: vl[i], valid_dice: dice[i].clone(), seconds: s[i] })
+            .collect();
         Some(SegHistory { classes: classes.to_vec(), epochs, best_epoch: r["best_epoch"].as_u64()? as usize })
     }
 
@@ -303,7 +330,11 @@ impl SegHistory {
             .line(&x, &self.epochs.iter().map(|e| e.valid_loss).collect::<Vec<_>>(), "validation");
         let mut dice = Figure::new().title("Validation Dice by class").x_label("epoch").y_label("Dice");
         for (c, name) in self.classes.iter().enumerate() {
-            dice = dice.line(&x, &self.epochs.iter().map(|e| e.valid_dice.get(c).copied().unwrap_or(f64::NAN)).collect::<Vec<_>>(), name.as_str());
+            dice = dice.line(
+                &x,
+                &self.epochs.iter().map(|e| e.valid_dice.get(c).copied().unwrap_or(f64::NAN)).collect::<Vec<_>>(),
+                name.as_str(),
+            );
         }
         Grid::new(vec![loss, dice], 2).cell_size(470, 340)
     }
@@ -426,7 +457,11 @@ impl SegmentationModel {
         let channels = self.net.config.in_channels as usize;
         for c in train.iter().chain(valid) {
             if c.image.shape()[3] != channels {
-                return Err(Error::ShapeMismatch { what: format!("image of {}", c.name), expected: format!("(x, y, z, {channels})"), got: c.image.shape().to_vec() });
+                return Err(Error::ShapeMismatch {
+                    what: format!("image of {}", c.name),
+                    expected: format!("(x, y, z, {channels})"),
+                    got: c.image.shape().to_vec(),
+                });
             }
         }
         let cache = CachedFit::open(|| self.fit_key(train, valid, config));
@@ -465,7 +500,16 @@ impl SegmentationModel {
         let device = self.vs.device();
         let draw = |cases: &[Case], rng: &mut ChaCha8Rng| -> Result<(Array4<f32>, Array4<f32>)> {
             let c = &cases[rng.random_range(0..cases.len())];
-            let sv = get_sub_volume(&c.image.view(), &c.label.view(), config.patch, n_classes, config.background_threshold, config.max_tries, rng).map_err(|e| Error::undefined("training patch", format!("case {}: {e}", c.name)))?;
+            let sv = get_sub_volume(
+                &c.image.view(),
+                &c.label.view(),
+                config.patch,
+                n_classes,
+                config.background_threshold,
+                config.max_tries,
+                rng,
+            )
+            .map_err(|e| Error::undefined("training patch", format!("case {}: {e}", c.name)))?;
             Ok((standardize(&sv.x.view())?, sv.y))
         };
         let mut vrng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x05EE_D0F0_A11D);
@@ -481,7 +525,8 @@ impl SegmentationModel {
             let t0 = std::time::Instant::now();
             let mut sum = 0.0;
             for _ in 0..config.steps_per_epoch {
-                let batch: Vec<(Array4<f32>, Array4<f32>)> = (0..config.batch_size).map(|_| draw(train, &mut rng)).collect::<Result<_>>()?;
+                let batch: Vec<(Array4<f32>, Array4<f32>)> =
+                    (0..config.batch_size).map(|_| draw(train, &mut rng)).collect::<Result<_>>()?;
                 let x = to_tensor(&batch.iter().map(|b| &b.0).collect::<Vec<_>>(), device)?;
                 let y = to_tensor(&batch.iter().map(|b| &b.1).collect::<Vec<_>>(), device)?;
                 let p = self.net.logits(&x, true)?.sigmoid();
@@ -490,10 +535,24 @@ impl SegmentationModel {
                 sum += loss.double_value(&[]);
             }
             let (valid_loss, valid_dice) = self.evaluate_patches(&vset, config.epsilon)?;
-            let stats = SegEpoch { epoch, train_loss: sum / config.steps_per_epoch as f64, valid_loss, valid_dice, seconds: t0.elapsed().as_secs_f64() };
+            let stats = SegEpoch {
+                epoch,
+                train_loss: sum / config.steps_per_epoch as f64,
+                valid_loss,
+                valid_dice,
+                seconds: t0.elapsed().as_secs_f64(),
+            };
             let improved = valid_loss < best_loss;
             let dice: Vec<String> = self.classes.iter().zip(&stats.valid_dice).map(|(c, d)| format!("{c} {d:.3}")).collect();
-            let line = format!("epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, Dice {}{} ({:.1} s)", config.epochs, stats.train_loss, valid_loss, dice.join(", "), if improved { " *" } else { "" }, stats.seconds);
+            let line = format!(
+                "epoch {epoch:>3}/{}: training loss {:.4}, validation loss {:.4}, Dice {}{} ({:.1} s)",
+                config.epochs,
+                stats.train_loss,
+                valid_loss,
+                dice.join(", "),
+                if improved { " *" } else { "" },
+                stats.seconds
+            );
             if config.verbose {
                 println!("{line}");
                 let _ = std::io::stdout().flush();
@@ -517,14 +576,17 @@ impl SegmentationModel {
         let _g = tch::no_grad_guard();
         let device = self.vs.device();
         let k = self.classes.len();
-        let (mut inter, mut ps, mut ys, mut soft_num, mut soft_den) = (vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+        let (mut inter, mut ps, mut ys, mut soft_num, mut soft_den) =
+            (vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k], vec![0.0; k]);
         for chunk in set.chunks(4) {
             let x = to_tensor(&chunk.iter().map(|b| &b.0).collect::<Vec<_>>(), device)?;
             let y = to_tensor(&chunk.iter().map(|b| &b.1).collect::<Vec<_>>(), device)?;
             let p = self.net.logits(&x, false)?.sigmoid();
             let hard = p.gt(0.5).to_kind(Kind::Float);
             let dims: &[i64] = &[0, 2, 3, 4];
-            let f = |t: Tensor| -> Result<Vec<f64>> { Ok(from_tensor(&t.sum_dim_intlist(dims, false, Kind::Float))?.iter().map(|&v| v as f64).collect()) };
+            let f = |t: Tensor| -> Result<Vec<f64>> {
+                Ok(from_tensor(&t.sum_dim_intlist(dims, false, Kind::Float))?.iter().map(|&v| v as f64).collect())
+            };
             let (a, b, c, d, e) = (f(&hard * &y)?, f(hard.shallow_clone())?, f(y.shallow_clone())?, f(&p * &y)?, f(&p * &p + &y * &y)?);
             for i in 0..k {
                 inter[i] += a[i];
@@ -555,7 +617,11 @@ impl SegmentationModel {
         let sh = xs[0].shape();
         let k = self.classes.len();
         let per = k * sh[1] * sh[2] * sh[3];
-        v.chunks(per).map(|c| Array4::from_shape_vec((k, sh[1], sh[2], sh[3]), c.to_vec()).map_err(|e| Error::invalid_arg("prediction", e.to_string()))).collect()
+        v.chunks(per)
+            .map(|c| {
+                Array4::from_shape_vec((k, sh[1], sh[2], sh[3]), c.to_vec()).map_err(|e| Error::invalid_arg("prediction", e.to_string()))
+            })
+            .collect()
     }
 
     /// Probabilities `[n_labels, x, y, z]` for a whole image `[x, y, z, channels]`,
@@ -565,7 +631,11 @@ impl SegmentationModel {
         self.check_patch(patch)?;
         let (nx, ny, nz, nc) = image.dim();
         if nc != self.net.config.in_channels as usize {
-            return Err(Error::ShapeMismatch { what: "image".into(), expected: format!("(x, y, z, {})", self.net.config.in_channels), got: image.shape().to_vec() });
+            return Err(Error::ShapeMismatch {
+                what: "image".into(),
+                expected: format!("(x, y, z, {})", self.net.config.in_channels),
+                got: image.shape().to_vec(),
+            });
         }
         let dims = [nx, ny, nz];
         let starts: Vec<Vec<usize>> = match tiling {
@@ -601,7 +671,9 @@ impl SegmentationModel {
                     let sd = n as f64 / 8.0;
                     (-(i as f64 - c).powi(2) / (2.0 * sd * sd)).exp()
                 };
-                let w = ndarray::Array3::from_shape_fn((patch[0], patch[1], patch[2]), |(i, j, l)| (g(i, patch[0]) * g(j, patch[1]) * g(l, patch[2])) as f32);
+                let w = ndarray::Array3::from_shape_fn((patch[0], patch[1], patch[2]), |(i, j, l)| {
+                    (g(i, patch[0]) * g(j, patch[1]) * g(l, patch[2])) as f32
+                });
                 let m = w.iter().cloned().fold(0.0f32, f32::max);
                 w.mapv(|v| (v / m).max(1e-3))
             }
@@ -616,7 +688,10 @@ impl SegmentationModel {
             }
         }
         for chunk in corners.chunks(4) {
-            let xs: Vec<Array4<f32>> = chunk.iter().map(|&[a, b, c]| standardize(&padded.slice(s![.., a..a + patch[0], b..b + patch[1], c..c + patch[2]]))).collect::<Result<_>>()?;
+            let xs: Vec<Array4<f32>> = chunk
+                .iter()
+                .map(|&[a, b, c]| standardize(&padded.slice(s![.., a..a + patch[0], b..b + patch[1], c..c + patch[2]])))
+                .collect::<Result<_>>()?;
             let preds = self.forward_batch(&xs.iter().collect::<Vec<_>>())?;
             for (&[a, b, c], p) in chunk.iter().zip(preds) {
                 let mut dst = acc.slice_mut(s![.., a..a + patch[0], b..b + patch[1], c..c + patch[2]]);
@@ -681,7 +756,10 @@ mod tests {
         assert_eq!(unet_parameter_count(&UNet3dConfig::course()).unwrap(), 16_318_307);
         assert_eq!(unet_parameter_count(&UNet3dConfig::small()).unwrap(), 247_083);
         // deconvolution adds the transposed convolutions' weights: 64·64·8 + 64
-        assert_eq!(unet_parameter_count(&UNet3dConfig { depth: 2, deconvolution: true, ..UNet3dConfig::course() }).unwrap(), 833_507 + 128 * 128 * 8 + 128);
+        assert_eq!(
+            unet_parameter_count(&UNet3dConfig { depth: 2, deconvolution: true, ..UNet3dConfig::course() }).unwrap(),
+            833_507 + 128 * 128 * 8 + 128
+        );
     }
 
     #[test]
@@ -697,7 +775,9 @@ mod tests {
     #[test]
     fn bad_shapes_are_errors_and_tiling_covers_the_volume() {
         let _l = crate::torch::test_lock();
-        let m = SegmentationModel::new(&UNet3dConfig { depth: 2, base_filters: 2, ..UNet3dConfig::small() }, &["a", "b", "c"], 1, Device::Cpu).unwrap();
+        let m =
+            SegmentationModel::new(&UNet3dConfig { depth: 2, base_filters: 2, ..UNet3dConfig::small() }, &["a", "b", "c"], 1, Device::Cpu)
+                .unwrap();
         assert!(m.net().logits(&Tensor::zeros([1, 4, 5, 8, 8], (Kind::Float, Device::Cpu)), false).is_err());
         assert!(m.net().logits(&Tensor::zeros([1, 3, 8, 8, 8], (Kind::Float, Device::Cpu)), false).is_err());
         let img = Array4::<f32>::from_shape_fn((10, 7, 9, 4), |(i, j, k, c)| (i + j * k + c) as f32);
@@ -719,11 +799,27 @@ mod tests {
     fn short_training_learns_the_synthetic_tumour() {
         let _l = crate::torch::test_lock();
         let cases = synthetic_brats(6, &SynthBrainConfig { shape: [32, 32, 24], ..Default::default() }).unwrap();
-        let mut m = SegmentationModel::new(&UNet3dConfig { depth: 2, base_filters: 8, ..UNet3dConfig::small() }, &crate::imaging::BRATS_CLASSES, 3, Device::Cpu).unwrap();
+        let mut m = SegmentationModel::new(
+            &UNet3dConfig { depth: 2, base_filters: 8, ..UNet3dConfig::small() },
+            &crate::imaging::BRATS_CLASSES,
+            3,
+            Device::Cpu,
+        )
+        .unwrap();
         let dir = std::env::temp_dir().join(format!("ai4med-unet-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let ck = dir.join("best.safetensors");
-        let cfg = SegTrainConfig { patch: [16, 16, 16], batch_size: 4, steps_per_epoch: 10, epochs: 4, valid_patches: 8, background_threshold: 0.95, checkpoint: Some(ck.clone()), verbose: false, ..Default::default() };
+        let cfg = SegTrainConfig {
+            patch: [16, 16, 16],
+            batch_size: 4,
+            steps_per_epoch: 10,
+            epochs: 4,
+            valid_patches: 8,
+            background_threshold: 0.95,
+            checkpoint: Some(ck.clone()),
+            verbose: false,
+            ..Default::default()
+        };
         let h = m.fit(&cases[..5], &cases[5..], &cfg).unwrap();
         assert_eq!(h.epochs.len(), 4);
         let first = h.epochs[0].valid_loss;
@@ -731,7 +827,13 @@ mod tests {
         assert!(best < first || h.best_epoch == 1);
         assert!(h.epochs.last().unwrap().train_loss < h.epochs[0].train_loss, "{:?}", h.epochs);
         let p = m.predict_volume(&cases[5].image.view(), [16, 16, 16], Tiling::Grid).unwrap();
-        let mut m2 = SegmentationModel::new(&UNet3dConfig { depth: 2, base_filters: 8, ..UNet3dConfig::small() }, &crate::imaging::BRATS_CLASSES, 99, Device::Cpu).unwrap();
+        let mut m2 = SegmentationModel::new(
+            &UNet3dConfig { depth: 2, base_filters: 8, ..UNet3dConfig::small() },
+            &crate::imaging::BRATS_CLASSES,
+            99,
+            Device::Cpu,
+        )
+        .unwrap();
         m2.load(&ck).unwrap();
         let p2 = m2.predict_volume(&cases[5].image.view(), [16, 16, 16], Tiling::Grid).unwrap();
         assert!(p.iter().zip(p2.iter()).all(|(a, b)| (a - b).abs() < 1e-5));

@@ -208,7 +208,17 @@ mod tests {
     fn fast_equals_pairs_on_random_inputs() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         for n in [2usize, 5, 40, 200] {
-            let y: Vec<u8> = (0..n).map(|i| if i == 0 { 1 } else if i == 1 { 0 } else { rng.random_range(0..2) }).collect();
+            let y: Vec<u8> = (0..n)
+                .map(|i| {
+                    if i == 0 {
+                        1
+                    } else if i == 1 {
+                        0
+                    } else {
+                        rng.random_range(0..2)
+                    }
+                })
+                .collect();
             let s: Vec<f64> = (0..n).map(|_| rng.random_range(0..5) as f64).collect();
             let a = cindex(&y, Risk(&s)).unwrap();
             let b = cindex_pairs(&y, Risk(&s)).unwrap();

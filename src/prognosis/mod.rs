@@ -14,6 +14,9 @@ mod regression;
 mod scores;
 
 pub use cindex::{BinaryPair, Longevity, Ranking, Risk, binary_pair, binary_pair_table, cindex, cindex_pairs};
-pub use prep::{Standardizer, TestSize, add_interactions, log_transform, make_standard_normal, one_hot, skewness, to_matrix, train_test_split, train_test_split_numpy};
+pub use prep::{
+    Standardizer, TestSize, add_interactions, log_transform, make_standard_normal, one_hot, skewness, to_matrix, train_test_split,
+    train_test_split_numpy,
+};
 pub use regression::{Coefficient, LinearRegression, LogisticRegression, Penalty};
 pub use scores::{ascvd, ascvd_sum, cha2ds2_vasc, cha2ds2_vasc_for, meld};

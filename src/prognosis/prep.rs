@@ -70,7 +70,10 @@ impl Standardizer {
         for c in &cols {
             let v = column_f64(train, c)?;
             if v.len() < 2 {
-                return Err(Error::invalid_arg("train", format!("column '{c}' needs at least 2 rows for a standard deviation, has {}", v.len())));
+                return Err(Error::invalid_arg(
+                    "train",
+                    format!("column '{c}' needs at least 2 rows for a standard deviation, has {}", v.len()),
+                ));
             }
             crate::error::check::finite(&format!("column '{c}'"), &v)?;
             let m = v.iter().sum::<f64>() / v.len() as f64;
@@ -219,7 +222,11 @@ pub fn train_test_split(df: &DataFrame, test: TestSize, seed: u64) -> Result<(Da
 /// assert_eq!(ai4med::data::column_f64(&test, "id").unwrap(), [2.0, 0.0]);
 /// assert_eq!(ai4med::data::column_f64(&train, "id").unwrap(), [1.0, 3.0, 4.0]);
 /// ```
-pub fn train_test_split_numpy(df: &DataFrame, test: TestSize, state: &mut crate::pyrng::NumpyRandomState) -> Result<(DataFrame, DataFrame)> {
+pub fn train_test_split_numpy(
+    df: &DataFrame,
+    test: TestSize,
+    state: &mut crate::pyrng::NumpyRandomState,
+) -> Result<(DataFrame, DataFrame)> {
     let n = df.height();
     let k = test_rows(n, test)?;
     let idx: Vec<IdxSize> = state.permutation(n).into_iter().map(|i| i as IdxSize).collect();
@@ -237,7 +244,10 @@ fn test_rows(n: usize, test: TestSize) -> Result<usize> {
         TestSize::Count(c) => c,
     };
     if k == 0 || k >= n {
-        return Err(Error::invalid_arg("test", format!("the test set must hold between 1 and {} of the {n} rows, got {k}", n.saturating_sub(1))));
+        return Err(Error::invalid_arg(
+            "test",
+            format!("the test set must hold between 1 and {} of the {n} rows, got {k}", n.saturating_sub(1)),
+        ));
     }
     Ok(k)
 }
@@ -265,10 +275,16 @@ fn category_label(v: &AnyValue<'_>) -> String {
 pub fn one_hot(df: &DataFrame, cols: &[&str], drop_first: bool) -> Result<DataFrame> {
     let mut out = crate::data::detach(df)?;
     for &c in cols {
-        let col = crate::data::find_column(df, c).map_err(|_| Error::invalid_arg("cols", format!("no column '{c}'; the frame has {:?}", names(df))))?;
+        let col = crate::data::find_column(df, c)
+            .map_err(|_| Error::invalid_arg("cols", format!("no column '{c}'; the frame has {:?}", names(df))))?;
         let s: Series = col.as_materialized_series().clone();
         if let Some(i) = (0..s.len()).find(|&i| matches!(s.get(i), Ok(AnyValue::Null))) {
-            return Err(Error::InvalidValue { what: format!("column '{c}'"), value: "null".into(), index: i, reason: "one-hot encoding needs every value".into() });
+            return Err(Error::InvalidValue {
+                what: format!("column '{c}'"),
+                value: "null".into(),
+                index: i,
+                reason: "one-hot encoding needs every value".into(),
+            });
         }
         let uniq = s.unique()?.sort(Default::default())?;
         let levels: Vec<String> = (0..uniq.len()).filter_map(|i| uniq.get(i).ok().map(|v| category_label(&v))).collect();

@@ -19,7 +19,12 @@ fn check_xy(x: &ArrayView2<f64>, y: &[f64], names: &[&str]) -> Result<()> {
     crate::error::check::finite("y", y)?;
     for (j, col) in x.columns().into_iter().enumerate() {
         if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-            return Err(Error::InvalidValue { what: format!("column '{}'", names[j]), value: col[i].to_string(), index: i, reason: "features must be finite (impute or drop missing values first)".into() });
+            return Err(Error::InvalidValue {
+                what: format!("column '{}'", names[j]),
+                value: col[i].to_string(),
+                index: i,
+                reason: "features must be finite (impute or drop missing values first)".into(),
+            });
         }
         let first = col[0];
         if n > 1 && col.iter().all(|&v| v == first) {
@@ -167,7 +172,11 @@ impl LinearRegression {
 
 fn linear_predictor(coefs: &[Coefficient], x: &ArrayView2<f64>) -> Result<Vec<f64>> {
     if x.ncols() + 1 != coefs.len() {
-        return Err(Error::ShapeMismatch { what: "x".into(), expected: format!("{} columns as in the fit", coefs.len() - 1), got: x.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "x".into(),
+            expected: format!("{} columns as in the fit", coefs.len() - 1),
+            got: x.shape().to_vec(),
+        });
     }
     Ok(x.rows().into_iter().map(|r| coefs[0].estimate + r.iter().zip(&coefs[1..]).map(|(v, c)| v * c.estimate).sum::<f64>()).collect())
 }
@@ -346,7 +355,12 @@ impl LogisticRegression {
     pub fn fit(x: &ArrayView2<f64>, y: &[f64], names: &[&str], penalty: Penalty) -> Result<LogisticRegression> {
         check_xy(x, y, names)?;
         if let Some(i) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
-            return Err(Error::InvalidValue { what: "y".into(), value: y[i].to_string(), index: i, reason: "labels must be 0 or 1".into() });
+            return Err(Error::InvalidValue {
+                what: "y".into(),
+                value: y[i].to_string(),
+                index: i,
+                reason: "labels must be 0 or 1".into(),
+            });
         }
         let pos = y.iter().filter(|&&v| v == 1.0).count();
         if pos == 0 || pos == y.len() {
@@ -381,9 +395,17 @@ impl LogisticRegression {
             }
             let chol = hessian.clone().cholesky().ok_or_else(|| {
                 if lambda == 0.0 && f < 1e-6 {
-                    Error::NotConverged { what: "logistic regression".into(), iterations: it, detail: "the classes are perfectly separated: the maximum-likelihood estimates are infinite (use Penalty::L2)".into() }
+                    Error::NotConverged {
+                        what: "logistic regression".into(),
+                        iterations: it,
+                        detail: "the classes are perfectly separated: the maximum-likelihood estimates are infinite (use Penalty::L2)"
+                            .into(),
+                    }
                 } else {
-                    Error::invalid_arg("x", "logistic regression: the design matrix is rank-deficient (some columns are linear combinations of others)")
+                    Error::invalid_arg(
+                        "x",
+                        "logistic regression: the design matrix is rank-deficient (some columns are linear combinations of others)",
+                    )
                 }
             })?;
             let gv = DVector::from_column_slice(&g);
@@ -416,7 +438,9 @@ impl LogisticRegression {
                 return Err(Error::NotConverged {
                     what: "logistic regression".into(),
                     iterations: it,
-                    detail: format!("the classes are (nearly) perfectly separated: coefficients grow without bound (largest |b| = {largest:.3e}); use Penalty::L2"),
+                    detail: format!(
+                        "the classes are (nearly) perfectly separated: coefficients grow without bound (largest |b| = {largest:.3e}); use Penalty::L2"
+                    ),
                 });
             }
         }

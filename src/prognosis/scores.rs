@@ -17,7 +17,12 @@ use crate::{Error, Result};
 pub fn cha2ds2_vasc(indicators: [u8; 8]) -> Result<u32> {
     const POINTS: [u32; 8] = [1, 1, 2, 1, 2, 1, 1, 1];
     if let Some(i) = indicators.iter().position(|&v| v > 1) {
-        return Err(Error::InvalidValue { what: "CHA2DS2-VASc indicators".into(), value: indicators[i].to_string(), index: i, reason: "each indicator is 0 or 1".into() });
+        return Err(Error::InvalidValue {
+            what: "CHA2DS2-VASc indicators".into(),
+            value: indicators[i].to_string(),
+            index: i,
+            reason: "each indicator is 0 or 1".into(),
+        });
     }
     if indicators[2] == 1 && indicators[6] == 1 {
         return Err(Error::invalid_arg("age indicators", "'age >= 75' and 'age 65-74' cannot both be 1"));

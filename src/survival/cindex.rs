@@ -107,7 +107,10 @@ pub fn harrell_c(data: &SurvivalData, scores: &[f64]) -> Result<f64> {
         i = j;
     }
     if permissible == 0.0 {
-        return Err(Error::undefined("Harrell's C", "no permissible pair: every subject is censored, or no event precedes another follow-up time"));
+        return Err(Error::undefined(
+            "Harrell's C",
+            "no permissible pair: every subject is censored, or no event precedes another follow-up time",
+        ));
     }
     Ok((concordant + 0.5 * ties) / permissible)
 }

@@ -132,7 +132,16 @@ impl Problem<'_> {
         let p = s1.len();
         let x = &self.rows;
         let mut t1 = vec![0.0; p];
-        let mut out = Sweep { ll: 0.0, events: 0, grad: vec![0.0; p], m_rows: Vec::new(), mm: Vec::new(), inv_phi: Vec::new(), f_phi: Vec::new(), group_of: vec![0; hi - lo] };
+        let mut out = Sweep {
+            ll: 0.0,
+            events: 0,
+            grad: vec![0.0; p],
+            m_rows: Vec::new(),
+            mm: Vec::new(),
+            inv_phi: Vec::new(),
+            f_phi: Vec::new(),
+            group_of: vec![0; hi - lo],
+        };
         let mut i = lo;
         while i < hi {
             let t = self.time[i];
@@ -425,14 +434,22 @@ impl CoxPH {
             for j in 0..p {
                 let col = m.column(j);
                 if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-                    return Err(Error::InvalidValue { what: format!("covariate '{}'", names[j]), value: col[i].to_string(), index: i, reason: "covariates must be finite (impute missing values first)".into() });
+                    return Err(Error::InvalidValue {
+                        what: format!("covariate '{}'", names[j]),
+                        value: col[i].to_string(),
+                        index: i,
+                        reason: "covariates must be finite (impute missing values first)".into(),
+                    });
                 }
             }
         }
         let means: Vec<f64> = sums.iter().map(|s| s / n as f64).collect();
         for j in 0..p {
             if hi[j] - lo[j] <= 1e-12 * (1.0 + lo[j].abs()) {
-                return Err(Error::invalid_arg("x", format!("covariate '{}' is constant ({}): its coefficient is not identifiable", names[j], lo[j])));
+                return Err(Error::invalid_arg(
+                    "x",
+                    format!("covariate '{}' is constant ({}): its coefficient is not identifiable", names[j], lo[j]),
+                ));
             }
         }
         let mut order: Vec<usize> = (0..n).collect();
@@ -518,14 +535,25 @@ impl CoxPH {
                 return Err(Error::NotConverged {
                     what: "Cox partial likelihood".into(),
                     iterations: it,
-                    detail: format!("coefficients diverge (largest |β| = {:.1}): a covariate separates the events; last step {last_step:.3e}", beta.amax()),
+                    detail: format!(
+                        "coefficients diverge (largest |β| = {:.1}): a covariate separates the events; last step {last_step:.3e}",
+                        beta.amax()
+                    ),
                 });
             }
         }
         if !converged {
-            return Err(Error::NotConverged { what: "Cox partial likelihood".into(), iterations, detail: format!("last change in β {last_step:.3e}") });
+            return Err(Error::NotConverged {
+                what: "Cox partial likelihood".into(),
+                iterations,
+                detail: format!("last change in β {last_step:.3e}"),
+            });
         }
-        let cov = info.clone().cholesky().map(|c| c.inverse()).ok_or_else(|| Error::undefined("Cox model", "the information matrix is singular at the optimum"))?;
+        let cov = info
+            .clone()
+            .cholesky()
+            .map(|c| c.inverse())
+            .ok_or_else(|| Error::undefined("Cox model", "the information matrix is singular at the optimum"))?;
         let se: Vec<f64> = (0..p).map(|j| cov[(j, j)].sqrt()).collect();
         // A coefficient whose standard error dwarfs its covariate's scale is drifting to
         // infinity: the partial likelihood has no maximum (separation).
@@ -653,13 +681,33 @@ impl CoxPH {
             .map(|(j, name)| {
                 let (b, se) = (self.beta[j], self.se[j]);
                 let z = b / se;
-                CoxSummaryRow { name: name.clone(), coef: b, hazard_ratio: b.exp(), se, z, p: 2.0 * (1.0 - norm.cdf(z.abs())), lower: b - z975 * se, upper: b + z975 * se }
+                CoxSummaryRow {
+                    name: name.clone(),
+                    coef: b,
+                    hazard_ratio: b.exp(),
+                    se,
+                    z,
+                    p: 2.0 * (1.0 - norm.cdf(z.abs())),
+                    lower: b - z975 * se,
+                    upper: b + z975 * se,
+                }
             })
             .collect()
     }
     /// The summary as a table (lifelines' `print_summary` columns).
     pub fn summary(&self) -> Table {
-        let mut t = Table::new(["covariate", "coef", "exp(coef)", "se(coef)", "coef lower 95%", "coef upper 95%", "exp(coef) lower 95%", "exp(coef) upper 95%", "z", "p"]);
+        let mut t = Table::new([
+            "covariate",
+            "coef",
+            "exp(coef)",
+            "se(coef)",
+            "coef lower 95%",
+            "coef upper 95%",
+            "exp(coef) lower 95%",
+            "exp(coef) upper 95%",
+            "z",
+            "p",
+        ]);
         for r in self.summary_rows() {
             let tone = if r.p < 0.05 { Tone::Good } else { Tone::Plain };
             t.push_row([
@@ -696,7 +744,12 @@ impl CoxPH {
     fn rows(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
         for ((i, j), v) in x.indexed_iter() {
             if !v.is_finite() {
-                return Err(Error::InvalidValue { what: format!("covariate '{}'", self.names[j]), value: v.to_string(), index: i, reason: "covariates must be finite".into() });
+                return Err(Error::InvalidValue {
+                    what: format!("covariate '{}'", self.names[j]),
+                    value: v.to_string(),
+                    index: i,
+                    reason: "covariates must be finite".into(),
+                });
             }
         }
         Ok(x.rows().into_iter().map(|r| r.iter().zip(&self.beta).zip(&self.means).map(|((v, b), m)| (v - m) * b).sum()).collect())
@@ -776,7 +829,11 @@ impl CoxPH {
                     .y_labels(k)
                     .y_label_formatter(&|y| {
                         let i = y.round() as i64;
-                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k { rows[k - 1 - i as usize].name.clone() } else { String::new() }
+                        if (y - i as f64).abs() < 1e-6 && i >= 0 && (i as usize) < k {
+                            rows[k - 1 - i as usize].name.clone()
+                        } else {
+                            String::new()
+                        }
                     })
                     .x_label_formatter(&|b| crate::grade::short_float((b.exp() * 1e6).round() / 1e6))
                     .x_desc("hazard ratio (log scale)")
@@ -785,17 +842,27 @@ impl CoxPH {
                     .draw()
                     .map_err(plot_error)?;
                 chart
-                    .draw_series(DashedLineSeries::new(vec![(0.0, -0.5), (0.0, k as f64 - 0.5)], 4, 3, RGBColor(120, 120, 120).stroke_width(1)))
+                    .draw_series(DashedLineSeries::new(
+                        vec![(0.0, -0.5), (0.0, k as f64 - 0.5)],
+                        4,
+                        3,
+                        RGBColor(120, 120, 120).stroke_width(1),
+                    ))
                     .map_err(plot_error)?;
                 for (r, row) in rows.iter().enumerate() {
                     let y = (k - 1 - r) as f64;
                     let col = PALETTE[0];
                     let clip = |v: f64| v.clamp(lo - pad, hi + pad);
                     chart
-                        .draw_series(std::iter::once(PathElement::new(vec![(clip(row.lower), y), (clip(row.upper), y)], col.stroke_width(2))))
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(clip(row.lower), y), (clip(row.upper), y)],
+                            col.stroke_width(2),
+                        )))
                         .map_err(plot_error)?;
                     chart
-                        .draw_series(std::iter::once(EmptyElement::at((clip(row.coef), y)) + Rectangle::new([(-4, -4), (4, 4)], col.filled())))
+                        .draw_series(std::iter::once(
+                            EmptyElement::at((clip(row.coef), y)) + Rectangle::new([(-4, -4), (4, 4)], col.filled()),
+                        ))
                         .map_err(plot_error)?;
                 }
                 Ok(())

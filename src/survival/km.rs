@@ -292,7 +292,10 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, time_label: &str,
                 .margin_left(12 + label_w.saturating_sub(60))
                 .x_label_area_size(40)
                 .y_label_area_size(60)
-                .build_cartesian_2d(crate::plot::FixedTicks::new(crate::plot::axis(0.0, t_max * 1.03, "survival times")?, ticks.clone()), 0.0..1.03)
+                .build_cartesian_2d(
+                    crate::plot::FixedTicks::new(crate::plot::axis(0.0, t_max * 1.03, "survival times")?, ticks.clone()),
+                    0.0..1.03,
+                )
                 .map_err(plot_error)?;
             let tick_label = |t: &f64| crate::grade::short_float(*t);
             chart
@@ -337,9 +340,12 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, time_label: &str,
                     .label(label.to_string())
                     .legend(move |(a, b)| PathElement::new(vec![(a, b), (a + 18, b)], col.stroke_width(2)));
                 // Censoring ticks.
-                let marks: Vec<(f64, f64)> = km.times.iter().zip(&km.survival).zip(&km.censored).filter(|(_, c)| **c > 0.0).map(|((t, s), _)| (*t, *s)).collect();
+                let marks: Vec<(f64, f64)> =
+                    km.times.iter().zip(&km.survival).zip(&km.censored).filter(|(_, c)| **c > 0.0).map(|((t, s), _)| (*t, *s)).collect();
                 chart
-                    .draw_series(marks.into_iter().map(|p| EmptyElement::at(p) + PathElement::new(vec![(0, -5), (0, 5)], col.stroke_width(1))))
+                    .draw_series(
+                        marks.into_iter().map(|p| EmptyElement::at(p) + PathElement::new(vec![(0, -5), (0, 5)], col.stroke_width(1))),
+                    )
                     .map_err(plot_error)?;
             }
             // The legend where it covers the fewest curve points.
@@ -359,7 +365,7 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, time_label: &str,
             }
             let labels: Vec<String> = curves.iter().map(|(l, _)| l.to_string()).collect();
             let area = (chart.plotting_area().get_base_pixel(), chart.plotting_area().dim_in_pixel());
-            let local: Vec<(i32, i32)> = points.iter().map(|&(x, y)| (x - area.0 .0, y - area.0 .1)).collect();
+            let local: Vec<(i32, i32)> = points.iter().map(|&(x, y)| (x - area.0.0, y - area.0.1)).collect();
             let (pos, _) = crate::plot::best_legend_place(&local, &labels, area.1)?;
             chart
                 .configure_series_labels()
@@ -397,7 +403,15 @@ fn nice_step(raw: f64) -> f64 {
     }
     let mag = 10f64.powf(raw.log10().floor());
     let f = raw / mag;
-    let nice = if f <= 1.0 { 1.0 } else if f <= 2.0 { 2.0 } else if f <= 5.0 { 5.0 } else { 10.0 };
+    let nice = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
     nice * mag
 }
 

@@ -23,7 +23,13 @@ pub struct LogRank {
 
 impl std::fmt::Display for LogRank {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "log-rank test: χ² = {:.4} on {} df, p = {}", self.statistic, self.degrees_of_freedom, crate::display::format_p(self.p_value))?;
+        writeln!(
+            f,
+            "log-rank test: χ² = {:.4} on {} df, p = {}",
+            self.statistic,
+            self.degrees_of_freedom,
+            crate::display::format_p(self.p_value)
+        )?;
         for (g, (o, e)) in self.groups.iter().zip(self.observed.iter().zip(&self.expected)) {
             writeln!(f, "  {g:<16} observed {o:>6.0}  expected {e:>8.2}")?;
         }
@@ -119,7 +125,10 @@ fn from_tally(tally: &super::tally::Tally, sizes: &[f64]) -> Result<LogRank> {
     let stat = match v.clone().cholesky() {
         Some(ch) => z.dot(&ch.solve(&z)),
         None => {
-            return Err(Error::undefined("log-rank test", "the groups' variance matrix is singular (a group with no one at risk at any event time?)"));
+            return Err(Error::undefined(
+                "log-rank test",
+                "the groups' variance matrix is singular (a group with no one at risk at any event time?)",
+            ));
         }
     };
     let p = ChiSquared::new(m as f64).map(|c| 1.0 - c.cdf(stat)).unwrap_or(f64::NAN);

@@ -61,11 +61,21 @@ impl SurvivalData {
         }
         if time.iter().fold(false, |acc, t| acc | bad_time(t)) {
             let i = time.iter().position(bad_time).unwrap_or(0);
-            return Err(Error::InvalidValue { what: "time".into(), value: time[i].to_string(), index: i, reason: "times must be finite and non-negative".into() });
+            return Err(Error::InvalidValue {
+                what: "time".into(),
+                value: time[i].to_string(),
+                index: i,
+                reason: "times must be finite and non-negative".into(),
+            });
         }
         if event.iter().fold(false, |acc, e| acc | bad_event(e)) {
             let i = event.iter().position(bad_event).unwrap_or(0);
-            return Err(Error::InvalidValue { what: "event".into(), value: event[i].to_string(), index: i, reason: "events must be 0 (censored) or 1 (observed)".into() });
+            return Err(Error::InvalidValue {
+                what: "event".into(),
+                value: event[i].to_string(),
+                index: i,
+                reason: "events must be 0 (censored) or 1 (observed)".into(),
+            });
         }
         Ok(SurvivalData { time: time.to_vec(), event: event.iter().map(|&e| e == 1.0).collect() })
     }
@@ -101,7 +111,8 @@ impl SurvivalData {
     /// The subjects selected by `keep`.
     pub fn subset(&self, keep: &[bool]) -> Result<SurvivalData> {
         crate::error::check::same_len("subjects vs selection", self.len(), keep.len())?;
-        let (t, e): (Vec<f64>, Vec<bool>) = self.time.iter().zip(&self.event).zip(keep).filter(|(_, k)| **k).map(|((t, e), _)| (*t, *e)).unzip();
+        let (t, e): (Vec<f64>, Vec<bool>) =
+            self.time.iter().zip(&self.event).zip(keep).filter(|(_, k)| **k).map(|((t, e), _)| (*t, *e)).unzip();
         SurvivalData::from_bools(&t, &e)
     }
     /// Distinct times (events or censorings) in increasing order, with the number of

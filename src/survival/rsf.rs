@@ -196,7 +196,13 @@ pub struct RandomSurvivalForest {
 /// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
 impl std::fmt::Debug for RandomSurvivalForest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RandomSurvivalForest {{ trees: {}, features: {:?}, event times: {} }}", self.trees.len(), self.names, self.event_times.len())
+        write!(
+            f,
+            "RandomSurvivalForest {{ trees: {}, features: {:?}, event times: {} }}",
+            self.trees.len(),
+            self.names,
+            self.event_times.len()
+        )
     }
 }
 
@@ -363,7 +369,12 @@ impl RandomSurvivalForest {
         let m = aligned(x, &self.names)?;
         for ((i, j), v) in m.indexed_iter() {
             if !v.is_finite() {
-                return Err(Error::InvalidValue { what: format!("feature '{}'", self.names[j]), value: v.to_string(), index: i, reason: "impute missing values first".into() });
+                return Err(Error::InvalidValue {
+                    what: format!("feature '{}'", self.names[j]),
+                    value: v.to_string(),
+                    index: i,
+                    reason: "impute missing values first".into(),
+                });
             }
         }
         Ok(m)
@@ -505,7 +516,8 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(9);
         let n = 300;
         let x: Array2<f64> = Array2::from_shape_fn((n, 4), |_| rng.random_range(-1.0..1.0));
-        let time: Vec<f64> = (0..n).map(|i| ((-rng.random::<f64>().ln()) / (x[[i, 0]] - 0.5 * x[[i, 1]]).exp() * 10.0).round() + 1.0).collect();
+        let time: Vec<f64> =
+            (0..n).map(|i| ((-rng.random::<f64>().ln()) / (x[[i, 0]] - 0.5 * x[[i, 1]]).exp() * 10.0).round() + 1.0).collect();
         let event: Vec<f64> = (0..n).map(|_| rng.random_bool(0.7) as u8 as f64).collect();
         let d = SurvivalData::new(&time, &event).unwrap();
         let rsf = RandomSurvivalForest::params().n_estimators(20).seed(1).progress(false).fit(&x, &d).unwrap();

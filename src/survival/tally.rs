@@ -45,7 +45,10 @@ impl Table {
     }
     /// Doubles the table (kept at most half full so probes stay short).
     fn grow(&mut self) {
-        let old = std::mem::replace(self, Table { keys: vec![EMPTY; 2 * self.keys.len()], slots: vec![0; 2 * self.keys.len()], shift: self.shift - 1, len: 0 });
+        let old = std::mem::replace(
+            self,
+            Table { keys: vec![EMPTY; 2 * self.keys.len()], slots: vec![0; 2 * self.keys.len()], shift: self.shift - 1, len: 0 },
+        );
         let mask = self.keys.len() - 1;
         for (k, s) in old.entries() {
             let mut i = (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;

@@ -97,7 +97,10 @@ impl FitKey {
     }
 
     /// Images (or any arrays of `f32`): shape, then values.
-    pub(crate) fn arrays<'a, D: ndarray::Dimension + 'a>(&mut self, arrays: impl IntoIterator<Item = &'a ndarray::Array<f32, D>>) -> &mut FitKey {
+    pub(crate) fn arrays<'a, D: ndarray::Dimension + 'a>(
+        &mut self,
+        arrays: impl IntoIterator<Item = &'a ndarray::Array<f32, D>>,
+    ) -> &mut FitKey {
         for a in arrays {
             self.i64s(a.shape().iter().map(|&d| d as i64));
             self.f32s(a.iter().copied());
@@ -210,7 +213,9 @@ impl CachedFit {
 
 /// The line a hit prints after the replayed epoch lines.
 fn hit_note() -> String {
-    format!("[model cache] the same training already ran with these data, settings and initial weights; its weights and history were loaded from {ENV_VAR}")
+    format!(
+        "[model cache] the same training already ran with these data, settings and initial weights; its weights and history were loaded from {ENV_VAR}"
+    )
 }
 
 /// `f64`s as their bit patterns, so NaN and infinities survive JSON.
@@ -234,10 +239,38 @@ mod tests {
             f(&mut k);
             k.hex()
         };
-        assert_eq!(k(&|k| { k.text("ab"); }), k(&|k| { k.text("ab"); }));
-        assert_ne!(k(&|k| { k.text("ab").text("c"); }), k(&|k| { k.text("a").text("bc"); }));
-        assert_ne!(k(&|k| { k.f32s([0.0]); }), k(&|k| { k.f32s([-0.0]); }));
-        assert_ne!(k(&|k| { k.f64s([1.0]); }), k(&|k| { k.i64s([1.0f64.to_bits() as i64]); }));
+        assert_eq!(
+            k(&|k| {
+                k.text("ab");
+            }),
+            k(&|k| {
+                k.text("ab");
+            })
+        );
+        assert_ne!(
+            k(&|k| {
+                k.text("ab").text("c");
+            }),
+            k(&|k| {
+                k.text("a").text("bc");
+            })
+        );
+        assert_ne!(
+            k(&|k| {
+                k.f32s([0.0]);
+            }),
+            k(&|k| {
+                k.f32s([-0.0]);
+            })
+        );
+        assert_ne!(
+            k(&|k| {
+                k.f64s([1.0]);
+            }),
+            k(&|k| {
+                k.i64s([1.0f64.to_bits() as i64]);
+            })
+        );
         let nan = bits(&[f64::NAN, f64::INFINITY, -0.0, 0.1]);
         let back = from_bits(&nan).unwrap();
         assert!(back[0].is_nan() && back[1] == f64::INFINITY && back[2].to_bits() == (-0.0f64).to_bits() && back[3] == 0.1);

@@ -141,7 +141,8 @@ impl Ranked {
                     }
                     rank[i as usize] = (uniq.len() - 1) as u32;
                 }
-                let near: Vec<bool> = (0..uniq.len()).map(|r| uniq.get(r + 1).is_some_and(|&next| next <= uniq[r] + FEATURE_THRESHOLD)).collect();
+                let near: Vec<bool> =
+                    (0..uniq.len()).map(|r| uniq.get(r + 1).is_some_and(|&next| next <= uniq[r] + FEATURE_THRESHOLD)).collect();
                 let code = rank.iter().map(|&r| (r << 1) | u32::from(near[r as usize])).collect();
                 (code, uniq)
             })
@@ -195,8 +196,7 @@ impl Sorted<'_> {
     #[inline]
     pub(crate) fn is_constant(&self) -> bool {
         let (first, last) = (self.keys[0], self.keys[self.keys.len() - 1]);
-        (first >> 32) == (last >> 32)
-            || (first & (1 << 31) != 0 && self.value(self.keys.len() - 1) <= self.value(0) + FEATURE_THRESHOLD)
+        (first >> 32) == (last >> 32) || (first & (1 << 31) != 0 && self.value(self.keys.len() - 1) <= self.value(0) + FEATURE_THRESHOLD)
     }
     /// Whether `pos` (rows `[..pos]` left) separates values more than
     /// [`FEATURE_THRESHOLD`] apart and leaves `min_leaf` rows on each side
@@ -622,9 +622,8 @@ impl Tree {
         for i in 0..self.n_nodes() {
             let (l, r) = (self.left[i], self.right[i]);
             if l != LEAF {
-                imp[self.feature[i]] += self.weighted_n[i] * self.impurity[i]
-                    - self.weighted_n[l] * self.impurity[l]
-                    - self.weighted_n[r] * self.impurity[r];
+                imp[self.feature[i]] +=
+                    self.weighted_n[i] * self.impurity[i] - self.weighted_n[l] * self.impurity[l] - self.weighted_n[r] * self.impurity[r];
             }
         }
         imp
@@ -660,13 +659,7 @@ struct Split {
 
 /// Grows a tree on the ranked columns `cols`, over the rows with positive weight in
 /// `weights`.
-pub(crate) fn grow<C: Criterion>(
-    cols: &Ranked,
-    weights: &[f64],
-    crit: &C,
-    limits: Limits,
-    rng: &mut ChaCha8Rng,
-) -> Tree {
+pub(crate) fn grow<C: Criterion>(cols: &Ranked, weights: &[f64], crit: &C, limits: Limits, rng: &mut ChaCha8Rng) -> Tree {
     let p = cols.len();
     let mut samples: Vec<u32> = (0..weights.len() as u32).filter(|&i| weights[i as usize] > 0.0).collect();
     let sl = crit.stats_len();
@@ -729,15 +722,12 @@ pub(crate) fn grow<C: Criterion>(
                 tree.right[parent] = id;
             }
         }
-        let may_split = node.depth < limits.max_depth
-            && n >= limits.min_samples_split
-            && n >= 2 * limits.min_samples_leaf
-            && impurity > f64::EPSILON;
+        let may_split =
+            node.depth < limits.max_depth && n >= limits.min_samples_split && n >= 2 * limits.min_samples_leaf && impurity > f64::EPSILON;
         if !may_split {
             continue;
         }
-        let Some(split) = best_split(cols, weights, crit, &stats, wn, &samples[node.start..node.end], limits, rng, &mut scratch)
-        else {
+        let Some(split) = best_split(cols, weights, crit, &stats, wn, &samples[node.start..node.end], limits, rng, &mut scratch) else {
             continue;
         };
         // Reorder the node's samples: left part first, in the sorted order of the split feature.
@@ -768,8 +758,20 @@ pub(crate) fn grow<C: Criterion>(
         tree.feature[id] = split.feature;
         tree.threshold[id] = split.threshold;
         let mid = node.start + split.pos;
-        stack.push(Pending { start: mid, end: node.end, depth: node.depth + 1, parent: Some((id, false)), known: Some((sr_stats, wr, ir)) });
-        stack.push(Pending { start: node.start, end: mid, depth: node.depth + 1, parent: Some((id, true)), known: Some((sl_stats, wl, il)) });
+        stack.push(Pending {
+            start: mid,
+            end: node.end,
+            depth: node.depth + 1,
+            parent: Some((id, false)),
+            known: Some((sr_stats, wr, ir)),
+        });
+        stack.push(Pending {
+            start: node.start,
+            end: mid,
+            depth: node.depth + 1,
+            parent: Some((id, true)),
+            known: Some((sl_stats, wl, il)),
+        });
     }
     tree
 }
@@ -912,9 +914,8 @@ mod tests {
                 }
                 for min_leaf in [1, 3] {
                     for pos in 1..sorted.len() {
-                        let by_value = pos >= min_leaf
-                            && values.len() - pos >= min_leaf
-                            && values[pos] > values[pos - 1] + FEATURE_THRESHOLD;
+                        let by_value =
+                            pos >= min_leaf && values.len() - pos >= min_leaf && values[pos] > values[pos - 1] + FEATURE_THRESHOLD;
                         assert_eq!(sorted.boundary(pos, min_leaf), by_value, "round {round} pos {pos} {:?}", &values[pos - 1..=pos]);
                     }
                 }
@@ -956,7 +957,8 @@ mod tests {
         let n = 300;
         let cols: Vec<Vec<f64>> = (0..4).map(|_| (0..n).map(|_| rng.random_range(0..20) as f64).collect()).collect();
         let y: Vec<u32> = (0..n).map(|i| u32::from(cols[0][i] + cols[1][i] > 19.0)).collect();
-        let limits = Limits { max_depth: usize::MAX, min_samples_split: 2, min_samples_leaf: 1, max_features: 2, min_impurity_decrease: 0.0 };
+        let limits =
+            Limits { max_depth: usize::MAX, min_samples_split: 2, min_samples_leaf: 1, max_features: 2, min_impurity_decrease: 0.0 };
         let tree = grow(&Ranked::new(&cols), &vec![1.0; n], &ClassCriterion { y: &y, k: 2, entropy: false }, limits, &mut rng);
         assert!(tree.depth() > 3);
         let rows: Vec<usize> = (0..n).filter(|_| rng.random_bool(0.8)).collect();

@@ -117,7 +117,14 @@ impl<M> ForestParams<M> {
 }
 
 pub(crate) fn new_settings(criterion: Criterion, max_features: MaxFeatures) -> ForestSettings {
-    ForestSettings { tree: TreeSettings::new(criterion, max_features), n_estimators: 100, bootstrap: true, max_samples: 1.0, progress: true, split_points: None }
+    ForestSettings {
+        tree: TreeSettings::new(criterion, max_features),
+        n_estimators: 100,
+        bootstrap: true,
+        max_samples: 1.0,
+        progress: true,
+        split_points: None,
+    }
 }
 
 /// Mean over trees of each tree's leaf values, rows in parallel, trees in order (so the
@@ -295,7 +302,13 @@ impl RandomForestClassifier {
     /// let imp = rf.permutation_importance(&x, &y, auc, PermutationSettings::new(5).seed(1)).unwrap();
     /// assert_eq!(imp.ranked()[0].0, "x0");
     /// ```
-    pub fn permutation_importance<X, M>(&self, x: &X, y: &[f64], metric: M, settings: crate::interpret::PermutationSettings) -> Result<crate::interpret::Importance>
+    pub fn permutation_importance<X, M>(
+        &self,
+        x: &X,
+        y: &[f64],
+        metric: M,
+        settings: crate::interpret::PermutationSettings,
+    ) -> Result<crate::interpret::Importance>
     where
         X: AsFeatures + ?Sized,
         M: Fn(&[f64], &[f64]) -> Result<f64> + Sync,
@@ -310,14 +323,20 @@ impl RandomForestClassifier {
             // The generic path: re-predict the whole forest for every shuffle.
             let base = m.to_owned();
             let baseline = metric(y, &self.positive_proba(&base)?)?;
-            let drops = crate::interpret::importance_run_shuffles(&cols, n, &settings, || base.clone(), |work: &mut Array2<f64>, j, perm| {
-                for (i, &src) in perm.iter().enumerate() {
-                    work[[i, j]] = base[[src, j]];
-                }
-                let s = self.positive_proba(&*work).and_then(|pred| metric(y, &pred));
-                work.column_mut(j).assign(&base.column(j));
-                Ok(baseline - s?)
-            })?;
+            let drops = crate::interpret::importance_run_shuffles(
+                &cols,
+                n,
+                &settings,
+                || base.clone(),
+                |work: &mut Array2<f64>, j, perm| {
+                    for (i, &src) in perm.iter().enumerate() {
+                        work[[i, j]] = base[[src, j]];
+                    }
+                    let s = self.positive_proba(&*work).and_then(|pred| metric(y, &pred));
+                    work.column_mut(j).assign(&base.column(j));
+                    Ok(baseline - s?)
+                },
+            )?;
             return Ok(crate::interpret::Importance::from_parts(names, baseline, drops));
         }
         let pos = self.classes.len() - 1;

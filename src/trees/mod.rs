@@ -87,14 +87,20 @@ fn summary_table(title: String, rows: Vec<(&str, String)>, names: &[String], imp
     }
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by(|&a, &b| importances[b].total_cmp(&importances[a]));
-    let top: Vec<String> = order.iter().take(5).filter(|&&j| importances[j] > 0.0).map(|&j| format!("{} ({:.3})", names[j], importances[j])).collect();
+    let top: Vec<String> =
+        order.iter().take(5).filter(|&&j| importances[j] > 0.0).map(|&j| format!("{} ({:.3})", names[j], importances[j])).collect();
     t.push_row([Cell::from("top importances"), Cell::from(top.join(", "))]);
     t.caption(title)
 }
 
 impl DecisionTreeClassifier {
     fn view(&self) -> View<'_> {
-        View { tree: &self.tree, names: &self.names, kind: Kind::Classes(&self.classes), impurity_name: impurity_name(self.settings.criterion) }
+        View {
+            tree: &self.tree,
+            names: &self.names,
+            kind: Kind::Classes(&self.classes),
+            impurity_name: impurity_name(self.settings.criterion),
+        }
     }
     /// The tree as indented text (scikit-learn's `export_text`), down to `max_depth`.
     pub fn to_text(&self, max_depth: usize) -> String {
@@ -171,9 +177,17 @@ impl RandomForestClassifier {
     /// Tree `i` drawn down to `max_depth` levels.
     pub fn diagram(&self, i: usize, max_depth: usize) -> Chart {
         match self.trees.get(i) {
-            Some(t) => View { tree: t, names: &self.names, kind: Kind::Classes(&self.classes), impurity_name: impurity_name(self.settings.tree.criterion) }
-                .chart(max_depth),
-            None => Chart::from_result(Err(Error::invalid_arg("tree", format!("tree {i} does not exist: the forest has {}", self.trees.len()))), "tree diagram"),
+            Some(t) => View {
+                tree: t,
+                names: &self.names,
+                kind: Kind::Classes(&self.classes),
+                impurity_name: impurity_name(self.settings.tree.criterion),
+            }
+            .chart(max_depth),
+            None => Chart::from_result(
+                Err(Error::invalid_arg("tree", format!("tree {i} does not exist: the forest has {}", self.trees.len()))),
+                "tree diagram",
+            ),
         }
     }
     /// Impurity importances as horizontal bars, largest on top.

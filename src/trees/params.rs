@@ -121,7 +121,10 @@ impl TreeSettings {
             return Err(Error::invalid_arg("max_depth", "must be at least 1 (or None for no limit)"));
         }
         if !(self.min_impurity_decrease >= 0.0) {
-            return Err(Error::invalid_arg("min_impurity_decrease", format!("{} must be a non-negative number", self.min_impurity_decrease)));
+            return Err(Error::invalid_arg(
+                "min_impurity_decrease",
+                format!("{} must be a non-negative number", self.min_impurity_decrease),
+            ));
         }
         Ok(Limits {
             max_depth: self.max_depth.unwrap_or(usize::MAX),

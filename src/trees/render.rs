@@ -21,11 +21,7 @@ pub(crate) struct View<'a> {
 }
 
 fn num(v: f64) -> String {
-    if v == v.round() && v.abs() < 1e9 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.3}")
-    }
+    if v == v.round() && v.abs() < 1e9 { format!("{v:.0}") } else { format!("{v:.3}") }
 }
 
 impl View<'_> {
@@ -118,7 +114,15 @@ impl View<'_> {
         // In-order leaf positions of the drawn (truncated) tree give each node its x.
         let mut shown = Vec::new(); // (node, depth, x, parent)
         let mut next_leaf = 0.0f64;
-        fn place(v: &View<'_>, n: usize, d: usize, max_d: usize, parent: Option<usize>, next: &mut f64, out: &mut Vec<(usize, usize, f64, Option<usize>, bool)>) -> f64 {
+        fn place(
+            v: &View<'_>,
+            n: usize,
+            d: usize,
+            max_d: usize,
+            parent: Option<usize>,
+            next: &mut f64,
+            out: &mut Vec<(usize, usize, f64, Option<usize>, bool)>,
+        ) -> f64 {
             let is_leaf = v.tree.left[n] == LEAF;
             let cut = !is_leaf && d >= max_d;
             let me = out.len();
@@ -172,7 +176,11 @@ impl View<'_> {
             let lines: Vec<String> = if s.4 {
                 vec!["…".into(), format!("samples = {}", self.tree.n_samples[n]), self.value_text(n)]
             } else if self.tree.left[n] == LEAF {
-                vec![format!("{} = {:.3}", self.impurity_name, self.tree.impurity[n]), format!("samples = {}", self.tree.n_samples[n]), self.value_text(n)]
+                vec![
+                    format!("{} = {:.3}", self.impurity_name, self.tree.impurity[n]),
+                    format!("samples = {}", self.tree.n_samples[n]),
+                    self.value_text(n),
+                ]
             } else {
                 vec![
                     self.split_text(n),

@@ -207,7 +207,8 @@ fn table_size(tree: &Tree, max_features: usize) -> Option<usize> {
 impl LeafTables {
     fn add_tree(&mut self, index: usize, tree: &Tree, output: usize, scale: f64) -> Result<()> {
         let base = self.n_nodes;
-        let node_slot = |n: usize| u32::try_from(base + n).map_err(|_| Error::invalid_arg("trees", "more than 2^32 nodes in one group of trees"));
+        let node_slot =
+            |n: usize| u32::try_from(base + n).map_err(|_| Error::invalid_arg("trees", "more than 2^32 nodes in one group of trees"));
         self.trees.push((index, base));
         self.n_nodes += tree.n_nodes();
         // Depth-first over root-to-leaf paths: (node, edges so far as (parent, went left)).
@@ -460,7 +461,8 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         for &(p, n) in &[(3usize, 200usize), (12, 300)] {
             let x = Array2::from_shape_fn((n, p), |_| rng.random_range(-2.0..2.0f64));
-            let y: Vec<f64> = (0..n).map(|i| x[[i, 0]] * x[[i, 1 % p]] + (x[[i, 2]] > 0.3) as u8 as f64 + 0.3 * rng.random::<f64>()).collect();
+            let y: Vec<f64> =
+                (0..n).map(|i| x[[i, 0]] * x[[i, 1 % p]] + (x[[i, 2]] > 0.3) as u8 as f64 + 0.3 * rng.random::<f64>()).collect();
             let yc: Vec<f64> = y.iter().map(|v| (*v > 0.5) as u8 as f64).collect();
             let names: Vec<String> = (0..p).map(|j| format!("f{j}")).collect();
             let mut mixed: Vec<Tree> = Vec::new();

@@ -24,7 +24,10 @@ pub(crate) fn encode_classes(y: &[f64]) -> Result<(Vec<f64>, Vec<u32>)> {
 }
 
 /// Feature matrix, names and target checked against each other.
-pub(crate) fn prepare<'a, X: AsFeatures + ?Sized>(x: &'a X, y: &[f64]) -> Result<(ndarray::CowArray<'a, f64, ndarray::Ix2>, Vec<String>, Vec<Vec<f64>>)> {
+pub(crate) fn prepare<'a, X: AsFeatures + ?Sized>(
+    x: &'a X,
+    y: &[f64],
+) -> Result<(ndarray::CowArray<'a, f64, ndarray::Ix2>, Vec<String>, Vec<Vec<f64>>)> {
     let (m, names) = x.to_features()?;
     let names = names.unwrap_or_else(|| default_names(m.ncols()));
     crate::error::check::same_len("x rows vs y", m.nrows(), y.len())?;
@@ -46,7 +49,10 @@ pub(crate) fn grow_classifier(cols: &Ranked, weights: &[f64], y: &[u32], k: usiz
 
 pub(crate) fn grow_regressor(cols: &Ranked, weights: &[f64], y: &[f64], s: &TreeSettings, rng: &mut ChaCha8Rng) -> Result<Tree> {
     if s.criterion != Criterion::SquaredError {
-        return Err(Error::invalid_arg("criterion", format!("{:?} is a classification criterion; regression uses SquaredError", s.criterion)));
+        return Err(Error::invalid_arg(
+            "criterion",
+            format!("{:?} is a classification criterion; regression uses SquaredError", s.criterion),
+        ));
     }
     let limits = s.limits(weights.len(), cols.len())?;
     Ok(engine::grow(cols, weights, &MseCriterion { y }, limits, rng))

@@ -34,8 +34,8 @@ pub struct DicomImage {
 
 /// The value representations of PS3.5 Table 6.2-1.
 const VRS: [&str; 34] = [
-    "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST", "SV", "TM", "UC", "UI",
-    "UL", "UN", "UR", "US", "UT", "UV",
+    "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT", "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ",
+    "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV",
 ];
 
 const UNCOMPRESSED: [&str; 3] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"];
@@ -113,7 +113,11 @@ fn read_fields<'a>(bytes: &'a [u8], what: &str) -> Result<Fields<'a>> {
     let mut open: Vec<Option<usize>> = Vec::new();
     while i < bytes.len() {
         while let Some(Some(end)) = open.last() {
-            if i >= *end { open.pop(); } else { break; }
+            if i >= *end {
+                open.pop();
+            } else {
+                break;
+            }
         }
         let truncated = || bad(i, "truncated element header");
         // The meta group (0002) is explicit VR little endian; the data set follows the
@@ -128,7 +132,12 @@ fn read_fields<'a>(bytes: &'a [u8], what: &str) -> Result<Fields<'a>> {
         if !in_meta && !UNCOMPRESSED.contains(&ts) {
             // compressed pixel data are not read (see decode); a deflated data set could
             // not even be walked
-            return Err(Error::parse(what, format!("pixel data use the compressed transfer syntax {ts}; only uncompressed files are read (decompress with e.g. `gdcmconv --raw`)")));
+            return Err(Error::parse(
+                what,
+                format!(
+                    "pixel data use the compressed transfer syntax {ts}; only uncompressed files are read (decompress with e.g. `gdcmconv --raw`)"
+                ),
+            ));
         }
         let le = in_meta || ts != "1.2.840.10008.1.2.2";
         let explicit = in_meta || ts != "1.2.840.10008.1.2";
@@ -212,7 +221,10 @@ fn read_fields<'a>(bytes: &'a [u8], what: &str) -> Result<Fields<'a>> {
         }
         if open.is_empty() && !sequence && g != 0xFFFE {
             if let Some(value) = bytes.get(body..end) {
-                fields.elements.entry(tag).or_insert((if explicit { bytes.get(i.saturating_add(4)..i.saturating_add(6)) } else { None }, value));
+                fields
+                    .elements
+                    .entry(tag)
+                    .or_insert((if explicit { bytes.get(i.saturating_add(4)..i.saturating_add(6)) } else { None }, value));
             }
         }
         if sequence {
@@ -253,7 +265,9 @@ impl Fields<'_> {
 
     /// Text of a string element, without padding; None when absent or empty.
     fn text(&self, tag: dicom_core::Tag) -> Option<String> {
-        self.value(tag).map(|v| String::from_utf8_lossy(v).trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string()).filter(|s| !s.is_empty())
+        self.value(tag)
+            .map(|v| String::from_utf8_lossy(v).trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string())
+            .filter(|s| !s.is_empty())
     }
 
     /// The numbers of an element: binary (US, SS, UL, SL, FL, FD) in the file's byte
@@ -262,13 +276,50 @@ impl Fields<'_> {
         let v = self.value(tag)?;
         let le = self.le;
         let vals: Vec<f64> = match &self.vr(tag)? {
-            b"US" => v.chunks_exact(2).map(|c| match *c { [a, b] => f64::from(if le { u16::from_le_bytes([a, b]) } else { u16::from_be_bytes([a, b]) }), _ => 0.0 }).collect(),
-            b"SS" => v.chunks_exact(2).map(|c| match *c { [a, b] => f64::from(if le { i16::from_le_bytes([a, b]) } else { i16::from_be_bytes([a, b]) }), _ => 0.0 }).collect(),
-            b"UL" => v.chunks_exact(4).map(|c| match *c { [a, b, d, e] => f64::from(if le { u32::from_le_bytes([a, b, d, e]) } else { u32::from_be_bytes([a, b, d, e]) }), _ => 0.0 }).collect(),
-            b"SL" => v.chunks_exact(4).map(|c| match *c { [a, b, d, e] => f64::from(if le { i32::from_le_bytes([a, b, d, e]) } else { i32::from_be_bytes([a, b, d, e]) }), _ => 0.0 }).collect(),
-            b"FL" => v.chunks_exact(4).map(|c| match *c { [a, b, d, e] => f64::from(if le { f32::from_le_bytes([a, b, d, e]) } else { f32::from_be_bytes([a, b, d, e]) }), _ => 0.0 }).collect(),
-            b"FD" => v.chunks_exact(8).map(|c| c.try_into().map(|a: [u8; 8]| if le { f64::from_le_bytes(a) } else { f64::from_be_bytes(a) }).unwrap_or(0.0)).collect(),
-            _ => String::from_utf8_lossy(v).trim_matches(|c: char| c == '\0' || c.is_whitespace()).split('\\').filter_map(|t| t.trim().parse::<f64>().ok()).collect(),
+            b"US" => v
+                .chunks_exact(2)
+                .map(|c| match *c {
+                    [a, b] => f64::from(if le { u16::from_le_bytes([a, b]) } else { u16::from_be_bytes([a, b]) }),
+                    _ => 0.0,
+                })
+                .collect(),
+            b"SS" => v
+                .chunks_exact(2)
+                .map(|c| match *c {
+                    [a, b] => f64::from(if le { i16::from_le_bytes([a, b]) } else { i16::from_be_bytes([a, b]) }),
+                    _ => 0.0,
+                })
+                .collect(),
+            b"UL" => v
+                .chunks_exact(4)
+                .map(|c| match *c {
+                    [a, b, d, e] => f64::from(if le { u32::from_le_bytes([a, b, d, e]) } else { u32::from_be_bytes([a, b, d, e]) }),
+                    _ => 0.0,
+                })
+                .collect(),
+            b"SL" => v
+                .chunks_exact(4)
+                .map(|c| match *c {
+                    [a, b, d, e] => f64::from(if le { i32::from_le_bytes([a, b, d, e]) } else { i32::from_be_bytes([a, b, d, e]) }),
+                    _ => 0.0,
+                })
+                .collect(),
+            b"FL" => v
+                .chunks_exact(4)
+                .map(|c| match *c {
+                    [a, b, d, e] => f64::from(if le { f32::from_le_bytes([a, b, d, e]) } else { f32::from_be_bytes([a, b, d, e]) }),
+                    _ => 0.0,
+                })
+                .collect(),
+            b"FD" => v
+                .chunks_exact(8)
+                .map(|c| c.try_into().map(|a: [u8; 8]| if le { f64::from_le_bytes(a) } else { f64::from_be_bytes(a) }).unwrap_or(0.0))
+                .collect(),
+            _ => String::from_utf8_lossy(v)
+                .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+                .split('\\')
+                .filter_map(|t| t.trim().parse::<f64>().ok())
+                .collect(),
         };
         (!vals.is_empty()).then_some(vals)
     }
@@ -285,14 +336,21 @@ impl Fields<'_> {
 fn decode(f: &Fields<'_>, what: &str) -> Result<DicomImage> {
     let ts = f.ts.clone();
     if !UNCOMPRESSED.contains(&ts.as_str()) {
-        return Err(Error::parse(what, format!("pixel data use the compressed transfer syntax {ts}; only uncompressed files are read (decompress with e.g. `gdcmconv --raw`)")));
+        return Err(Error::parse(
+            what,
+            format!(
+                "pixel data use the compressed transfer syntax {ts}; only uncompressed files are read (decompress with e.g. `gdcmconv --raw`)"
+            ),
+        ));
     }
     let samples = f.int(tags::SAMPLES_PER_PIXEL).unwrap_or(1);
     if samples != 1 {
         return Err(Error::parse(what, format!("{samples} samples per pixel: only grey images (1 sample) are radiographs")));
     }
-    let rows = usize::try_from(f.int(tags::ROWS).ok_or_else(|| Error::parse(what, "missing Rows"))?).map_err(|_| Error::parse(what, "negative Rows"))?;
-    let cols = usize::try_from(f.int(tags::COLUMNS).ok_or_else(|| Error::parse(what, "missing Columns"))?).map_err(|_| Error::parse(what, "negative Columns"))?;
+    let rows = usize::try_from(f.int(tags::ROWS).ok_or_else(|| Error::parse(what, "missing Rows"))?)
+        .map_err(|_| Error::parse(what, "negative Rows"))?;
+    let cols = usize::try_from(f.int(tags::COLUMNS).ok_or_else(|| Error::parse(what, "missing Columns"))?)
+        .map_err(|_| Error::parse(what, "negative Columns"))?;
     let allocated = f.int(tags::BITS_ALLOCATED).ok_or_else(|| Error::parse(what, "missing Bits Allocated"))?;
     let stored = f.int(tags::BITS_STORED).unwrap_or(allocated);
     let signed = f.int(tags::PIXEL_REPRESENTATION).unwrap_or(0) == 1;
@@ -313,7 +371,9 @@ fn decode(f: &Fields<'_>, what: &str) -> Result<DicomImage> {
     let bytes = if allocated == 16 { 2 } else { 1 };
     let too_large = || Error::parse(what, format!("{rows} × {cols} pixels is too large"));
     let n = rows.checked_mul(cols).ok_or_else(too_large)?;
-    let data = data.get(..n.checked_mul(bytes).ok_or_else(too_large)?).ok_or_else(|| Error::parse(what, format!("truncated pixel data: {} bytes for {rows} × {cols} pixels of {allocated} bits", data.len())))?;
+    let data = data.get(..n.checked_mul(bytes).ok_or_else(too_large)?).ok_or_else(|| {
+        Error::parse(what, format!("truncated pixel data: {} bytes for {rows} × {cols} pixels of {allocated} bits", data.len()))
+    })?;
     let big_endian = ts == "1.2.840.10008.1.2.2";
     // stored is 1..=16 here (checked above), so these shifts cannot overflow.
     let stored_bits = stored as u32;

@@ -32,7 +32,10 @@ pub fn decode_png(bytes: &[u8], what: &str) -> Result<Array2<f32>> {
     let size = r.output_buffer_size().ok_or_else(|| Error::parse(what, "PNG too large"))?;
     let (w0, h0) = (r.info().width, r.info().height);
     if size > MAX_PNG_BYTES {
-        return Err(Error::parse(what, format!("{w0} × {h0} pixels need {size} bytes, over the {MAX_PNG_BYTES}-byte bound (MAX_PNG_BYTES)")));
+        return Err(Error::parse(
+            what,
+            format!("{w0} × {h0} pixels need {size} bytes, over the {MAX_PNG_BYTES}-byte bound (MAX_PNG_BYTES)"),
+        ));
     }
     // Each output row also carries a filter byte; 1032 is deflate's largest ratio.
     let rows_bytes = size.saturating_add(h0 as usize);
@@ -270,7 +273,8 @@ impl Augment {
     pub fn apply<R: Rng>(&self, img: &ArrayView2<f32>, rng: &mut R) -> Array2<f32> {
         let (h, w) = img.dim();
         let flip = self.flip && rng.random_bool(0.5);
-        let angle = if self.max_rotation_deg > 0.0 { rng.random_range(-self.max_rotation_deg..=self.max_rotation_deg).to_radians() } else { 0.0 };
+        let angle =
+            if self.max_rotation_deg > 0.0 { rng.random_range(-self.max_rotation_deg..=self.max_rotation_deg).to_radians() } else { 0.0 };
         let (dy, dx) = if self.max_shift > 0.0 {
             (rng.random_range(-self.max_shift..=self.max_shift) * h as f64, rng.random_range(-self.max_shift..=self.max_shift) * w as f64)
         } else {
@@ -373,7 +377,13 @@ pub fn load_images(dir: impl AsRef<Path>, table: &LabelTable, height: usize, wid
         let names: Vec<String> = skipped.iter().take(5).map(|(p, e)| format!("{} ({e})", p.display())).collect();
         return Err(Error::parse(
             format!("images in {}", dir.display()),
-            format!("{} of {} files could not be read: {}{}", skipped.len(), table.len(), names.join("; "), if skipped.len() > 5 { "; …" } else { "" }),
+            format!(
+                "{} of {} files could not be read: {}{}",
+                skipped.len(),
+                table.len(),
+                names.join("; "),
+                if skipped.len() > 5 { "; …" } else { "" }
+            ),
         ));
     }
     Ok(ImageSet { table: table.subset(&keep)?, images, skipped })
@@ -480,7 +490,8 @@ mod tests {
         write_png(dir.join("a.png"), &img.view()).unwrap();
         write_png(dir.join("images_001/images/b.png"), &img.view()).unwrap();
         std::fs::write(dir.join("c.png"), b"\x89PNG truncated").unwrap();
-        let df = polars::df!("Image" => ["a.png", "b.png", "c.png", "d.png"], "PatientId" => [1i64, 1, 2, 3], "X" => [0i32, 1, 0, 1]).unwrap();
+        let df =
+            polars::df!("Image" => ["a.png", "b.png", "c.png", "d.png"], "PatientId" => [1i64, 1, 2, 3], "X" => [0i32, 1, 0, 1]).unwrap();
         let t = LabelTable::from_frame(&df, "Image", "PatientId", &["X"]).unwrap();
         let e = load_images(&dir, &t, 10, 10, Missing::Fail).unwrap_err().to_string();
         assert!(e.contains("c.png") && e.contains("d.png") && e.contains("2 of 4"), "{e}");

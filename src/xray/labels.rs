@@ -60,7 +60,9 @@ impl LabelTable {
         let patients = int_column(&df, "Patient ID", &what)?;
         let n = images.len();
         let follow_up = int_column(&df, "Follow-up #", &what).unwrap_or_else(|_| vec![0; n]);
-        let ages = crate::data::column_opt_f64(&df, "Patient Age").map(|v| v.into_iter().map(|a| a.unwrap_or(f64::NAN)).collect()).unwrap_or_else(|_| vec![f64::NAN; n]);
+        let ages = crate::data::column_opt_f64(&df, "Patient Age")
+            .map(|v| v.into_iter().map(|a| a.unwrap_or(f64::NAN)).collect())
+            .unwrap_or_else(|_| vec![f64::NAN; n]);
         let sexes = string_column(&df, "Patient Gender", &what).unwrap_or_else(|_| vec![String::new(); n]);
         let views = string_column(&df, "View Position", &what).unwrap_or_else(|_| vec![String::new(); n]);
         let classes: Vec<String> = CXR14_CLASSES.iter().map(|s| s.to_string()).collect();
@@ -92,7 +94,12 @@ impl LabelTable {
         for (k, c) in classes.iter().enumerate() {
             for (i, v) in crate::data::column_f64(df, c)?.into_iter().enumerate() {
                 if v != 0.0 && v != 1.0 {
-                    return Err(Error::InvalidValue { what: format!("column '{c}'"), value: v.to_string(), index: i, reason: "labels must be 0 or 1".into() });
+                    return Err(Error::InvalidValue {
+                        what: format!("column '{c}'"),
+                        value: v.to_string(),
+                        index: i,
+                        reason: "labels must be 0 or 1".into(),
+                    });
                 }
                 labels[[i, k]] = v;
             }
@@ -173,22 +180,38 @@ impl LabelTable {
 }
 
 fn string_column(df: &DataFrame, name: &str, what: &str) -> Result<Vec<String>> {
-    let c = find_column(df, name).map_err(|_| Error::parse(what, format!("no column '{name}'; columns are {:?}", df.get_column_names())))?;
+    let c =
+        find_column(df, name).map_err(|_| Error::parse(what, format!("no column '{name}'; columns are {:?}", df.get_column_names())))?;
     let c = c.cast(&DataType::String)?;
     c.str()?
         .iter()
         .enumerate()
-        .map(|(i, v)| v.map(str::to_string).ok_or_else(|| Error::InvalidValue { what: format!("column '{name}' of {what}"), value: "null".into(), index: i, reason: "missing value".into() }))
+        .map(|(i, v)| {
+            v.map(str::to_string).ok_or_else(|| Error::InvalidValue {
+                what: format!("column '{name}' of {what}"),
+                value: "null".into(),
+                index: i,
+                reason: "missing value".into(),
+            })
+        })
         .collect()
 }
 
 fn int_column(df: &DataFrame, name: &str, what: &str) -> Result<Vec<i64>> {
-    let c = find_column(df, name).map_err(|_| Error::parse(what, format!("no column '{name}'; columns are {:?}", df.get_column_names())))?;
+    let c =
+        find_column(df, name).map_err(|_| Error::parse(what, format!("no column '{name}'; columns are {:?}", df.get_column_names())))?;
     let c = c.cast(&DataType::Int64).map_err(|e| Error::parse(what, format!("column '{name}' is not integer: {e}")))?;
     c.i64()?
         .iter()
         .enumerate()
-        .map(|(i, v)| v.ok_or_else(|| Error::InvalidValue { what: format!("column '{name}' of {what}"), value: "null".into(), index: i, reason: "missing or not an integer".into() }))
+        .map(|(i, v)| {
+            v.ok_or_else(|| Error::InvalidValue {
+                what: format!("column '{name}' of {what}"),
+                value: "null".into(),
+                index: i,
+                reason: "missing or not an integer".into(),
+            })
+        })
         .collect()
 }
 
@@ -217,7 +240,12 @@ pub fn class_frequencies(labels: &ArrayView2<f64>) -> Result<(Array1<f64>, Array
 pub(crate) fn check_binary(labels: &ArrayView2<f64>, what: &str) -> Result<()> {
     for ((i, k), &v) in labels.indexed_iter() {
         if v != 0.0 && v != 1.0 {
-            return Err(Error::InvalidValue { what: what.into(), value: v.to_string(), index: i * labels.ncols() + k, reason: format!("labels must be 0 or 1 (row {i}, column {k})") });
+            return Err(Error::InvalidValue {
+                what: what.into(),
+                value: v.to_string(),
+                index: i * labels.ncols() + k,
+                reason: format!("labels must be 0 or 1 (row {i}, column {k})"),
+            });
         }
     }
     Ok(())
@@ -247,7 +275,13 @@ impl ClassFrequencies {
         let (wp, wn) = self.weights();
         let mut t = Table::new(["finding", "positive", "negative", "w_pos × positive", "w_neg × negative"]).max_rows(usize::MAX);
         for (k, c) in self.classes.iter().enumerate() {
-            t.push_row([c.clone(), format!("{:.4}", self.positive[k]), format!("{:.4}", self.negative[k]), format!("{:.4}", wp[k] * self.positive[k]), format!("{:.4}", wn[k] * self.negative[k])]);
+            t.push_row([
+                c.clone(),
+                format!("{:.4}", self.positive[k]),
+                format!("{:.4}", self.negative[k]),
+                format!("{:.4}", wp[k] * self.positive[k]),
+                format!("{:.4}", wn[k] * self.negative[k]),
+            ]);
         }
         t
     }
@@ -340,7 +374,14 @@ impl LeakageReport {
                 let shown: Vec<String> = ids.iter().take(5).map(|x| x.to_string()).collect();
                 Err(Error::invalid_arg(
                     "splits",
-                    format!("a patient-grouped split was required but {} and {} share {} patient(s): {}{}", self.names[*i], self.names[*j], ids.len(), shown.join(", "), if ids.len() > 5 { ", …" } else { "" }),
+                    format!(
+                        "a patient-grouped split was required but {} and {} share {} patient(s): {}{}",
+                        self.names[*i],
+                        self.names[*j],
+                        ids.len(),
+                        shown.join(", "),
+                        if ids.len() > 5 { ", …" } else { "" }
+                    ),
                 ))
             }
         }
@@ -356,7 +397,12 @@ impl LeakageReport {
         for (i, j, ids) in &self.overlaps {
             let shown: Vec<String> = ids.iter().take(8).map(|x| x.to_string()).collect();
             let more = if ids.len() > 8 { format!(", … ({} in all)", ids.len()) } else { String::new() };
-            t.push_row([format!("{} ∩ {}", self.names[*i], self.names[*j]), String::new(), ids.len().to_string(), format!("{}{more}", shown.join(", "))]);
+            t.push_row([
+                format!("{} ∩ {}", self.names[*i], self.names[*j]),
+                String::new(),
+                ids.len().to_string(),
+                format!("{}{more}", shown.join(", ")),
+            ]);
         }
         t
     }
@@ -368,10 +414,13 @@ pub fn random_image_split(n: usize, fractions: &[f64], seed: u64) -> Result<Vec<
     check_fractions(fractions)?;
     let mut idx: Vec<usize> = (0..n).collect();
     idx.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    Ok(cut(&idx, fractions).into_iter().map(|mut v| {
-        v.sort_unstable();
-        v
-    }).collect())
+    Ok(cut(&idx, fractions)
+        .into_iter()
+        .map(|mut v| {
+            v.sort_unstable();
+            v
+        })
+        .collect())
 }
 
 /// Patient-grouped split (like scikit-learn's `GroupShuffleSplit`, for any number of
@@ -400,7 +449,10 @@ pub fn patient_split(patients: &[i64], fractions: &[f64], seed: u64) -> Result<V
     }
     let mut ids: Vec<i64> = rows.keys().copied().collect();
     if ids.len() < fractions.len() {
-        return Err(Error::invalid_arg("fractions", format!("{} splits requested but only {} distinct patients", fractions.len(), ids.len())));
+        return Err(Error::invalid_arg(
+            "fractions",
+            format!("{} splits requested but only {} distinct patients", fractions.len(), ids.len()),
+        ));
     }
     ids.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     Ok(cut(&ids, fractions)
@@ -455,7 +507,12 @@ pub fn bce_sum(y: &[f64], p: &[f64], w_pos: f64, w_neg: f64) -> Result<f64> {
             return Err(Error::InvalidValue { what: "y".into(), value: t.to_string(), index: i, reason: "labels must be 0 or 1".into() });
         }
         if !(q > 0.0 && q < 1.0) {
-            return Err(Error::InvalidValue { what: "p".into(), value: q.to_string(), index: i, reason: "probabilities must lie strictly between 0 and 1".into() });
+            return Err(Error::InvalidValue {
+                what: "p".into(),
+                value: q.to_string(),
+                index: i,
+                reason: "probabilities must lie strictly between 0 and 1".into(),
+            });
         }
         s -= if t == 1.0 { w_pos * q.ln() } else { w_neg * (1.0 - q).ln() };
     }
@@ -481,7 +538,11 @@ pub fn bce_sum(y: &[f64], p: &[f64], w_pos: f64, w_neg: f64) -> Result<f64> {
 /// ```
 pub fn weighted_loss(y: &ArrayView2<f64>, p: &ArrayView2<f64>, w_pos: &[f64], w_neg: &[f64], epsilon: f64) -> Result<f64> {
     if y.dim() != p.dim() {
-        return Err(Error::ShapeMismatch { what: "predictions vs labels".into(), expected: format!("{:?}", y.dim()), got: p.shape().to_vec() });
+        return Err(Error::ShapeMismatch {
+            what: "predictions vs labels".into(),
+            expected: format!("{:?}", y.dim()),
+            got: p.shape().to_vec(),
+        });
     }
     crate::error::check::same_len("w_pos vs number of findings", w_pos.len(), y.ncols())?;
     crate::error::check::same_len("w_neg vs number of findings", w_neg.len(), y.ncols())?;
@@ -499,7 +560,12 @@ pub fn weighted_loss(y: &ArrayView2<f64>, p: &ArrayView2<f64>, w_pos: &[f64], w_
         for i in 0..y.nrows() {
             let (t, q) = (y[[i, k]], p[[i, k]]);
             if !(0.0..=1.0).contains(&q) {
-                return Err(Error::InvalidValue { what: "predictions".into(), value: q.to_string(), index: i * y.ncols() + k, reason: "probabilities must lie in [0, 1]".into() });
+                return Err(Error::InvalidValue {
+                    what: "predictions".into(),
+                    value: q.to_string(),
+                    index: i * y.ncols() + k,
+                    reason: "probabilities must lie in [0, 1]".into(),
+                });
             }
             // A term whose factor w·y (or w·(1 − y)) is 0 contributes 0, also when its
             // logarithm is −∞ (ε = 0 and a perfect prediction): the limit x·ln x → 0.
@@ -575,7 +641,8 @@ mod tests {
         let t = LabelTable::read_csv(crate::data::data_path("cxr14_labels_sample.csv").unwrap()).unwrap();
         let parts = t.patient_split(&[0.7, 0.1, 0.2], 3).unwrap();
         assert_eq!(parts.iter().map(LabelTable::len).sum::<usize>(), t.len());
-        let r = LeakageReport::new(&[("train", &parts[0].patients[..]), ("valid", &parts[1].patients[..]), ("test", &parts[2].patients[..])]);
+        let r =
+            LeakageReport::new(&[("train", &parts[0].patients[..]), ("valid", &parts[1].patients[..]), ("test", &parts[2].patients[..])]);
         assert!(!r.leaks());
         assert_eq!(r.patients.iter().sum::<usize>(), 1500);
         let idx = random_image_split(t.len(), &[0.8, 0.2], 3).unwrap();

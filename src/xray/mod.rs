@@ -18,10 +18,16 @@ mod labels;
 mod synth;
 
 pub use dicom::{DicomImage, decode_dicom, read_dicom, read_image};
-pub use image::{Augment, ImageSet, MAX_PNG_BYTES, Missing, Standardization, Standardizer, augment_rng, decode_png, encode_png, image_grid, images_html, load_images, read_png, resize, standardize_samplewise, write_png};
-pub use labels::{ClassFrequencies, LabelTable, LeakageReport, bce_sum, check_for_leakage, class_frequencies, patient_split, random_image_split, weighted_loss};
 #[cfg(feature = "torch")]
 pub(crate) use image::grey_stretched;
+pub use image::{
+    Augment, ImageSet, MAX_PNG_BYTES, Missing, Standardization, Standardizer, augment_rng, decode_png, encode_png, image_grid, images_html,
+    load_images, read_png, resize, standardize_samplewise, write_png,
+};
 #[cfg(feature = "torch")]
 pub(crate) use labels::check_binary;
+pub use labels::{
+    ClassFrequencies, LabelTable, LeakageReport, bce_sum, check_for_leakage, class_frequencies, patient_split, random_image_split,
+    weighted_loss,
+};
 pub use synth::{Sampling, SynthConfig, SyntheticCxr, synthetic_cxr};

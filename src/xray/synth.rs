@@ -105,7 +105,11 @@ impl SyntheticCxr {
 
     /// The images `idx` (in that order) with their rows and masks.
     pub fn subset(&self, idx: &[usize]) -> Result<SyntheticCxr> {
-        Ok(SyntheticCxr { table: self.table.subset(idx)?, images: idx.iter().map(|&i| self.images[i].clone()).collect(), masks: idx.iter().map(|&i| self.masks[i].clone()).collect() })
+        Ok(SyntheticCxr {
+            table: self.table.subset(idx)?,
+            images: idx.iter().map(|&i| self.images[i].clone()).collect(),
+            masks: idx.iter().map(|&i| self.masks[i].clone()).collect(),
+        })
     }
 
     /// Splits by synthetic patient ([`super::patient_split`]): no patient in two parts.
@@ -123,9 +127,21 @@ impl SyntheticCxr {
         }
         let mut csv = String::from("Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position\n");
         for i in 0..self.table.len() {
-            let f: Vec<&str> = (0..self.table.classes.len()).filter(|&k| self.table.labels[[i, k]] == 1.0).map(|k| self.table.classes[k].as_str()).collect();
+            let f: Vec<&str> = (0..self.table.classes.len())
+                .filter(|&k| self.table.labels[[i, k]] == 1.0)
+                .map(|k| self.table.classes[k].as_str())
+                .collect();
             let f = if f.is_empty() { "No Finding".to_string() } else { f.join("|") };
-            csv.push_str(&format!("{},{},{},{},{},{},{}\n", self.table.images[i], f, self.table.follow_up[i], self.table.patients[i], self.table.ages[i], self.table.sexes[i], self.table.views[i]));
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                self.table.images[i],
+                f,
+                self.table.follow_up[i],
+                self.table.patients[i],
+                self.table.ages[i],
+                self.table.sexes[i],
+                self.table.views[i]
+            ));
         }
         let p = dir.join("Data_Entry.csv");
         std::fs::write(&p, csv).map_err(|e| Error::io(&p, e))
@@ -182,7 +198,10 @@ pub fn synthetic_cxr(config: &SynthConfig) -> Result<SyntheticCxr> {
                 let pool = &with_class[c];
                 let h = pool[rng.random_range(0..pool.len())];
                 // Start the history at the first image with the drawn finding.
-                let first = histories[h].iter().position(|&i| if c == k { real.labels.row(i).sum() == 0.0 } else { real.labels[[i, c]] == 1.0 }).unwrap_or(0);
+                let first = histories[h]
+                    .iter()
+                    .position(|&i| if c == k { real.labels.row(i).sum() == 0.0 } else { real.labels[[i, c]] == 1.0 })
+                    .unwrap_or(0);
                 (h, first)
             }
         };
@@ -329,7 +348,14 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
                 (c.0 + r.random_range(-0.5..0.5) * lr.0, c.1 + vy * lr.1, r.random_range(rad.clone()))
             })
             .collect();
-        Draws { side, both: r.random_bool(0.4), blobs, angle: r.random_range(-0.35..0.35), level: r.random_range(0.0..1.0), lobes: [r.random_range(0.0..6.3), r.random_range(0.05..0.15), r.random_range(0.0..6.3), r.random_range(0.05..0.15)] }
+        Draws {
+            side,
+            both: r.random_bool(0.4),
+            blobs,
+            angle: r.random_range(-0.35..0.35),
+            level: r.random_range(0.0..1.0),
+            lobes: [r.random_range(0.0..6.3), r.random_range(0.05..0.15), r.random_range(0.0..6.3), r.random_range(0.05..0.15)],
+        }
     };
     let effusion = d(r, 0..1, 0.0..0.1, false);
     let hernia = d(r, 0..1, 0.0..0.1, false);
@@ -431,12 +457,18 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
             if has("Mass") {
                 let (x, y, rad) = mass.blobs[0];
                 let ang = (v - y).atan2(u - x);
-                let rr = rad * (1.0 + mass.lobes[1] * (3.0 * ang + mass.lobes[0]).sin() + 0.5 * mass.lobes[3] * (5.0 * ang + mass.lobes[2]).sin());
+                let rr = rad
+                    * (1.0 + mass.lobes[1] * (3.0 * ang + mass.lobes[0]).sin() + 0.5 * mass.lobes[3] * (5.0 * ang + mass.lobes[2]).sin());
                 let m = 1.0 - smoothstep(0.9 * rr, 1.05 * rr, ((u - x).powi(2) + (v - y).powi(2)).sqrt());
                 extra += add("Mass", 0.4 * m);
             }
             if has("Nodule") {
-                let m: f64 = nodule.blobs.iter().map(|&(x, y, rad)| 1.0 - smoothstep(0.8 * rad, 1.05 * rad, ((u - x).powi(2) + (v - y).powi(2)).sqrt())).sum::<f64>().min(1.0);
+                let m: f64 = nodule
+                    .blobs
+                    .iter()
+                    .map(|&(x, y, rad)| 1.0 - smoothstep(0.8 * rad, 1.05 * rad, ((u - x).powi(2) + (v - y).powi(2)).sqrt()))
+                    .sum::<f64>()
+                    .min(1.0);
                 extra += add("Nodule", 0.45 * m);
             }
             if has("Atelectasis") {
@@ -463,7 +495,11 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
                 let c = a.lung_c[s];
                 let rr = sradius(u, v, c, lung_r[s], 2.0);
                 let lat = if s == 0 { c.0 - u } else { u - c.0 };
-                let rim = if lat > -0.2 * lung_r[s].0 && v < c.1 + 0.5 * lung_r[s].1 { smoothstep(0.76, 0.84, rr) * (1.0 - smoothstep(1.0, 1.05, rr)) } else { 0.0 };
+                let rim = if lat > -0.2 * lung_r[s].0 && v < c.1 + 0.5 * lung_r[s].1 {
+                    smoothstep(0.76, 0.84, rr) * (1.0 - smoothstep(1.0, 1.05, rr))
+                } else {
+                    0.0
+                };
                 extra += add("Pleural_Thickening", 0.45 * rim);
             }
             if has("Pneumonia") {
@@ -483,7 +519,8 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
             }
             if has("Edema") {
                 let bat = (gauss(u, v, (0.37, 0.47), 0.075) + gauss(u, v, (0.63, 0.47), 0.075)).min(1.0);
-                let kerley: f64 = if ((u - 0.5).abs() > 0.27) && v > 0.58 && v < 0.72 { ((v * 160.0).sin().abs().powi(20)) * 0.6 } else { 0.0 };
+                let kerley: f64 =
+                    if ((u - 0.5).abs() > 0.27) && v > 0.58 && v < 0.72 { ((v * 160.0).sin().abs().powi(20)) * 0.6 } else { 0.0 };
                 extra += add("Edema", (0.28 * bat + 0.2 * kerley) * in_lung.max(0.4 * body));
             }
             if has("Consolidation") {
