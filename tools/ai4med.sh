@@ -265,6 +265,10 @@ case $cmd in
     setup
     cd "$ROOT"
     t0=$(now)
+    # Formatting first (rustfmt.toml): seconds, and it fails before any build.
+    say "cargo fmt --check"
+    if ! cargo fmt --version >/dev/null 2>&1 && command -v rustup >/dev/null; then rustup component add rustfmt; fi
+    cargo fmt --check || { say "the code is not formatted: run cargo fmt"; exit 1; }
     # No unwrap, expect or panic in library code (denied in src/lib.rs; clippy's other
     # lints are not enforced yet).
     say "cargo clippy --lib --all-features (no-panic lints)"
