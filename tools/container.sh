@@ -12,7 +12,7 @@
 #                              kernel's memory
 #   tools/container.sh all     the three in turn (what make image runs)
 #
-# Podman runs rootful here with the vfs storage driver (no overlay inside this VM) and runc;
+# Podman runs rootful here with the overlay storage driver and runc;
 # PODMAN_RUN_FLAGS carries what this machine needs (no CAP_SYS_RESOURCE: the container's
 # process limits must not exceed the caller's).
 set -euo pipefail
@@ -23,7 +23,7 @@ WORK=${AI4MED_IMAGE_WORK:-/var/tmp/ai4med-image}
 say() { printf '[ai4med] %s\n' "$*"; }
 now() { date +%s; }
 
-PODMAN=(podman --storage-driver "${AI4MED_PODMAN_STORAGE:-vfs}")
+PODMAN=(podman --storage-driver "${AI4MED_PODMAN_STORAGE:-overlay}")
 RUN_FLAGS=(--runtime runc --cgroup-manager cgroupfs
            --ulimit "nofile=$(ulimit -Sn):$(ulimit -Hn)" --ulimit "nproc=4096:4096")
 
