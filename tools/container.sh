@@ -99,6 +99,7 @@ build() {
 check() {
   local out=$ROOT/target/image-check t0
   rm -rf "$out"; mkdir -p "$out"
+  chmod a+rwx "$out"  # the image runs as its learner user (uid 1000)
   say "running one notebook inside $IMAGE through jupyter nbconvert (as a learner's kernel)"
   t0=$(now)
   # The entry point copies the exercises into the home folder; the notebook runs from there.
@@ -123,7 +124,8 @@ first = cells[0]["metadata"]["execution"]
 start = ts(first["iopub.execute_input"]) - t0
 each = sorted(ts(c["metadata"]["execution"]["shell.execute_reply"]) - ts(c["metadata"]["execution"]["iopub.execute_input"]) for c in cells)
 peak = max(int(l) for l in open("/out/rss-kib.txt") if l.strip()) / 2**20
-print(f"[ai4med] in the image: kernel start {start:.1f} s, first cell {each and (ts(first['shell.execute_reply']) - ts(first['iopub.execute_input'])):.1f} s, "
+first_cell = ts(first["shell.execute_reply"]) - ts(first["iopub.execute_input"])
+print(f"[ai4med] in the image: kernel start {start:.1f} s, first cell {first_cell:.1f} s, "
       f"median cell {each[len(each) // 2]:.2f} s over {len(cells)} cells, whole run {t1 - t0:.1f} s, peak memory of the container {peak:.2f} GiB")
 PY
     if [[ -d /opt/ai4med/notebooks ]]; then echo "[ai4med] the image holds the solution notebooks (AI4MED_SOLUTIONS=1)"; else echo "[ai4med] no solution notebooks in the image"; fi
