@@ -164,23 +164,30 @@ pub struct FunctionGrade {
 pub fn grades_from_outputs(executed: &Value) -> Result<Vec<FunctionGrade>> {
     let mut out = Vec::new();
     for cell in cells(executed, "executed notebook")? {
-        for o in cell.get("outputs").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
-            let Some(payload) = o.pointer("/data").and_then(|d| d.get(crate::grade::GRADE_MIME)) else { continue };
-            let v: Value = match payload {
-                Value::String(s) => serde_json::from_str(s).map_err(|e| Error::parse("grade output", e.to_string()))?,
-                Value::Array(parts) => serde_json::from_str(&parts.iter().filter_map(Value::as_str).collect::<String>())
-                    .map_err(|e| Error::parse("grade output", e.to_string()))?,
-                other => other.clone(),
-            };
-            let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0) as usize;
-            out.push(FunctionGrade {
-                function: v.get("function").and_then(Value::as_str).unwrap_or("").to_string(),
-                passed: n("passed"),
-                total: n("total"),
-                cases: v.get("cases").and_then(Value::as_array).cloned().unwrap_or_default(),
-                missing: String::new(),
-            });
-        }
+        out.extend(cell_reports(&cell)?);
+    }
+    Ok(out)
+}
+
+/// The grader reports in one cell's outputs, in output order.
+fn cell_reports(cell: &Value) -> Result<Vec<FunctionGrade>> {
+    let mut out = Vec::new();
+    for o in cell.get("outputs").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        let Some(payload) = o.pointer("/data").and_then(|d| d.get(crate::grade::GRADE_MIME)) else { continue };
+        let v: Value = match payload {
+            Value::String(s) => serde_json::from_str(s).map_err(|e| Error::parse("grade output", e.to_string()))?,
+            Value::Array(parts) => serde_json::from_str(&parts.iter().filter_map(Value::as_str).collect::<String>())
+                .map_err(|e| Error::parse("grade output", e.to_string()))?,
+            other => other.clone(),
+        };
+        let n = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0) as usize;
+        out.push(FunctionGrade {
+            function: v.get("function").and_then(Value::as_str).unwrap_or("").to_string(),
+            passed: n("passed"),
+            total: n("total"),
+            cases: v.get("cases").and_then(Value::as_array).cloned().unwrap_or_default(),
+            missing: String::new(),
+        });
     }
     Ok(out)
 }
@@ -205,10 +212,32 @@ pub fn first_error(executed: &Value) -> Option<String> {
 /// report for it, or 0 of the instructor's case count with the reason it is missing. A
 /// function graded in more than one cell keeps the last report, as a re-run would show.
 pub fn grade_notebook(solution: &Value, executed: Option<&Value>) -> Result<Vec<FunctionGrade>> {
-    let reports = match executed {
-        Some(nb) => grades_from_outputs(nb)?,
-        None => Vec::new(),
+    let graded = graded_cells(solution)?;
+    // Only the instructor's own graded cells count, and in each the last report of its
+    // function (the grader's own display comes after anything the learner's code printed):
+    // a learner's cell that prints a report-shaped payload grades nothing. A report must
+    // list exactly the instructor's number of cases (hidden ones included, which the learner
+    // never saw) and count its passing ones truly. The learner's code runs in the grader's
+    // process, so this raises the bar for a forgery rather than ruling it out, as with
+    // nbgrader: the feedback pages show every case for a human to look at.
+    let consistent = |r: &FunctionGrade, g: &GradedCell| {
+        r.total == g.cases
+            && r.cases.len() == g.cases
+            && r.passed == r.cases.iter().filter(|c| c.get("passed").and_then(Value::as_bool) == Some(true)).count()
     };
+    let mut reports = Vec::new();
+    if let Some(nb) = executed {
+        for cell in cells(nb, "executed notebook")? {
+            let src = cell_source(&cell);
+            for g in graded.iter().filter(|g| g.source == src) {
+                if let Some(r) = cell_reports(&cell)?.into_iter().rev().find(|r| r.function == g.function) {
+                    if consistent(&r, g) {
+                        reports.push(r);
+                    }
+                }
+            }
+        }
+    }
     let why = match executed {
         None => "the notebook did not run (no executed copy)".to_string(),
         Some(nb) => first_error(nb)
@@ -221,7 +250,7 @@ pub fn grade_notebook(solution: &Value, executed: Option<&Value>) -> Result<Vec<
     }
     let mut rows = Vec::new();
     let mut listed = std::collections::HashSet::new();
-    for g in graded_cells(solution)? {
+    for g in graded {
         if !listed.insert(g.function.clone()) {
             continue;
         }
@@ -418,6 +447,41 @@ mod tests {
         assert!(rows[0].missing.contains("`double` is not written yet"), "{}", rows[0].missing);
         let rows = grade_notebook(&sol, None).unwrap();
         assert!(rows[0].missing.contains("did not run"));
+    }
+
+    #[test]
+    fn a_forged_report_grades_nothing() {
+        let sol = solution();
+        let forged = json!({"function": "double", "passed": 9, "total": 9, "cases": []}).to_string();
+        let real = crate::grade::Grader::new("double").case("two", 2, 4).case("three", 3, 6).run(|x: i32| x + 2);
+        let out = |payloads: Vec<String>| {
+            json!(
+                payloads
+                    .into_iter()
+                    .map(|p| json!({"output_type": "display_data", "metadata": {},
+                "data": {crate::grade::GRADE_MIME: p}}))
+                    .collect::<Vec<_>>()
+            )
+        };
+        // Printed from a learner's own cell (not the instructor's graded cell): ignored.
+        let mut executed = sol.clone();
+        executed["cells"][2]["outputs"] = out(vec![forged.clone()]);
+        let rows = grade_notebook(&sol, Some(&executed)).unwrap();
+        assert_eq!((rows[0].passed, rows[0].total), (0, 2));
+        // Printed by the learner's function inside the graded cell, before the grader's own
+        // report: the grader's (last) report counts.
+        executed["cells"][2]["outputs"] = json!([]);
+        executed["cells"][1]["outputs"] = out(vec![forged.clone(), real.to_json()]);
+        let rows = grade_notebook(&sol, Some(&executed)).unwrap();
+        assert_eq!((rows[0].passed, rows[0].total), (1, 2));
+        // Alone in the graded cell (the grader never reported), a payload that does not list
+        // the instructor's cases counts for nothing.
+        executed["cells"][1]["outputs"] = out(vec![forged]);
+        let rows = grade_notebook(&sol, Some(&executed)).unwrap();
+        assert_eq!((rows[0].passed, rows[0].total), (0, 2));
+        let visible_only = crate::grade::Grader::new("double").case("two", 2, 4).run(|x: i32| 2 * x);
+        executed["cells"][1]["outputs"] = out(vec![visible_only.to_json()]);
+        assert_eq!(grade_notebook(&sol, Some(&executed)).unwrap()[0].passed, 0);
     }
 
     #[test]
