@@ -1,13 +1,18 @@
 # The two commands of the README are `make notebooks` and `make test`.
 # Each first installs whatever is missing (Python venv with Jupyter and torch 2.4.0,
 # evcxr_jupyter, the "Rust (ai4med)" kernelspec); see tools/ai4med.sh.
-.PHONY: notebooks test exercises lab setup bench-notebook screenshots fuzz nlp-data book grade image
+.PHONY: notebooks test check exercises lab setup bench-notebook screenshots fuzz nlp-data book grade image
 
 notebooks:
 	@bash tools/ai4med.sh notebooks
 
 test:
 	@bash tools/ai4med.sh test
+
+# The first step of make test alone: cargo fmt --check, clippy (all targets and features,
+# warnings denied), the build and unit tests without features, cargo doc (warnings denied).
+check:
+	@bash tools/ai4med.sh check
 
 exercises:
 	@bash tools/ai4med.sh exercises

@@ -1,6 +1,8 @@
 //! Treatment-effect benchmark (`cargo bench --bench causal`); `benches/causal_vs_python.sh`
 //! runs it next to a plain-Python and a numpy C-for-benefit on data from the same model.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;

@@ -1,5 +1,7 @@
 //! Helpers shared by the benchmark binaries (included with `#[path]`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use std::time::Instant;
 
 /// The fastest of `k` runs of `f`, in seconds.

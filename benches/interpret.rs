@@ -1,11 +1,13 @@
 //! Interpretation benchmark (`cargo bench --bench interpret`); `benches/interpret_vs_python.sh`
 //! runs it next to scikit-learn's `permutation_importance` on data from the same model.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;
 
-use ai4med::interpret::{PermutationSettings, permutation_importance};
+use ai4med::interpret::{PermutationConfig, permutation_importance};
 use ai4med::metrics::roc_auc;
 use ai4med::trees::RandomForestClassifier;
 use ndarray::{Array2, s};
@@ -34,17 +36,10 @@ fn main() {
     let (xv, yv) = (x.slice(s![2000.., ..]).to_owned(), &y[2000..]);
     let forest = RandomForestClassifier::params().n_estimators(300).seed(0).progress(false).fit(&xt, yt).unwrap();
     let run = || {
-        permutation_importance(
-            |m: &Array2<f64>| forest.positive_proba(m),
-            &xv,
-            yv,
-            |y, p| roc_auc(y, p),
-            PermutationSettings::new(100).seed(0),
-        )
-        .unwrap()
+        permutation_importance(|m: &Array2<f64>| forest.positive_proba(m), &xv, yv, roc_auc, PermutationConfig::new(100).seed(0)).unwrap()
     };
     println!("forest predict_proba 2000 rows, 300 trees: {:.4} s", best_of(5, || forest.positive_proba(&xv).unwrap()));
-    let fast = || forest.permutation_importance(&xv, yv, |y, p| roc_auc(y, p), PermutationSettings::new(100).seed(0)).unwrap();
+    let fast = || forest.permutation_importance(&xv, yv, roc_auc, PermutationConfig::new(100).seed(0)).unwrap();
     println!("permutation_importance 18 features x 100 repeats, 2000 rows, 300 trees: {:.4} s", best_of(1, fast));
     println!("generic permutation_importance (re-predicting the forest), same task: {:.4} s", best_of(1, run));
     let imp = fast();

@@ -5,6 +5,8 @@
 //! round them to 0.01), seeded. Each
 //! timing is the best of 3 runs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;

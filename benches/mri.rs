@@ -10,13 +10,15 @@
 //!   inference pass: the course's U-Net (depth 4, 32 filters) on one 64 × 64 × 32 patch and
 //!   the small U-Net on a batch of 4 patches of 32³.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;
 
 use ai4med::imaging::{SynthBrainConfig, Volume, read_nifti, synthetic_brats, write_nifti};
+use ai4med::metrics::segmentation;
 use ai4med::nn::{UNet3d, UNet3dConfig, soft_dice_loss_tensor};
-use ai4med::segment;
 use ndarray::Array4;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -41,8 +43,8 @@ fn bench_dice() {
             .sum()
     };
     println!("one memory pass over prediction and label (3x240x240x155): {:.4} s", best_of(7, pass));
-    println!("dice coefficient (3x240x240x155): {:.4} s", best_of(7, || segment::dice_coefficient(&pred, &label, 1e-5).unwrap()));
-    println!("soft dice loss (3x240x240x155): {:.4} s", best_of(7, || segment::soft_dice_loss(&pred, &label, 1e-5).unwrap()));
+    println!("dice coefficient (3x240x240x155): {:.4} s", best_of(7, || segmentation::dice_coefficient(&pred, &label, 1e-5).unwrap()));
+    println!("soft dice loss (3x240x240x155): {:.4} s", best_of(7, || segmentation::soft_dice_loss(&pred, &label, 1e-5).unwrap()));
 }
 
 fn bench_nifti() {
@@ -66,7 +68,7 @@ fn bench_unet(name: &str, cfg: &UNet3dConfig, batch: i64, patch: [i64; 3], reps:
         let _g = tch::no_grad_guard();
         net.logits(&x, false).unwrap().sigmoid()
     };
-    infer();
+    let _ = infer();
     println!("{name} inference batch {batch} at {patch:?}: {:.4} s", best_of(reps, infer));
     let mut opt = nn::Adam::default().build(&vs, 1e-3).unwrap();
     let mut step = || {
@@ -74,7 +76,7 @@ fn bench_unet(name: &str, cfg: &UNet3dConfig, batch: i64, patch: [i64; 3], reps:
         opt.backward_step(&loss);
         loss
     };
-    step();
+    let _ = step();
     println!("{name} training step batch {batch} at {patch:?}: {:.4} s", best_of(reps, &mut step));
 }
 

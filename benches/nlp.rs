@@ -13,6 +13,8 @@
 //! temporary folder only: the reports may not be redistributed), the MeSH gold labels, our
 //! ConText labels and our CXR rules. `NLP_BENCH=openi` runs only this part.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;

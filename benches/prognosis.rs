@@ -1,11 +1,13 @@
 //! Prognosis benchmark (`cargo bench --bench prognosis`); `benches/prognosis_vs_python.sh`
 //! runs it next to lifelines and scikit-learn. Best of 3 runs each.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;
 
-use ai4med::prognosis::{LogisticRegression, Penalty, Risk, cindex};
+use ai4med::prognosis::{LogisticRegression, Risk, cindex};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -29,9 +31,9 @@ fn main() {
         .collect();
     let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let t = best_of(3, || LogisticRegression::fit(&x.view(), &y, &refs, Penalty::L2 { c: 1.0 }).unwrap());
+    let t = best_of(3, || LogisticRegression::params().fit(&ai4med::data::named(x.view(), &refs).unwrap(), &y).unwrap());
     println!("logistic_regression n=100000 p=20: {t:.4} s");
     println!("logistic_regression n=100000 p=20 (tol 1e-10): {t:.4} s");
-    let m = LogisticRegression::fit(&x.view(), &y, &refs, Penalty::L2 { c: 1.0 }).unwrap();
+    let m = LogisticRegression::params().fit(&ai4med::data::named(x.view(), &refs).unwrap(), &y).unwrap();
     println!("(Newton iterations: {})", m.iterations);
 }

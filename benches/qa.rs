@@ -4,12 +4,14 @@
 //! randomly initialised BERT-base-sized model (12 layers, hidden 768, 110 M weights). There is
 //! no Python reference: the course's model is not available offline.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;
 
+use ai4med::nlp::qa::{QaModel, QaTokenizer, tiny_bert_config};
 use ai4med::nlp::synthetic_qa;
-use ai4med::qa::{QaModel, QaTokenizer, tiny_bert_config};
 use rust_bert::bert::BertConfig;
 use tch::Device;
 

@@ -1,6 +1,8 @@
 //! Survival benchmark (`cargo bench --bench survival`); `benches/survival_vs_python.sh`
 //! runs it next to lifelines and scikit-survival on data from the same generator.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;
@@ -59,14 +61,14 @@ fn main() {
         let d = SurvivalData::new(&time, &event).unwrap();
         println!(
             "cox efron n=1e5 p=20 correlated tied, 50 fits: {:.4} s",
-            best_of(1, || (0..50).for_each(|_| drop(CoxPH::fit(&x, &d).unwrap())))
+            best_of(1, || (0..50).for_each(|_| drop(CoxPH::params().fit(&x, &d).unwrap())))
         );
         return;
     }
     let (x, time, event) = data(1_000_000, 3, &mut rng);
     let d = SurvivalData::new(&time, &event).unwrap();
     // Timed from the raw arrays, as lifelines' fit(time, event) is (validation included).
-    println!("kaplan_meier n=1e6: {:.4} s", best_of(5, || KaplanMeier::fit(&SurvivalData::new(&time, &event).unwrap()).unwrap()));
+    println!("kaplan_meier n=1e6: {:.4} s", best_of(5, || KaplanMeier::params().fit(&SurvivalData::new(&time, &event).unwrap()).unwrap()));
     let g: Vec<bool> = (0..d.len()).map(|i| x[[i, 0]] > 0.0).collect();
     let pick = |v: &[f64], want: bool| -> Vec<f64> { v.iter().zip(&g).filter(|(_, g)| **g == want).map(|(v, _)| *v).collect() };
     let (ta, ea, tb, eb) = (pick(&time, true), pick(&event, true), pick(&time, false), pick(&event, false));
@@ -75,13 +77,19 @@ fn main() {
     // Continuous times (no ties): every subject its own time.
     let mut jitter_rng = ChaCha8Rng::seed_from_u64(4);
     let jitter: Vec<f64> = time.iter().map(|t| t + jitter_rng.random::<f64>() * 0.01).collect();
-    println!("kaplan_meier n=1e6 untied: {:.4} s", best_of(5, || KaplanMeier::fit(&SurvivalData::new(&jitter, &event).unwrap()).unwrap()));
+    println!(
+        "kaplan_meier n=1e6 untied: {:.4} s",
+        best_of(5, || KaplanMeier::params().fit(&SurvivalData::new(&jitter, &event).unwrap()).unwrap())
+    );
     let score: Vec<f64> = x.column(0).to_vec();
     println!("harrell_c n=1e6: {:.4} s", best_of(3, || harrell_c(&d, &score).unwrap()));
 
     // Heavy ties (at most 100 distinct times) and tied scores (x0 rounded to 0.5).
     let (x, time, event) = data_tied(1_000_000, 3, &mut rng);
-    println!("kaplan_meier n=1e6 100 times: {:.4} s", best_of(5, || KaplanMeier::fit(&SurvivalData::new(&time, &event).unwrap()).unwrap()));
+    println!(
+        "kaplan_meier n=1e6 100 times: {:.4} s",
+        best_of(5, || KaplanMeier::params().fit(&SurvivalData::new(&time, &event).unwrap()).unwrap())
+    );
     let g: Vec<bool> = (0..time.len()).map(|i| x[[i, 0]] > 0.0).collect();
     let pick = |v: &[f64], want: bool| -> Vec<f64> { v.iter().zip(&g).filter(|(_, g)| **g == want).map(|(v, _)| *v).collect() };
     let (ta, ea, tb, eb) = (pick(&time, true), pick(&event, true), pick(&time, false), pick(&event, false));
@@ -93,13 +101,13 @@ fn main() {
 
     let (x, time, event) = data(100_000, 20, &mut rng);
     let d = SurvivalData::new(&time, &event).unwrap();
-    println!("cox efron n=1e5 p=20: {:.4} s", best_of(3, || CoxPH::fit(&x, &d).unwrap()));
-    let cox = CoxPH::fit(&x, &d).unwrap();
+    println!("cox efron n=1e5 p=20: {:.4} s", best_of(3, || CoxPH::params().fit(&x, &d).unwrap()));
+    let cox = CoxPH::params().fit(&x, &d).unwrap();
     println!("(cox coefficients 0..3: {:.4?})", &cox.coefficients()[..3]);
     let (x, time, event) = data_tied(100_000, 20, &mut rng);
     let d = SurvivalData::new(&time, &event).unwrap();
-    println!("cox efron n=1e5 p=20 correlated tied: {:.4} s", best_of(3, || CoxPH::fit(&x, &d).unwrap()));
-    let cox = CoxPH::fit(&x, &d).unwrap();
+    println!("cox efron n=1e5 p=20 correlated tied: {:.4} s", best_of(3, || CoxPH::params().fit(&x, &d).unwrap()));
+    let cox = CoxPH::params().fit(&x, &d).unwrap();
     println!("(tied cox coefficients 0..3: {:.4?}, {} iterations)", &cox.coefficients()[..3], cox.iterations());
 
     for (n_total, n_train) in [(20_000, 10_000), (60_000, 50_000)] {

@@ -1,6 +1,8 @@
 //! Tree benchmark (`cargo bench --bench trees`); `benches/trees_vs_python.sh` runs it
 //! next to scikit-learn (`n_jobs=2`) and shap on data from the same generator.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;

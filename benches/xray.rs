@@ -8,6 +8,8 @@
 //! 96²), and Grad-CAM of one 224² image at the last dense block. Peak resident memory
 //! (VmHWM) is printed after each size.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 #[path = "common.rs"]
 mod common;
 use common::best_of;
@@ -35,7 +37,7 @@ fn bench(name: &str, cfg: &DenseNetConfig, batch: i64, size: i64, reps: usize) {
         let _g = tch::no_grad_guard();
         net.forward_t(&x, false)
     };
-    infer();
+    let _ = infer();
     println!("{name} inference batch {batch} at {size}: {:.4} s", best_of(reps, infer));
     let mut opt = nn::Adam::default().build(&vs, 1e-3).unwrap();
     let mut step = || {
@@ -43,7 +45,7 @@ fn bench(name: &str, cfg: &DenseNetConfig, batch: i64, size: i64, reps: usize) {
         opt.backward_step(&loss);
         loss
     };
-    step();
+    let _ = step();
     println!("{name} training step batch {batch} at {size}: {:.4} s", best_of(reps, &mut step));
     println!("{name} peak resident memory after {size}: {:.0} MB", peak_rss_mb());
 }
@@ -60,7 +62,7 @@ fn bench_grad_cam() {
         let (act, logits) = net.forward_at(&x, "features.denseblock4", false).unwrap();
         ai4med::interpret::grad_cam(&act, &logits.get(0).get(3), &[224, 224]).unwrap()
     };
-    run();
+    let _ = run();
     println!("densenet121 grad-cam one image at 224: {:.4} s", best_of(5, run));
 }
 

@@ -5,28 +5,28 @@
 //! project's evcxr kernel (`Rust (ai4med)`), which preloads this crate; a notebook's
 //! first cell is `use ai4med::prelude::*;`.
 //!
-//! Modules:
-//! - [`display`]: inline HTML tables (also for polars `DataFrame`s), PNG images from arrays;
-//! - [`plot`]: SVG figures (line, step, scatter, band, bars, heatmap);
-//! - [`metrics`]: diagnostic metrics, ROC/PR/calibration curves, bootstrap and DeLong intervals;
-//! - [`prognosis`]: clinical risk scores, tabular preparation, linear and logistic regression, c-index;
-//! - [`pyrng`]: Python's and NumPy's random streams, so the course's random subsets and splits are reproduced;
-//! - [`trees`]: decision trees, random forests, hold-out grid search, TreeSHAP;
-//! - [`impute`]: missing-data summaries and imputers;
+//! Modules, by concept (`tests/module_layers.rs` checks that no module uses one that uses
+//! it back):
+//! - [`data`]: bundled datasets and their loaders, features from arrays or frames ([`data::AsFeatures`]), what counts as missing;
+//! - [`prep`]: preparation before a model: log transform, standardising, interactions, one-hot, imputation ([`prep::impute`]);
+//! - [`model`]: the traits every model implements (`params()` → `fit` → predict) and the table of model families;
+//! - [`linear`]: linear and logistic regression with standard errors, one coefficient table;
+//! - [`model_selection`]: train/test splits (the course's NumPy-seeded ones too) and hold-out grid search;
+//! - [`metrics`]: diagnostic metrics, ROC/PR/calibration curves, Platt scaling, bootstrap and DeLong intervals, [`metrics::segmentation`] (Dice, soft Dice loss, Hausdorff);
+//! - [`trees`]: decision trees and random forests on one CART engine, TreeSHAP;
 //! - [`survival`]: Kaplan–Meier, Nelson–Aalen, log-rank, Harrell's C, Cox models, random survival forests;
 //! - [`interpret`]: permutation and drop-column importance, exact and tree Shapley values, their plots;
 //! - [`causal`]: trial summaries, OR ↔ ARR, T-/S-/X-learners, C-for-benefit;
+//! - [`prognosis`]: clinical risk scores and the c-index, with course 2's toolbox re-exported in one place;
 //! - [`imaging`]: NIfTI volumes, the Decathlon layout, MRI slices and overlays, sub-volume sampling, synthetic brain tumours;
-//! - [`segment`]: Dice, soft Dice loss, sensitivity/specificity per class, Hausdorff distance;
-//! - [`nlp`]: report cleaning, mentions, NegBio and ConText negation/uncertainty, CheXpert-style labels, F1, BioC;
-//! - `qa` (feature `torch`): BERT extractive question answering (tokenization, packing, training, local checkpoints);
 //! - [`xray`]: chest X-ray labels, class weights, patient leakage, image pre-processing, synthetic radiographs;
-//! - `nn` (feature `torch`): DenseNet-121, weighted loss on tensors, training and prediction;
-//! - [`grade`]: graded cells that never crash the kernel;
-//! - [`exercise`]: solution notebook → exercise notebook;
-//! - [`autograde`]: grading a class's submissions (`make grade`): graded cells put back, grades read from their JSON output, gradebook and feedback;
-//! - [`data`]: where bundled data lives;
-//! - `torch` (feature `torch`): libtorch through tch 0.17.
+//! - [`nlp`]: report cleaning, mentions, NegBio and ConText negation/uncertainty, CheXpert-style labels, F1, BioC; `nlp::qa` (feature `torch`): BERT extractive question answering;
+//! - `nn` (feature `torch`): DenseNet-121, the 3-D U-Net, losses on tensors, training and prediction;
+//! - `torch` (feature `torch`): libtorch through tch 0.17;
+//! - [`display`]: one rendering path ([`display::Render`]): inline HTML tables, SVG figures, PNG images, and `Display` text;
+//! - [`plot`]: SVG figures (line, step, scatter, band, bars, heatmap);
+//! - [`pyrng`]: Python's and NumPy's random streams, so the course's random subsets and splits are reproduced;
+//! - [`course`]: the course-facing layer: graded cells ([`course::grade`]), exercise notebooks, autograding a class, course recipes.
 //!
 //! Errors: every fallible function returns [`Result`], with [`Error`] naming the
 //! offending argument, shape or value.
@@ -58,32 +58,29 @@
 //! boundaries. Library code has no `unwrap`, `expect` or `panic!` (denied below, checked
 //! by clippy in `make test`). TESTING.md lists the property tests and fuzz targets.
 
-#![warn(missing_docs)]
-// No panics from library code: an unwrap, expect or panic in a notebook kernel loses the
-// learner's variables. Each remaining exception carries an `#[allow]` with its reason;
-// tests may unwrap. Checked by `make test` (clippy on the library, all features).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+// Lints (missing docs; no unwrap, expect or panic in library code: a panic in a notebook
+// kernel loses the learner's variables) are in Cargo.toml's [lints] table; each remaining
+// exception carries an `#[allow]` with its reason. Checked by `make test` (clippy with
+// warnings denied, all targets, all features).
 
-pub mod autograde;
 pub mod causal;
+pub mod course;
 pub mod data;
 pub mod display;
 pub mod error;
-pub mod exercise;
-pub mod grade;
 pub mod imaging;
-pub mod impute;
 pub mod interpret;
+pub mod linear;
 pub mod metrics;
+pub mod model;
+pub mod model_selection;
 pub mod nlp;
 #[cfg(feature = "torch")]
 pub mod nn;
 pub mod plot;
+pub mod prep;
 pub mod prognosis;
 pub mod pyrng;
-#[cfg(feature = "torch")]
-pub mod qa;
-pub mod segment;
 pub mod survival;
 #[cfg(feature = "torch")]
 pub mod torch;
@@ -109,8 +106,8 @@ pub use tch;
 pub mod prelude {
     pub use polars::prelude::*;
 
+    pub use crate::course::grade::{Grader, Report};
     pub use crate::display::{Cell, Colormap, FrameExt, Html, Image, Table};
-    pub use crate::grade::{Grader, Report};
     pub use crate::plot::{Figure, Grid, Heatmap, Legend};
     pub use crate::{Error, Result};
     pub use ndarray::{Array1, Array2, Array3, Array4, ArrayD, ArrayView1, ArrayView2, ArrayView3, ArrayView4, Axis, array, s};

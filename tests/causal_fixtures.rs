@@ -1,9 +1,11 @@
 //! Treatment-effect tools against scikit-learn 1.7.2, statsmodels 0.15.0, pandas 2.3.3 and the
 //! course's plain-Python C-for-benefit (`tests/fixtures/causal/make_fixtures.py` records each call).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::causal::*;
 use ai4med::data::{LEVAMISOLE_COLUMNS, column_f64, levamisole};
-use ai4med::prognosis::Penalty;
+use ai4med::prognosis::{LogisticRegression, Penalty};
 use serde_json::Value;
 
 fn fixtures() -> Value {
@@ -44,13 +46,13 @@ fn logistic_model_matches_scikit_learn() {
     let f = fixtures();
     let (x, y) = data();
     for (key, penalty) in [("lr_l2", Penalty::L2 { c: 1.0 }), ("lr_none", Penalty::None)] {
-        let m = fit_logistic(&x, &y, penalty).unwrap();
+        let m = LogisticRegression::params().penalty(penalty).fit(&x, &y).unwrap();
         let ours: Vec<f64> = m.coefficients.iter().map(|c| c.estimate).collect();
         let mut want = vec![f[key]["intercept"].as_f64().unwrap()];
         want.extend(v(&f[key]["coef"]));
         close(&ours, &want, 1e-6, key);
     }
-    let m = fit_logistic(&x, &y, Penalty::L2 { c: 1.0 }).unwrap();
+    let m = LogisticRegression::params().fit(&x, &y).unwrap();
     let base = baseline_risks(&m, &x, "TRTMT").unwrap();
     close(&base, &v(&f["baseline_risk"]), 1e-6, "baseline risk");
     let (theta, or) = treatment_effect(&m, "TRTMT").unwrap();

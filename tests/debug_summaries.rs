@@ -3,6 +3,8 @@
 //! derived `Debug` of a Kaplan–Meier fit or a chart prints thousands of numbers or a
 //! whole SVG document into the notebook.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::metrics::{pr_curve, roc_curve, roc_figure};
 use ai4med::survival::{KaplanMeier, SurvivalData};
 
@@ -17,7 +19,7 @@ fn result_types_debug_as_summaries() {
     let time: Vec<f64> = (0..n).map(|i| 1.0 + (i * 37 % 997) as f64).collect();
     let event: Vec<f64> = (0..n).map(|i| (i % 3 != 0) as u8 as f64).collect();
     let data = SurvivalData::new(&time, &event).unwrap();
-    let km = KaplanMeier::fit(&data).unwrap();
+    let km = KaplanMeier::params().fit(&data).unwrap();
     let dbg = format!("{km:?}");
     assert!(dbg.starts_with("KaplanMeier {"), "{dbg}");
     short("KaplanMeier", dbg);
@@ -36,7 +38,7 @@ fn result_types_debug_as_summaries() {
     short("Png", format!("{:?}", ai4med::display::Png(vec![0; 10_000])));
 
     let x = ndarray::Array2::from_shape_fn((n, 2), |(i, j)| ((i * (j + 3)) % 11) as f64);
-    let cox = ai4med::survival::CoxPH::fit(&x, &data).unwrap();
+    let cox = ai4med::survival::CoxPH::params().fit(&x, &data).unwrap();
     let dbg = format!("{cox:?}");
     assert!(dbg.contains("x0: ") && dbg.contains("events: "), "{dbg}");
     short("CoxPH", dbg);

@@ -4,6 +4,8 @@
 //! Lines shorter than 20 characters after trimming (`}`, `Ok(out)`, `let n = x.len();`)
 //! are too generic to count as a leak.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use serde_json::Value;
 use std::path::Path;
 
@@ -39,12 +41,12 @@ fn solution_lines(code: &str) -> Vec<String> {
 #[test]
 fn no_solution_line_appears_in_an_exercise() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks");
-    let notebooks = ai4med::exercise::find_solution_notebooks(&root).unwrap();
+    let notebooks = ai4med::course::exercise::find_solution_notebooks(&root).unwrap();
     assert!(notebooks.len() > 10);
     let mut leaks = Vec::new();
     for p in notebooks {
-        let nb = ai4med::exercise::read_notebook(&p).unwrap();
-        let ex = ai4med::exercise::make_exercise(&nb, "x.ipynb").unwrap();
+        let nb = ai4med::course::exercise::read_notebook(&p).unwrap();
+        let ex = ai4med::course::exercise::make_exercise(&nb, "x.ipynb").unwrap();
         let solution: Vec<String> = cells_text(&nb).iter().flat_map(|c| solution_lines(c)).collect();
         let exercise: Vec<String> =
             cells_text(&ex).iter().flat_map(|c| c.lines().map(|l| l.trim().to_string()).collect::<Vec<_>>()).collect();
@@ -64,9 +66,9 @@ fn no_solution_line_appears_in_an_exercise() {
 fn no_exercise_mentions_the_markers() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks");
     let mut found = Vec::new();
-    for p in ai4med::exercise::find_solution_notebooks(&root).unwrap() {
-        let nb = ai4med::exercise::read_notebook(&p).unwrap();
-        let ex = ai4med::exercise::make_exercise(&nb, "x.ipynb").unwrap();
+    for p in ai4med::course::exercise::find_solution_notebooks(&root).unwrap() {
+        let nb = ai4med::course::exercise::read_notebook(&p).unwrap();
+        let ex = ai4med::course::exercise::make_exercise(&nb, "x.ipynb").unwrap();
         for (i, text) in cells_text(&ex).iter().enumerate() {
             for m in ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"] {
                 if text.contains(m) {

@@ -4,11 +4,14 @@
 //!
 //! One test function only: it sets `AI4MED_MODEL_CACHE` for this whole test process (each
 //! integration test file is its own process), and libtorch's generator is process-wide.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(unsafe_code, reason = "set_var in a single-test binary (see SAFETY below)")]
 #![cfg(feature = "torch")]
 
 use ai4med::imaging::{BRATS_CLASSES, SynthBrainConfig, synthetic_brats};
+use ai4med::nlp::qa::{QaModel, QaTokenizer, QaTrainConfig, tiny_bert_config};
 use ai4med::nn::{DenseNetConfig, History, SegTrainConfig, SegmentationModel, TrainConfig, UNet3dConfig, XrayClassifier};
-use ai4med::qa::{QaModel, QaTokenizer, QaTrainConfig, tiny_bert_config};
 use ai4med::tch::Device;
 use ai4med::torch::fit_cache::ENV_VAR;
 use ai4med::xray::Standardization;

@@ -3,6 +3,8 @@
 //! to crash or hang in `fuzz/regressions/<target>/` (each must now return, Ok or Err).
 //! The fuzzers themselves need nightly: see TESTING.md.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use std::path::{Path, PathBuf};
 
 fn files(dir: &str, target: &str) -> Vec<PathBuf> {
@@ -30,10 +32,11 @@ fn run(target: &str, data: &[u8]) -> bool {
         }
         "notebook" => {
             let text = String::from_utf8_lossy(data);
-            let code = ai4med::exercise::transform_code(&text).is_ok();
-            let _ = ai4med::exercise::transform_markdown(&text);
-            let nb =
-                serde_json::from_slice::<serde_json::Value>(data).ok().map(|nb| ai4med::exercise::make_exercise(&nb, "seed.ipynb").is_ok());
+            let code = ai4med::course::exercise::transform_code(&text).is_ok();
+            let _ = ai4med::course::exercise::transform_markdown(&text);
+            let nb = serde_json::from_slice::<serde_json::Value>(data)
+                .ok()
+                .map(|nb| ai4med::course::exercise::make_exercise(&nb, "seed.ipynb").is_ok());
             nb.unwrap_or(code)
         }
         "csv" => {

@@ -3,7 +3,9 @@
 //! `child_*` test with the variable set, because the variable is read from the process
 //! environment and tests in one process share it.
 
-use ai4med::grade::Grader;
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use ai4med::course::grade::Grader;
 use std::process::Command;
 
 const CHILD: &str = "AI4MED_GRADE_TEST_CHILD";
@@ -36,7 +38,7 @@ fn child_stderr(mode: Option<&str>) -> String {
 #[test]
 fn strict_writes_failed_reports_to_stderr() {
     let err = child_stderr(Some("strict"));
-    assert!(err.contains("ai4med::grade FAILED: double: 1 of 2 tests failed"), "{err}");
+    assert!(err.contains("ai4med::course::grade FAILED: double: 1 of 2 tests failed"), "{err}");
     assert!(err.contains("case \"three\": expected 6, got 5"), "{err}");
     assert!(!err.contains("triple"), "a passing report must stay quiet: {err}");
 }
@@ -45,6 +47,6 @@ fn strict_writes_failed_reports_to_stderr() {
 fn practice_and_unset_stay_quiet() {
     for mode in [Some("practice"), None] {
         let err = child_stderr(mode);
-        assert!(!err.contains("ai4med::grade"), "{mode:?}: {err}");
+        assert!(!err.contains("ai4med::course::grade"), "{mode:?}: {err}");
     }
 }

@@ -3,6 +3,8 @@
 //! nibabel's own test files (NIfTI-1 uint8, NIfTI-1 4-D int16 gzipped, NIfTI-2) and of the
 //! bundled brain MRI files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::imaging::{
     DecathlonDataset, SynthBrainConfig, Volume, decode_nifti, read_nifti, save_decathlon, synthetic_brats, write_nifti, write_nifti_labels,
 };

@@ -5,6 +5,8 @@
 //! `∏_{t_i ≤ t}`) renders as literal underscores in Jupyter and in the HTML, and italic
 //! runs where Markdown reads `_…_` as emphasis.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use regex::Regex;
 use serde_json::Value;
 use std::path::Path;
@@ -38,8 +40,8 @@ fn formulas_are_inside_dollars() {
     let math = Regex::new(r"\b[A-Za-z]_(?:\{|[A-Za-z0-9]\b)|\\[a-z]{2,}\b|[∏∑∫]").unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks");
     let mut found = Vec::new();
-    for p in ai4med::exercise::find_solution_notebooks(&root).unwrap() {
-        let nb = ai4med::exercise::read_notebook(&p).unwrap();
+    for p in ai4med::course::exercise::find_solution_notebooks(&root).unwrap() {
+        let nb = ai4med::course::exercise::read_notebook(&p).unwrap();
         for (i, md) in markdown_cells(&nb).iter().enumerate() {
             let text = prose(md);
             if let Some(m) = math.find(&text) {

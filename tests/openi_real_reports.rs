@@ -10,6 +10,8 @@
 //!    `make test` sets `AI4MED_REQUIRE_NLP_DATA=1`, so there a missing archive fails instead
 //!    of skipping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::nlp::{Label, Labeler, Method, OpenIReport, PhraseLists, evaluate_on_mesh, openi_available, openi_path, read_openi};
 
 fn labellers() -> Vec<Labeler> {

@@ -2,7 +2,10 @@
 //! steps run in pandas / scikit-learn / lifelines (tests/fixtures/survival/make_pbc_course.py)
 //! and against the values the course's own notebook printed.
 
-use ai4med::data::{PBC_CONTINUOUS_COLUMNS, column_f64, frame_to_matrix, pbc_course, pbc_course_split};
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use ai4med::course::pbc_course_split;
+use ai4med::data::{PBC_CONTINUOUS_COLUMNS, column_f64, frame_to_matrix, pbc_course};
 use ai4med::prelude::*;
 use ai4med::prognosis::{Standardizer, one_hot};
 use ai4med::survival::{CoxPH, SurvivalData, harrell_c};
@@ -27,7 +30,7 @@ fn close(a: &[f64], b: &[f64], tol: f64, what: &str) {
 /// The prepared set, its split, the training standardisation and the one-hot columns.
 fn prepared() -> (DataFrame, DataFrame, DataFrame) {
     let (train, val, test) = pbc_course_split(&pbc_course().unwrap()).unwrap();
-    let scaler = Standardizer::fit(&train, &PBC_CONTINUOUS_COLUMNS).unwrap();
+    let scaler = Standardizer::params().columns(&PBC_CONTINUOUS_COLUMNS).fit(&train).unwrap();
     let prep = |df: &DataFrame| one_hot(&scaler.transform(df).unwrap(), &["edema", "stage"], true).unwrap();
     (prep(&train), prep(&val), prep(&test))
 }
@@ -48,7 +51,7 @@ fn preparation_and_split_match_the_course() {
     for (part, key) in [(&train, "train"), (&val, "val"), (&test, "test")] {
         assert_eq!(column_f64(part, "pos").unwrap(), v(&f["split"][key]), "{key} rows");
     }
-    let scaler = Standardizer::fit(&train, &PBC_CONTINUOUS_COLUMNS).unwrap();
+    let scaler = Standardizer::params().columns(&PBC_CONTINUOUS_COLUMNS).fit(&train).unwrap();
     close(scaler.means(), &v(&f["train_mean"]), 1e-13, "training means");
     close(scaler.sds(), &v(&f["train_std"]), 1e-13, "training standard deviations");
     let (train, _, _) = prepared();
@@ -67,7 +70,7 @@ fn cox_model_hazard_ratios_and_harrell_c_match_the_course() {
     let (train, val, test) = prepared();
     let xy = |df: &DataFrame| (df.drop_many(["time", "status"]), SurvivalData::from_frame(df, "time", "status").unwrap());
     let (x_train, y_train) = xy(&train);
-    let cox = CoxPH::fit(&x_train, &y_train).unwrap();
+    let cox = CoxPH::params().fit(&x_train, &y_train).unwrap();
     close(cox.coefficients(), &v(&f["cox_params"]), 1e-5, "coefficients vs lifelines");
     close(cox.standard_errors(), &v(&f["cox_se"]), 1e-4, "standard errors vs lifelines");
     // The course's hazard_ratio on training rows (1, 5) and (4, 7): its notebook printed

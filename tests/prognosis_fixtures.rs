@@ -2,6 +2,8 @@
 //! the bundled `data/risk_factors.csv` (fixtures and the producing script in
 //! `tests/fixtures/prognosis/`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::data::{column_f64, read_bundled_csv};
 use ai4med::prognosis::*;
 use serde_json::Value;
@@ -23,7 +25,7 @@ fn prepared() -> (polars::prelude::DataFrame, Vec<f64>) {
     let y = column_f64(&d, "y").unwrap();
     let x = d.select(FEATS).unwrap();
     let x = log_transform(&x, &[]).unwrap();
-    let x = Standardizer::fit(&x, &[]).unwrap().transform(&x).unwrap();
+    let x = Standardizer::params().fit(&x).unwrap().transform(&x).unwrap();
     (x, y)
 }
 
@@ -44,10 +46,10 @@ fn logistic_regression_matches_sklearn_and_statsmodels() {
         assert_eq!(cols, want_cols);
         let names: Vec<&str> = cols.iter().map(String::as_str).collect();
         let m = to_matrix(&frame, &[]).unwrap();
-        let l2 = LogisticRegression::fit(&m.view(), &y, &names, Penalty::L2 { c: 1.0 }).unwrap();
+        let l2 = LogisticRegression::params().fit(&ai4med::data::named(m.view(), &names).unwrap(), &y).unwrap();
         let est: Vec<f64> = l2.coefficients.iter().map(|c| c.estimate).collect();
         close(&est, &floats(&f[key]["sklearn_l2_c1"]), 1e-6, &format!("{key} sklearn"));
-        let mle = LogisticRegression::fit(&m.view(), &y, &names, Penalty::None).unwrap();
+        let mle = LogisticRegression::params().penalty(Penalty::None).fit(&ai4med::data::named(m.view(), &names).unwrap(), &y).unwrap();
         let est: Vec<f64> = mle.coefficients.iter().map(|c| c.estimate).collect();
         let se: Vec<f64> = mle.coefficients.iter().map(|c| c.se).collect();
         close(&est, &floats(&f[key]["logit_params"]), 1e-8, &format!("{key} Logit params"));
@@ -65,7 +67,7 @@ fn ols_matches_statsmodels() {
     let (x, _) = prepared();
     let m = to_matrix(&x, &["Age", "Diastolic_BP", "Cholesterol"]).unwrap();
     let sbp = column_f64(&x, "Systolic_BP").unwrap();
-    let r = LinearRegression::fit(&m.view(), &sbp, &["Age", "Diastolic_BP", "Cholesterol"]).unwrap();
+    let r = LinearRegression::params().fit(&ai4med::data::named(m.view(), &["Age", "Diastolic_BP", "Cholesterol"]).unwrap(), &sbp).unwrap();
     let est: Vec<f64> = r.coefficients.iter().map(|c| c.estimate).collect();
     let se: Vec<f64> = r.coefficients.iter().map(|c| c.se).collect();
     close(&est, &floats(&f["ols"]["params"]), 1e-9, "OLS params");

@@ -4,6 +4,8 @@
 //! `Err` — never a panic (a panic in a notebook kernel loses the learner's variables).
 //! Run longer with `PROPTEST_CASES=10000 cargo test --test properties`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::metrics::{accuracy, average_precision, confusion, pr_curve, roc_auc, roc_curve, sensitivity, specificity};
 use ai4med::nlp::{ConText, Labeler, Method, NegBio, PhraseLists};
 use ai4med::prognosis::{Risk, cindex};
@@ -122,10 +124,8 @@ proptest! {
         if let Ok(c) = confusion(&y, &s, t) {
             prop_assert_eq!(c.tp + c.tn + c.fp + c.fn_, y.len());
         }
-        for r in [accuracy(&y, &s, t), sensitivity(&y, &s, t), specificity(&y, &s, t)] {
-            if let Ok(v) = r {
-                prop_assert!(in_unit(v), "{v}");
-            }
+        for v in [accuracy(&y, &s, t), sensitivity(&y, &s, t), specificity(&y, &s, t)].into_iter().flatten() {
+            prop_assert!(in_unit(v), "{v}");
         }
     }
 
@@ -139,7 +139,7 @@ proptest! {
     #[test]
     fn survival_estimators((t, e) in survival_input(40), scores in prop::collection::vec(value(), 0..40), q in value()) {
         let Ok(d) = SurvivalData::new(&t, &e) else { return Ok(()) };
-        if let Ok(km) = KaplanMeier::fit(&d) {
+        if let Ok(km) = KaplanMeier::params().fit(&d) {
             prop_assert!(km.survival().iter().all(|&v| in_unit(v)), "{:?}", km.survival());
             prop_assert!(non_increasing(km.survival()));
             prop_assert!(non_decreasing(km.times()));
@@ -147,7 +147,7 @@ proptest! {
                 prop_assert!(in_unit(v));
             }
         }
-        let na = NelsonAalen::fit(&d);
+        let na = NelsonAalen::params().fit(&d).unwrap();
         prop_assert!(na.cumulative_hazard().iter().all(|&h| h >= 0.0 && !h.is_nan()));
         prop_assert!(non_decreasing(na.cumulative_hazard()));
         if let Ok(h) = na.at(q) {
@@ -160,17 +160,16 @@ proptest! {
         }
         // two groups: the first half against the second
         let h = t.len() / 2;
-        if let (Ok(a), Ok(b)) = (SurvivalData::new(&t[..h], &e[..h]), SurvivalData::new(&t[h..], &e[h..])) {
-            if let Ok(lr) = logrank_test(&a, &b) {
+        if let (Ok(a), Ok(b)) = (SurvivalData::new(&t[..h], &e[..h]), SurvivalData::new(&t[h..], &e[h..]))
+            && let Ok(lr) = logrank_test(&a, &b) {
                 prop_assert!(in_unit(lr.p_value) && lr.statistic >= 0.0, "log-rank {:?} {:?}", lr.statistic, lr.p_value);
             }
-        }
     }
 
     #[test]
     fn cox_fit(((t, e), x) in (0..30usize, 1..4usize).prop_flat_map(|(n, c)| (survival_input_n(n), matrix(n, c)))) {
         let Ok(d) = SurvivalData::new(&t, &e) else { return Ok(()) };
-        if let Ok(m) = CoxPH::fit(&x, &d) {
+        if let Ok(m) = CoxPH::params().fit(&x, &d) {
             prop_assert!(m.coefficients().iter().all(|b| b.is_finite()), "{:?}", m.coefficients());
             if let Ok(p) = m.predict_partial_hazard(&x) {
                 prop_assert!(p.iter().all(|&v| v >= 0.0 || v.is_nan()));
@@ -180,28 +179,25 @@ proptest! {
 
     #[test]
     fn trees_and_forests((y, x) in (0..30usize, 1..4usize).prop_flat_map(|(n, c)| (labels(n), matrix(n, c))), seed in any::<u64>(), depth in prop::option::of(1..6usize)) {
-        if let Ok(m) = DecisionTreeClassifier::params().max_depth(depth).seed(seed).fit(&x, &y) {
-            if let Ok(p) = m.positive_proba(&x) {
+        if let Ok(m) = DecisionTreeClassifier::params().max_depth(depth).seed(seed).fit(&x, &y)
+            && let Ok(p) = m.positive_proba(&x) {
                 prop_assert!(p.iter().all(|&v| in_unit(v)), "{p:?}");
             }
-        }
-        if let Ok(m) = RandomForestClassifier::params().n_estimators(5).max_depth(depth).seed(seed).fit(&x, &y) {
-            if let Ok(p) = m.positive_proba(&x) {
+        if let Ok(m) = RandomForestClassifier::params().n_estimators(5).max_depth(depth).seed(seed).fit(&x, &y)
+            && let Ok(p) = m.positive_proba(&x) {
                 prop_assert!(p.iter().all(|&v| in_unit(v)), "{p:?}");
             }
-        }
     }
 
     #[test]
     fn imputers(vals in prop::collection::vec(value(), 0..40), cols in 1..4usize) {
         let n = vals.len() / cols;
         let x = Array2::from_shape_vec((n, cols), vals[..n * cols].to_vec()).unwrap();
-        for imp in [ai4med::impute::SimpleImputer::mean(), ai4med::impute::SimpleImputer::median()] {
-            if let Ok(f) = imp.fit(&x) {
-                if let Ok(out) = f.transform(&x) {
+        for imp in [ai4med::prep::impute::SimpleImputer::params(), ai4med::prep::impute::SimpleImputer::params().strategy(ai4med::prep::impute::ImputeStrategy::Median)] {
+            if let Ok(f) = imp.fit(&x)
+                && let Ok(out) = f.transform(&x) {
                     prop_assert_eq!(out.dim(), x.dim());
                 }
-            }
         }
     }
 
@@ -211,10 +207,10 @@ proptest! {
         let pick = |off: usize| Array3::from_shape_fn(dims, |(i, j, k)| bits.get((off + i * 13 + j * 5 + k) % bits.len().max(1)).copied().unwrap_or(0) % 2);
         let (a, b) = (pick(0), pick(7));
         let (af, bf) = (a.mapv(f64::from), b.mapv(f64::from));
-        if let Ok(d) = ai4med::segment::single_class_dice(&af, &bf, eps) {
+        if let Ok(d) = ai4med::metrics::segmentation::single_class_dice(&af, &bf, eps) {
             prop_assert!(in_unit(d) || n == 0, "Dice {d}");
         }
-        if let Ok(h) = ai4med::segment::hausdorff_distance(&a.view(), &b.view(), [1.0, 1.0, 2.0], q) {
+        if let Ok(h) = ai4med::metrics::segmentation::hausdorff_distance(&a.view(), &b.view(), [1.0, 1.0, 2.0], q) {
             // documented: both masks empty → NaN (as MONAI), one empty → +∞
             let both_empty = a.iter().all(|&v| v == 0) && b.iter().all(|&v| v == 0);
             prop_assert!(h >= 0.0 || (h.is_nan() && both_empty), "Hausdorff {h}");

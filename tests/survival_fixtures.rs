@@ -1,6 +1,8 @@
 //! Survival estimators and the Cox model against lifelines 0.30.3 and R's survival 3.5.3
 //! (`tests/fixtures/survival/make_fixtures.py` and `make_cox_r.R` record each producing call).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::data::{column_f64, lymphoma, pbc_course};
 use ai4med::survival::*;
 use serde_json::Value;
@@ -47,7 +49,7 @@ fn pbc_fixture_coding() -> polars::prelude::DataFrame {
 fn kaplan_meier_and_nelson_aalen_match_lifelines() {
     let f = fixtures();
     let (d, _) = lymphoma_data();
-    let km = KaplanMeier::fit(&d).unwrap();
+    let km = KaplanMeier::params().fit(&d).unwrap();
     let k = &f["km_lymphoma"];
     close(km.times(), &v(&k["timeline"]), 1e-12, "timeline");
     close(km.survival(), &v(&k["survival"]), 1e-12, "survival");
@@ -55,12 +57,12 @@ fn kaplan_meier_and_nelson_aalen_match_lifelines() {
     close(km.upper(), &v(&k["upper"]), 1e-10, "upper");
     assert_eq!(km.median(), k["median"].as_f64().unwrap());
     let n = &f["na_lymphoma"];
-    let na = NelsonAalen::fit_with(&d, true);
+    let na = NelsonAalen::params().smoothed(true).fit(&d).unwrap();
     close(na.times(), &v(&n["timeline"]), 1e-12, "NA timeline");
     close(na.cumulative_hazard(), &v(&n["smoothed"]), 1e-12, "NA smoothed");
-    close(NelsonAalen::fit(&d).cumulative_hazard(), &v(&n["plain"]), 1e-12, "NA plain");
+    close(NelsonAalen::params().fit(&d).unwrap().cumulative_hazard(), &v(&n["plain"]), 1e-12, "NA plain");
     // H(t) between and beyond the fixture's points; NaN and negative times are errors
-    let plain = NelsonAalen::fit(&d);
+    let plain = NelsonAalen::params().fit(&d).unwrap();
     let h = plain.cumulative_hazard();
     assert_eq!(plain.at(0.0).unwrap(), h[0]);
     assert_eq!(plain.at(f64::INFINITY).unwrap(), *h.last().unwrap());
@@ -102,7 +104,7 @@ fn cox_matches_lifelines_and_r() {
     let d = SurvivalData::from_frame(&pbc, "time", "status").unwrap();
     let covs: Vec<String> = c["covariates"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
     let x = pbc.select(covs.iter().map(String::as_str)).unwrap();
-    let cox = CoxPH::fit(&x, &d).unwrap();
+    let cox = CoxPH::params().fit(&x, &d).unwrap();
     close(cox.coefficients(), &v(&c["params"]), 1e-6, "coefficients vs lifelines");
     close(cox.standard_errors(), &v(&c["se"]), 1e-5, "standard errors vs lifelines");
     close(&[cox.log_likelihood()], &[c["log_likelihood"].as_f64().unwrap()], 1e-9, "log-likelihood");
@@ -121,7 +123,7 @@ fn cox_matches_lifelines_and_r() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/survival/cox_r.json");
     let r: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     for (ties, key) in [(Ties::Efron, "efron"), (Ties::Breslow, "breslow")] {
-        let m = CoxPH::fit_with(&x, &d, ties).unwrap();
+        let m = CoxPH::params().ties(ties).fit(&x, &d).unwrap();
         close(m.coefficients(), &v(&r[key]["params"]), 1e-6, key);
         close(m.standard_errors(), &v(&r[key]["se"]), 1e-5, key);
         close(&[m.log_likelihood()], &[r[key]["loglik"].as_f64().unwrap()], 1e-9, key);

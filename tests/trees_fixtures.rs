@@ -2,8 +2,10 @@
 //! The reference values come from `tests/fixtures/trees/make_fixtures.py` (each
 //! fixture records the producing call).
 
-use ai4med::impute::{IterativeImputer, SimpleImputer};
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ai4med::ndarray::{Array2, s};
+use ai4med::prep::impute::{IterativeImputer, SimpleImputer};
 use ai4med::trees::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, Tree, ensemble_shap_values};
 use serde_json::Value;
 
@@ -169,12 +171,17 @@ fn imputers_match_scikit_learn() {
     let imp = &f["impute"];
     let train = with_nan(&imp["train"]);
     let test = with_nan(&imp["test"]);
-    let it = IterativeImputer::new().max_iter(10).min_value(0.0).fit(&train).unwrap();
+    let it = IterativeImputer::params().max_iter(10).min_value(0.0).fit(&train).unwrap();
     assert_eq!(it.n_iter() as i64, imp["iterative"]["n_iter"].as_i64().unwrap());
     assert_close(&it.transform(&train).unwrap(), &matrix(&imp["iterative"]["train"]), 1e-8, "iterative (train)");
     assert_close(&it.transform(&test).unwrap(), &matrix(&imp["iterative"]["test"]), 1e-8, "iterative (test)");
-    let it1 = IterativeImputer::new().max_iter(1).fit(&train).unwrap();
+    let it1 = IterativeImputer::params().max_iter(1).fit(&train).unwrap();
     assert_close(&it1.transform(&test).unwrap(), &matrix(&imp["iterative_1"]["test"]), 1e-9, "iterative, 1 round");
-    assert_close(&SimpleImputer::mean().fit(&train).unwrap().transform(&test).unwrap(), &matrix(&imp["mean"]), 1e-12, "mean");
-    assert_close(&SimpleImputer::median().fit(&train).unwrap().transform(&test).unwrap(), &matrix(&imp["median"]), 1e-12, "median");
+    assert_close(&SimpleImputer::params().fit(&train).unwrap().transform(&test).unwrap(), &matrix(&imp["mean"]), 1e-12, "mean");
+    assert_close(
+        &SimpleImputer::params().strategy(ai4med::prep::impute::ImputeStrategy::Median).fit(&train).unwrap().transform(&test).unwrap(),
+        &matrix(&imp["median"]),
+        1e-12,
+        "median",
+    );
 }

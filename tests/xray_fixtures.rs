@@ -1,5 +1,7 @@
 //! `ai4med::xray` against reference values (tests/fixtures/xray/make_fixtures.py).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use ndarray::Array2;
 use serde_json::Value;
 

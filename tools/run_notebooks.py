@@ -33,7 +33,7 @@ slowest notebooks and the five slowest cells.
 Solutions mode (default): any cell error, any stderr line (the library's progress lines
 go to stdout), a cell showing a bare `()` or a result as plain Debug text instead of
 HTML, and any failed graded case fails the notebook (kernels run with
-AI4MED_GRADE=strict: ai4med::grade writes a failed report to stderr, and the log shows
+AI4MED_GRADE=strict: ai4med::course::grade writes a failed report to stderr, and the log shows
 its failed cases). Exercises mode (--exercises, or the notebooks under
 --exercises-from; AI4MED_GRADE=practice): cell errors and failed graded cases are
 expected (todo!() bodies) and counted, but the kernel must survive the whole notebook,
@@ -128,7 +128,7 @@ def first_error(nb):
 
 # Lines a cell may print to stderr without failing: progress reports such as
 # "random forest: 150/300 trees" (ai4med::display::Progress).
-GRADE_FAILED = "ai4med::grade FAILED"
+GRADE_FAILED = "ai4med::course::grade FAILED"
 
 
 def stderr_problem(nb, check_results: bool = True):
@@ -136,7 +136,7 @@ def stderr_problem(nb, check_results: bool = True):
     prints the error of a cell ending in `?` to stderr instead of raising, so this is how
     such errors show; the library's progress and training lines go to stdout, so anything on
     stderr is a pink box a learner would take for an error.
-    A failed graded cell (ai4med::grade under AI4MED_GRADE=strict) returns its whole
+    A failed graded cell (ai4med::course::grade under AI4MED_GRADE=strict) returns its whole
     report, so the log shows each failed case with what was expected and what came."""
     for i, cell in enumerate(nb.cells):
         if "raises-exception" in cell.get("metadata", {}).get("tags", []):
@@ -279,7 +279,7 @@ def collapse_unfinished_cascades(nb) -> int:
 
 def grade_mode(exercises: bool) -> str:
     """AI4MED_GRADE for a notebook: solutions fail on any failed graded case, exercise
-    copies (todo!() bodies) only show them (ai4med::grade::GradeMode)."""
+    copies (todo!() bodies) only show them (ai4med::course::grade::GradeMode)."""
     return "practice" if exercises else "strict"
 
 

@@ -53,9 +53,9 @@ class RunnerRules(unittest.TestCase):
         self.assertEqual(p, "cell 1 wrote to stderr: random forest: 75/300 trees")
 
     def test_failed_grader_report_is_shown_with_its_cases(self):
-        text = "ai4med::grade FAILED sum: 1 of 2 tests failed\n  case wrong: expected 2, got 1\nother\n"
+        text = "ai4med::course::grade FAILED sum: 1 of 2 tests failed\n  case wrong: expected 2, got 1\nother\n"
         p = rn.stderr_problem(nb_with([stderr(text)]))
-        self.assertIn("ai4med::grade FAILED", p)
+        self.assertIn("ai4med::course::grade FAILED", p)
         self.assertIn("case wrong: expected 2, got 1", p)
 
     def test_bare_unit_result_fails(self):

@@ -4,7 +4,7 @@
 //! (defaults: `notebooks` → `exercises`). Notebooks without solution markers are
 //! skipped. An exercise a learner has edited is kept unless `--force` is given.
 
-use ai4med::exercise::{WriteOutcome, find_solution_notebooks, write_exercise};
+use ai4med::course::exercise::{WriteOutcome, find_solution_notebooks, write_exercise};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,4 +1,4 @@
-//! `ai4med-grade`: the two file-handling halves of `make grade` (see [`ai4med::autograde`]);
+//! `ai4med-grade`: the two file-handling halves of `make grade` (see [`ai4med::course::autograde`]);
 //! `tools/ai4med.sh grade` runs the notebooks in between.
 //!
 //! ```text
@@ -14,8 +14,8 @@
 //! `EXECUTED/<learner>/…` (a missing one scores 0) and writes `OUT/gradebook.csv`,
 //! `OUT/summary/<notebook>.html` and `OUT/feedback/<learner>.html`.
 
-use ai4med::autograde::{GradebookRow, feedback_html, grade_notebook, gradebook_csv, restore_graded_cells, summary_html};
-use ai4med::exercise::{find_solution_notebooks, read_notebook, to_notebook_string};
+use ai4med::course::autograde::{GradebookRow, feedback_html, grade_notebook, gradebook_csv, restore_graded_cells, summary_html};
+use ai4med::course::exercise::{find_solution_notebooks, read_notebook, to_notebook_string};
 use ai4med::{Error, Result};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -116,7 +116,7 @@ fn prepare(sol_dir: &Path, sub_dir: &Path, work: &Path) -> Result<()> {
         let sol_path = &solutions[0];
         let rel = sol_path.strip_prefix(sol_dir).unwrap_or(sol_path).to_path_buf();
         let solution = read_notebook(sol_path)?;
-        if ai4med::autograde::graded_cells(&solution)?.is_empty() {
+        if ai4med::course::autograde::graded_cells(&solution)?.is_empty() {
             println!("skipped  {learner}: {name} has no graded cells");
             continue;
         }
@@ -127,8 +127,11 @@ fn prepare(sol_dir: &Path, sub_dir: &Path, work: &Path) -> Result<()> {
                     std::fs::create_dir_all(d).map_err(io(d))?;
                 }
                 std::fs::write(&target, to_notebook_string(&nb)?).map_err(io(&target))?;
-                let changed: Vec<String> =
-                    log.iter().filter(|(_, r)| *r != ai4med::autograde::Restored::Unchanged).map(|(f, r)| format!("{f} ({r:?})")).collect();
+                let changed: Vec<String> = log
+                    .iter()
+                    .filter(|(_, r)| *r != ai4med::course::autograde::Restored::Unchanged)
+                    .map(|(f, r)| format!("{f} ({r:?})"))
+                    .collect();
                 println!(
                     "prepared {learner}: {}{}",
                     rel.display(),

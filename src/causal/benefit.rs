@@ -1,8 +1,8 @@
 //! C-for-benefit (van Klaveren et al. 2018): discrimination of predicted treatment benefit.
 
-use super::learners::BenefitModel;
 use super::trial::check_binary;
 use crate::metrics::{Bootstrap, BootstrapResult, Interval};
+use crate::model::Predict;
 use crate::trees::{Combination, GridSearch, ParamGrid};
 use crate::{Error, Result};
 use polars::prelude::DataFrame;
@@ -302,7 +302,7 @@ pub fn benefit_grid_search<M, F>(
     seed: u64,
 ) -> Result<GridSearch<M>>
 where
-    M: BenefitModel,
+    M: Predict<DataFrame>,
     F: FnMut(&Combination) -> Result<M>,
 {
     let w = crate::data::column_f64(valid, treatment)?;

@@ -1,8 +1,9 @@
 //! Treatment effect on the odds and risk scales; baseline risk; empirical risk reduction by risk group.
 
-use super::learners::{RiskModel, with_constant};
+use super::learners::with_constant;
 use super::trial::check_binary;
 use crate::display::{Cell, Table};
+use crate::model::PredictProba;
 use crate::plot::Figure;
 use crate::prognosis::LogisticRegression;
 use crate::{Error, Result};
@@ -38,11 +39,11 @@ pub fn or_to_arr(baseline_risk: f64, odds_ratio: f64) -> Result<f64> {
 /// means the treatment lowers the odds of the outcome.
 ///
 /// ```
-/// use ai4med::causal::{fit_logistic, treatment_effect};
-/// use ai4med::prognosis::Penalty;
+/// use ai4med::causal::treatment_effect;
+/// use ai4med::prognosis::LogisticRegression;
 /// let df = ai4med::data::levamisole().unwrap();
 /// let y = ai4med::data::column_f64(&df, "outcome").unwrap();
-/// let lr = fit_logistic(&df.drop("outcome").unwrap(), &y, Penalty::L2 { c: 1.0 }).unwrap();
+/// let lr = LogisticRegression::params().fit(&df.drop("outcome").unwrap(), &y).unwrap();
 /// let (theta, or) = treatment_effect(&lr, "TRTMT").unwrap();
 /// assert!(theta < 0.0 && (or - theta.exp()).abs() < 1e-12);
 /// ```
@@ -56,8 +57,8 @@ pub fn treatment_effect(model: &LogisticRegression, treatment: &str) -> Result<(
 
 /// Each patient's predicted risk without treatment: the model's risk with the
 /// treatment column set to 0 (course exercise `base_risks`).
-pub fn baseline_risks(model: &dyn RiskModel, x: &DataFrame, treatment: &str) -> Result<Vec<f64>> {
-    model.risk(&with_constant(x, treatment, 0.0)?)
+pub fn baseline_risks<M: PredictProba<DataFrame> + ?Sized>(model: &M, x: &DataFrame, treatment: &str) -> Result<Vec<f64>> {
+    model.positive_proba(&with_constant(x, treatment, 0.0)?)
 }
 
 /// How risk groups are formed.
@@ -191,7 +192,13 @@ impl RiskBins {
 
     /// Baseline risks from a model ([`baseline_risks`]), then [`RiskBins::new`] with the
     /// outcome and treatment columns of the same frame.
-    pub fn from_model(model: &dyn RiskModel, x: &DataFrame, outcome: &[f64], treatment: &str, binning: Binning) -> Result<RiskBins> {
+    pub fn from_model<M: PredictProba<DataFrame> + ?Sized>(
+        model: &M,
+        x: &DataFrame,
+        outcome: &[f64],
+        treatment: &str,
+        binning: Binning,
+    ) -> Result<RiskBins> {
         let risk = baseline_risks(model, x, treatment)?;
         RiskBins::new(&risk, outcome, &crate::data::column_f64(x, treatment)?, binning)
     }
@@ -275,11 +282,6 @@ impl RiskBins {
             .dashed(&[lo, hi], &[lo, hi], "perfect calibration")
             .scatter(&x, &y, "groups of predicted ARR")
     }
-
-    /// Shows the table inline.
-    pub fn evcxr_display(&self) {
-        self.table(None).evcxr_display()
-    }
 }
 
 /// ARR against baseline risk for each constant odds ratio: the curves of [`or_to_arr`].
@@ -314,6 +316,13 @@ pub fn arr_histogram(predictions: &[(&str, &[f64])], bins: usize) -> Figure {
         false,
     )
 }
+
+impl crate::display::Render for RiskBins {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table(None))
+    }
+}
+crate::rendered!(RiskBins);
 
 #[cfg(test)]
 mod tests {

@@ -1,145 +1,24 @@
-//! Risk models, learners, and the T-, S- and X-learners of individual treatment effect.
+//! The T-, S- and X-learners of individual treatment effect, written once over the
+//! model traits of [`crate::model`]: any classifier's params fit the risk models, any
+//! regressor's params the X-learner's effect models.
 
 use super::trial::check_binary;
-use crate::data::{AsFeatures, aligned, column_f64, default_names, find_column};
-use crate::prognosis::{LinearRegression, LogisticRegression, Penalty};
-use crate::trees::{
-    DecisionTreeClassifier, DecisionTreeRegressor, ForestParams, RandomForestClassifier, RandomForestRegressor, TreeParams,
-};
+use crate::data::{column_f64, find_column};
+use crate::model::{Fit, Predict, PredictProba};
 use crate::{Error, Result};
 use polars::prelude::*;
 
-/// A fitted model of the probability of the outcome, `P(y = 1 | x)`.
-///
-/// Implemented by [`LogisticRegression`], [`DecisionTreeClassifier`] and
-/// [`RandomForestClassifier`]. Models fitted on a frame pick their columns by name, so
-/// extra columns (such as the treatment column) in `x` are ignored.
-pub trait RiskModel: Send + Sync {
-    /// Predicted probability of the outcome for each row.
-    fn risk(&self, x: &dyn AsFeatures) -> Result<Vec<f64>>;
-}
+/// A fitted risk model `P(y = 1 | x)` inside a learner.
+type RiskModel = Box<dyn PredictProba<DataFrame> + Send + Sync>;
+/// A fitted regression inside the X-learner.
+type EffectModel = Box<dyn Predict<DataFrame> + Send + Sync>;
 
-impl RiskModel for LogisticRegression {
-    fn risk(&self, x: &dyn AsFeatures) -> Result<Vec<f64>> {
-        let names: Vec<String> = self.coefficients[1..].iter().map(|c| c.name.clone()).collect();
-        let m = aligned(x, &names)?;
-        self.predict_proba(&m.view())
-    }
-}
-
-impl RiskModel for DecisionTreeClassifier {
-    fn risk(&self, x: &dyn AsFeatures) -> Result<Vec<f64>> {
-        self.positive_proba(x)
-    }
-}
-
-impl RiskModel for RandomForestClassifier {
-    fn risk(&self, x: &dyn AsFeatures) -> Result<Vec<f64>> {
-        self.positive_proba(x)
-    }
-}
-
-impl<M: RiskModel + ?Sized> RiskModel for Box<M> {
-    fn risk(&self, x: &dyn AsFeatures) -> Result<Vec<f64>> {
-        (**self).risk(x)
-    }
-}
-
-/// Settings that fit a [`RiskModel`] on 0/1 outcomes: forest and tree parameters
-/// (`RandomForestClassifier::params()…`, `DecisionTreeClassifier::params()…`) and
-/// [`Logistic`].
-pub trait RiskLearner: Sync {
-    /// Fits a model of `P(y = 1 | x)`.
-    fn fit_risk(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn RiskModel>>;
-}
-
-impl RiskLearner for ForestParams<RandomForestClassifier> {
-    fn fit_risk(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn RiskModel>> {
-        Ok(Box::new(self.fit(x, y)?))
-    }
-}
-
-impl RiskLearner for TreeParams<DecisionTreeClassifier> {
-    fn fit_risk(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn RiskModel>> {
-        Ok(Box::new(self.fit(x, y)?))
-    }
-}
-
-/// Logistic regression as a [`RiskLearner`]: [`LogisticRegression`] with this penalty.
-/// `Logistic(Penalty::L2 { c: 1.0 })` is scikit-learn's default `LogisticRegression()`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Logistic(pub Penalty);
-
-impl RiskLearner for Logistic {
-    fn fit_risk(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn RiskModel>> {
-        Ok(Box::new(fit_logistic(x, y, self.0)?))
-    }
-}
-
-/// Fits a [`LogisticRegression`] on a matrix or frame (frame column names become the
-/// coefficient names).
-pub fn fit_logistic(x: &dyn AsFeatures, y: &[f64], penalty: Penalty) -> Result<LogisticRegression> {
-    let (m, names) = x.to_features()?;
-    let names = names.unwrap_or_else(|| default_names(m.ncols()));
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    LogisticRegression::fit(&m.view(), y, &refs, penalty)
-}
-
-/// A fitted model of a real-valued response (the second stage of the X-learner).
-pub trait EffectModel: Send + Sync {
-    /// Predicted response for each row.
-    fn predict_effect(&self, x: &dyn AsFeatures) -> Result<Vec<f64>>;
-}
-
-impl EffectModel for RandomForestRegressor {
-    fn predict_effect(&self, x: &dyn AsFeatures) -> Result<Vec<f64>> {
-        self.predict(x)
-    }
-}
-
-impl EffectModel for DecisionTreeRegressor {
-    fn predict_effect(&self, x: &dyn AsFeatures) -> Result<Vec<f64>> {
-        self.predict(x)
-    }
-}
-
-impl EffectModel for LinearRegression {
-    fn predict_effect(&self, x: &dyn AsFeatures) -> Result<Vec<f64>> {
-        let names: Vec<String> = self.coefficients[1..].iter().map(|c| c.name.clone()).collect();
-        let m = aligned(x, &names)?;
-        self.predict(&m.view())
-    }
-}
-
-/// Settings that fit an [`EffectModel`]: regression forest and tree parameters and [`Linear`].
-pub trait EffectLearner: Sync {
-    /// Fits a regression of `y` on `x`.
-    fn fit_effect(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn EffectModel>>;
-}
-
-impl EffectLearner for ForestParams<RandomForestRegressor> {
-    fn fit_effect(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn EffectModel>> {
-        Ok(Box::new(self.fit(x, y)?))
-    }
-}
-
-impl EffectLearner for TreeParams<DecisionTreeRegressor> {
-    fn fit_effect(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn EffectModel>> {
-        Ok(Box::new(self.fit(x, y)?))
-    }
-}
-
-/// Ordinary least squares as an [`EffectLearner`].
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Linear;
-
-impl EffectLearner for Linear {
-    fn fit_effect(&self, x: &dyn AsFeatures, y: &[f64]) -> Result<Box<dyn EffectModel>> {
-        let (m, names) = x.to_features()?;
-        let names = names.unwrap_or_else(|| default_names(m.ncols()));
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        Ok(Box::new(LinearRegression::fit(&m.view(), y, &refs)?))
-    }
+fn fit_risk<L>(learner: &L, x: &DataFrame, y: &[f64]) -> Result<RiskModel>
+where
+    L: Fit<DataFrame, [f64]>,
+    L::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+{
+    Ok(Box::new(learner.fit(x, y)?))
 }
 
 /// The rows of one arm of a trial, without the treatment column.
@@ -197,10 +76,40 @@ pub(crate) fn with_constant(x: &DataFrame, name: &str, value: f64) -> Result<Dat
     Ok(out)
 }
 
-/// Predicted risk reduction `P(y | untreated) − P(y | treated)` of a learner, per patient.
-pub trait BenefitModel {
-    /// Predicted absolute risk reduction for each row of `x`.
-    fn predict(&self, x: &DataFrame) -> Result<Vec<f64>>;
+/// Settings of a [`TLearner`]: the params of the treated arm's and the control arm's
+/// classifiers and the treatment column.
+#[derive(Debug, Clone)]
+pub struct TLearnerParams<T, C> {
+    treated: T,
+    control: C,
+    treatment: String,
+}
+
+impl<T, C> TLearnerParams<T, C>
+where
+    T: Fit<DataFrame, [f64]>,
+    T::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+    C: Fit<DataFrame, [f64]>,
+    C::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+{
+    /// Fits each arm's model on that arm's rows of `x` (the treatment column removed).
+    pub fn fit(&self, x: &DataFrame, y: &[f64]) -> Result<TLearner> {
+        let (t, c) = treatment_dataset_split(x, y, &self.treatment)?;
+        Ok(TLearner { treated: fit_risk(&self.treated, &t.x, &t.y)?, control: fit_risk(&self.control, &c.x, &c.y)? })
+    }
+}
+
+impl<T, C> Fit<DataFrame, [f64]> for TLearnerParams<T, C>
+where
+    T: Fit<DataFrame, [f64]>,
+    T::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+    C: Fit<DataFrame, [f64]>,
+    C::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+{
+    type Fitted = TLearner;
+    fn fit(&self, x: &DataFrame, y: &[f64]) -> Result<TLearner> {
+        TLearnerParams::fit(self, x, y)
+    }
 }
 
 /// T-learner ("two models"): one risk model fitted on the treated arm, one on the
@@ -209,45 +118,52 @@ pub trait BenefitModel {
 /// `BaseTClassifier`, but with the course's sign: positive = the treatment helps).
 ///
 /// ```
-/// use ai4med::causal::{BenefitModel, Logistic, TLearner};
-/// use ai4med::prognosis::Penalty;
+/// use ai4med::causal::TLearner;
+/// use ai4med::prognosis::LogisticRegression;
 /// let x = ai4med::data::levamisole().unwrap();
 /// let y = ai4med::data::column_f64(&x, "outcome").unwrap();
 /// let x = x.drop("outcome").unwrap();
-/// let lr = Logistic(Penalty::L2 { c: 1.0 });
-/// let t = TLearner::fit(&lr, &lr, &x, &y, "TRTMT").unwrap();
+/// let lr = LogisticRegression::params();
+/// let t = TLearner::params(lr, lr, "TRTMT").fit(&x, &y).unwrap();
 /// assert_eq!(t.predict(&x).unwrap().len(), 607);
 /// ```
 pub struct TLearner {
-    treated: Box<dyn RiskModel>,
-    control: Box<dyn RiskModel>,
+    treated: RiskModel,
+    control: RiskModel,
 }
 
 impl TLearner {
+    /// Settings: the classifiers' params for the treated and the control arm, and the
+    /// treatment column (0/1).
+    pub fn params<T, C>(treated: T, control: C, treatment: &str) -> TLearnerParams<T, C> {
+        TLearnerParams { treated, control, treatment: treatment.to_string() }
+    }
     /// From two fitted models (e.g. each tuned by its own grid search).
-    pub fn new(treated: impl RiskModel + 'static, control: impl RiskModel + 'static) -> TLearner {
+    pub fn new(
+        treated: impl PredictProba<DataFrame> + Send + Sync + 'static,
+        control: impl PredictProba<DataFrame> + Send + Sync + 'static,
+    ) -> TLearner {
         TLearner { treated: Box::new(treated), control: Box::new(control) }
     }
-    /// Fits each arm's model on that arm's rows of `x` (the treatment column removed).
-    pub fn fit(treated: &dyn RiskLearner, control: &dyn RiskLearner, x: &DataFrame, y: &[f64], treatment: &str) -> Result<TLearner> {
-        let (t, c) = treatment_dataset_split(x, y, treatment)?;
-        Ok(TLearner { treated: treated.fit_risk(&t.x, &t.y)?, control: control.fit_risk(&c.x, &c.y)? })
-    }
     /// The treated-arm model.
-    pub fn treated_model(&self) -> &dyn RiskModel {
+    pub fn treated_model(&self) -> &(dyn PredictProba<DataFrame> + Send + Sync) {
         self.treated.as_ref()
     }
     /// The control-arm model.
-    pub fn control_model(&self) -> &dyn RiskModel {
+    pub fn control_model(&self) -> &(dyn PredictProba<DataFrame> + Send + Sync) {
         self.control.as_ref()
+    }
+    /// Predicted absolute risk reduction for each row of `x`.
+    pub fn predict(&self, x: &DataFrame) -> Result<Vec<f64>> {
+        let c = self.control.positive_proba(x)?;
+        let t = self.treated.positive_proba(x)?;
+        Ok(c.iter().zip(&t).map(|(c, t)| c - t).collect())
     }
 }
 
-impl BenefitModel for TLearner {
+impl Predict<DataFrame> for TLearner {
     fn predict(&self, x: &DataFrame) -> Result<Vec<f64>> {
-        let c = self.control.risk(x)?;
-        let t = self.treated.risk(x)?;
-        Ok(c.iter().zip(&t).map(|(c, t)| c - t).collect())
+        TLearner::predict(self, x)
     }
 }
 
@@ -257,39 +173,115 @@ impl std::fmt::Debug for TLearner {
     }
 }
 
+/// Settings of an [`SLearner`]: the params of its classifier and the treatment column.
+#[derive(Debug, Clone)]
+pub struct SLearnerParams<L> {
+    learner: L,
+    treatment: String,
+}
+
+impl<L> SLearnerParams<L>
+where
+    L: Fit<DataFrame, [f64]>,
+    L::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+{
+    /// Fits the classifier on `x` including its treatment column.
+    pub fn fit(&self, x: &DataFrame, y: &[f64]) -> Result<SLearner> {
+        crate::error::check::same_len("x rows vs y", x.height(), y.len())?;
+        check_binary(&self.treatment, &column_f64(x, &self.treatment)?)?;
+        Ok(SLearner { model: fit_risk(&self.learner, x, y)?, treatment: self.treatment.clone() })
+    }
+}
+
+impl<L> Fit<DataFrame, [f64]> for SLearnerParams<L>
+where
+    L: Fit<DataFrame, [f64]>,
+    L::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+{
+    type Fitted = SLearner;
+    fn fit(&self, x: &DataFrame, y: &[f64]) -> Result<SLearner> {
+        SLearnerParams::fit(self, x, y)
+    }
+}
+
 /// S-learner ("single model"): one risk model fitted on all patients with the
 /// treatment as a feature; the predicted risk reduction is `risk(x, T = 0) − risk(x,
 /// T = 1)` (causalml's `BaseSClassifier`, course sign). With a main-effects logistic
 /// model the effect is one constant odds ratio; trees can find interactions.
 pub struct SLearner {
-    model: Box<dyn RiskModel>,
+    model: RiskModel,
     treatment: String,
 }
 
 impl SLearner {
-    /// Fits `learner` on `x` including its treatment column.
-    pub fn fit(learner: &dyn RiskLearner, x: &DataFrame, y: &[f64], treatment: &str) -> Result<SLearner> {
-        crate::error::check::same_len("x rows vs y", x.height(), y.len())?;
-        check_binary(treatment, &column_f64(x, treatment)?)?;
-        Ok(SLearner { model: learner.fit_risk(x, y)?, treatment: treatment.to_string() })
+    /// Settings: the classifier's params and the treatment column (0/1).
+    pub fn params<L>(learner: L, treatment: &str) -> SLearnerParams<L> {
+        SLearnerParams { learner, treatment: treatment.to_string() }
     }
     /// The fitted model.
-    pub fn model(&self) -> &dyn RiskModel {
+    pub fn model(&self) -> &(dyn PredictProba<DataFrame> + Send + Sync) {
         self.model.as_ref()
+    }
+    /// Predicted absolute risk reduction for each row of `x`.
+    pub fn predict(&self, x: &DataFrame) -> Result<Vec<f64>> {
+        let c = self.model.positive_proba(&with_constant(x, &self.treatment, 0.0)?)?;
+        let t = self.model.positive_proba(&with_constant(x, &self.treatment, 1.0)?)?;
+        Ok(c.iter().zip(&t).map(|(c, t)| c - t).collect())
     }
 }
 
-impl BenefitModel for SLearner {
+impl Predict<DataFrame> for SLearner {
     fn predict(&self, x: &DataFrame) -> Result<Vec<f64>> {
-        let c = self.model.risk(&with_constant(x, &self.treatment, 0.0)?)?;
-        let t = self.model.risk(&with_constant(x, &self.treatment, 1.0)?)?;
-        Ok(c.iter().zip(&t).map(|(c, t)| c - t).collect())
+        SLearner::predict(self, x)
     }
 }
 
 impl std::fmt::Debug for SLearner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SLearner {{ treatment: {:?} }}", self.treatment)
+    }
+}
+
+/// Settings of an [`XLearner`]: a classifier's params for the outcome models, a
+/// regressor's params for the effect models, and the treatment column.
+#[derive(Debug, Clone)]
+pub struct XLearnerParams<C, R> {
+    classifier: C,
+    regressor: R,
+    treatment: String,
+}
+
+impl<C, R> XLearnerParams<C, R>
+where
+    C: Fit<DataFrame, [f64]>,
+    C::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+    R: Fit<DataFrame, [f64]>,
+    R::Fitted: Predict<DataFrame> + Send + Sync + 'static,
+{
+    /// Fits both stages.
+    pub fn fit(&self, x: &DataFrame, y: &[f64]) -> Result<XLearner> {
+        let (t, c) = treatment_dataset_split(x, y, &self.treatment)?;
+        let mu1 = self.classifier.fit(&t.x, &t.y)?;
+        let mu0 = self.classifier.fit(&c.x, &c.y)?;
+        let d1: Vec<f64> = mu0.positive_proba(&t.x)?.iter().zip(&t.y).map(|(m, y)| m - y).collect();
+        let d0: Vec<f64> = mu1.positive_proba(&c.x)?.iter().zip(&c.y).map(|(m, y)| y - m).collect();
+        let tau_treated: EffectModel = Box::new(self.regressor.fit(&t.x, &d1)?);
+        let tau_control: EffectModel = Box::new(self.regressor.fit(&c.x, &d0)?);
+        let g = t.y.len() as f64 / (t.y.len() + c.y.len()) as f64;
+        Ok(XLearner { tau_treated, tau_control, g })
+    }
+}
+
+impl<C, R> Fit<DataFrame, [f64]> for XLearnerParams<C, R>
+where
+    C: Fit<DataFrame, [f64]>,
+    C::Fitted: PredictProba<DataFrame> + Send + Sync + 'static,
+    R: Fit<DataFrame, [f64]>,
+    R::Fitted: Predict<DataFrame> + Send + Sync + 'static,
+{
+    type Fitted = XLearner;
+    fn fit(&self, x: &DataFrame, y: &[f64]) -> Result<XLearner> {
+        XLearnerParams::fit(self, x, y)
     }
 }
 
@@ -300,31 +292,28 @@ impl std::fmt::Debug for SLearner {
 /// The prediction is `g·τ₀(x) + (1 − g)·τ₁(x)` with `g` the share treated in the
 /// training data (the propensity, constant in a randomised trial).
 pub struct XLearner {
-    tau_treated: Box<dyn EffectModel>,
-    tau_control: Box<dyn EffectModel>,
+    tau_treated: EffectModel,
+    tau_control: EffectModel,
     g: f64,
 }
 
 impl XLearner {
-    /// Fits both stages: `classifier` for the outcome models, `regressor` for the effect models.
-    pub fn fit(classifier: &dyn RiskLearner, regressor: &dyn EffectLearner, x: &DataFrame, y: &[f64], treatment: &str) -> Result<XLearner> {
-        let (t, c) = treatment_dataset_split(x, y, treatment)?;
-        let mu1 = classifier.fit_risk(&t.x, &t.y)?;
-        let mu0 = classifier.fit_risk(&c.x, &c.y)?;
-        let d1: Vec<f64> = mu0.risk(&t.x)?.iter().zip(&t.y).map(|(m, y)| m - y).collect();
-        let d0: Vec<f64> = mu1.risk(&c.x)?.iter().zip(&c.y).map(|(m, y)| y - m).collect();
-        let tau_treated = regressor.fit_effect(&t.x, &d1)?;
-        let tau_control = regressor.fit_effect(&c.x, &d0)?;
-        let g = t.y.len() as f64 / (t.y.len() + c.y.len()) as f64;
-        Ok(XLearner { tau_treated, tau_control, g })
+    /// Settings: `classifier` for the outcome models, `regressor` for the effect models,
+    /// the treatment column (0/1).
+    pub fn params<C, R>(classifier: C, regressor: R, treatment: &str) -> XLearnerParams<C, R> {
+        XLearnerParams { classifier, regressor, treatment: treatment.to_string() }
+    }
+    /// Predicted absolute risk reduction for each row of `x`.
+    pub fn predict(&self, x: &DataFrame) -> Result<Vec<f64>> {
+        let a = self.tau_control.predict(x)?;
+        let b = self.tau_treated.predict(x)?;
+        Ok(a.iter().zip(&b).map(|(a, b)| self.g * a + (1.0 - self.g) * b).collect())
     }
 }
 
-impl BenefitModel for XLearner {
+impl Predict<DataFrame> for XLearner {
     fn predict(&self, x: &DataFrame) -> Result<Vec<f64>> {
-        let a = self.tau_control.predict_effect(x)?;
-        let b = self.tau_treated.predict_effect(x)?;
-        Ok(a.iter().zip(&b).map(|(a, b)| self.g * a + (1.0 - self.g) * b).collect())
+        XLearner::predict(self, x)
     }
 }
 
@@ -334,10 +323,37 @@ impl std::fmt::Debug for XLearner {
     }
 }
 
+impl crate::display::Render for TLearner {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::text("T-learner: predicted risk reduction = control model's risk − treated model's risk".into())
+    }
+}
+
+impl crate::display::Render for SLearner {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::text(format!(
+            "S-learner: predicted risk reduction = risk with {t} = 0 − risk with {t} = 1",
+            t = self.treatment
+        ))
+    }
+}
+
+impl crate::display::Render for XLearner {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::text(format!(
+            "X-learner: predicted risk reduction = {:.3}·τ₀(x) + {:.3}·τ₁(x) (weights: the share treated)",
+            self.g,
+            1.0 - self.g
+        ))
+    }
+}
+crate::rendered!(TLearner, SLearner, XLearner);
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trees::RandomForestRegressor;
+    use crate::prognosis::{LogisticRegression, Penalty};
+    use crate::trees::{RandomForestClassifier, RandomForestRegressor};
 
     fn synthetic(n: usize) -> (DataFrame, Vec<f64>) {
         // Treatment helps only patients with a > 0: risk 0.7 → 0.2; otherwise 0.4 either way.
@@ -361,9 +377,10 @@ mod tests {
         let (x, y) = synthetic(4000);
         let a = column_f64(&x, "a").unwrap();
         let forest = RandomForestClassifier::params().n_estimators(50).min_samples_leaf(40).seed(1);
-        let t = TLearner::fit(&forest, &forest, &x, &y, "TRTMT").unwrap();
-        let s = SLearner::fit(&forest, &x, &y, "TRTMT").unwrap();
-        let xl = XLearner::fit(&forest, &RandomForestRegressor::params().n_estimators(50).min_samples_leaf(40).seed(2), &x, &y, "TRTMT")
+        let t = TLearner::params(forest, forest, "TRTMT").fit(&x, &y).unwrap();
+        let s = SLearner::params(forest, "TRTMT").fit(&x, &y).unwrap();
+        let xl = XLearner::params(forest, RandomForestRegressor::params().n_estimators(50).min_samples_leaf(40).seed(2), "TRTMT")
+            .fit(&x, &y)
             .unwrap();
         for (name, pred) in [("T", t.predict(&x).unwrap()), ("S", s.predict(&x).unwrap()), ("X", xl.predict(&x).unwrap())] {
             let mean = |pos: bool| {
@@ -383,10 +400,10 @@ mod tests {
         assert_eq!(t.x.width(), 2);
         assert!(treatment_dataset_split(&x, &y[..5], "TRTMT").is_err());
         assert!(treatment_dataset_split(&x, &y, "nope").is_err());
-        let lr = Logistic(Penalty::None);
+        let lr = LogisticRegression::params().penalty(Penalty::None);
         let only = with_constant(&x, "TRTMT", 1.0).unwrap();
-        assert!(TLearner::fit(&lr, &lr, &only, &y, "TRTMT").unwrap_err().to_string().contains("control arm"));
+        assert!(TLearner::params(lr, lr, "TRTMT").fit(&only, &y).unwrap_err().to_string().contains("control arm"));
         let bad = with_constant(&x, "TRTMT", 2.0).unwrap();
-        assert!(SLearner::fit(&lr, &bad, &y, "TRTMT").is_err());
+        assert!(SLearner::params(lr, "TRTMT").fit(&bad, &y).is_err());
     }
 }

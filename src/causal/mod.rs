@@ -11,8 +11,8 @@
 //!   treat, each with an interval; [`proportion_treated`], [`event_rate`].
 //! - [`or_to_arr`], [`treatment_effect`] (the treatment coefficient of a logistic
 //!   model), [`baseline_risks`], [`RiskBins`] (empirical ARR per baseline-risk group).
-//! - [`TLearner`], [`SLearner`], [`XLearner`] over any [`RiskLearner`] (forests,
-//!   trees, [`Logistic`]), [`treatment_dataset_split`].
+//! - [`TLearner`], [`SLearner`], [`XLearner`] over any classifier's params (logistic
+//!   regression, trees, forests; see [`crate::model`]), [`treatment_dataset_split`].
 //! - [`c_for_benefit_score`], [`c_for_benefit`], [`c_for_benefit_ci`] (bootstrap),
 //!   [`benefit_grid_search`].
 //! - Plots: [`arr_curve_figure`], [`RiskBins::figure`], [`RiskBins::benefit_calibration_figure`],
@@ -25,8 +25,5 @@ mod trial;
 
 pub use benefit::{Patient, benefit_grid_search, benefit_pairs, c_for_benefit, c_for_benefit_ci, c_for_benefit_score, random_subset};
 pub use effect::{Binning, RiskBin, RiskBins, arr_curve_figure, arr_histogram, baseline_risks, or_to_arr, treatment_effect};
-pub use learners::{
-    Arm, BenefitModel, EffectLearner, EffectModel, Linear, Logistic, RiskLearner, RiskModel, SLearner, TLearner, XLearner, fit_logistic,
-    treatment_dataset_split,
-};
+pub use learners::{Arm, SLearner, SLearnerParams, TLearner, TLearnerParams, XLearner, XLearnerParams, treatment_dataset_split};
 pub use trial::{Nnt, Trial, event_rate, proportion_treated};

@@ -255,12 +255,14 @@ impl Trial {
             self.n_treated, self.events_treated, self.n_control, self.events_control
         ))
     }
+}
 
-    /// Shows the summary inline.
-    pub fn evcxr_display(&self) {
-        self.summary().evcxr_display()
+impl crate::display::Render for Trial {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.summary())
     }
 }
+crate::rendered!(Trial);
 
 #[cfg(test)]
 mod tests {

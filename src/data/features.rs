@@ -50,6 +50,40 @@ impl<T: AsFeatures + ?Sized> AsFeatures for &T {
     }
 }
 
+/// A matrix with column names: features for a model whose coefficients or importances
+/// should carry names without building a frame. Made by [`named`].
+#[derive(Debug, Clone)]
+pub struct Named<'a> {
+    x: ArrayView2<'a, f64>,
+    names: Vec<String>,
+}
+
+/// Names the columns of a matrix (one name per column, no repeats).
+///
+/// ```
+/// use ai4med::data::{AsFeatures, named};
+/// let x = ndarray::array![[1.0, 2.0], [3.0, 4.0]];
+/// let f = named(x.view(), &["age", "sbp"]).unwrap();
+/// assert_eq!(f.to_features().unwrap().1.unwrap(), vec!["age", "sbp"]);
+/// assert!(named(x.view(), &["age"]).is_err());
+/// ```
+pub fn named<'a, S: AsRef<str>>(x: ArrayView2<'a, f64>, names: &[S]) -> Result<Named<'a>> {
+    crate::error::check::same_len("columns of x vs names", x.ncols(), names.len())?;
+    let names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            return Err(Error::invalid_arg("names", format!("column name {n:?} appears twice")));
+        }
+    }
+    Ok(Named { x, names })
+}
+
+impl AsFeatures for Named<'_> {
+    fn to_features(&self) -> Result<Features<'_>> {
+        Ok((CowArray::from(self.x.view()), Some(self.names.clone())))
+    }
+}
+
 /// Numeric columns of a frame as a matrix, nulls (and NaN) as `NaN`; all columns when
 /// `cols` is empty. A missing or non-numeric column is an error naming it.
 pub fn frame_to_matrix(df: &DataFrame, cols: &[&str]) -> Result<Array2<f64>> {

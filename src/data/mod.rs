@@ -43,16 +43,19 @@ pub fn data_path(relative: &str) -> Result<PathBuf> {
 mod colon;
 mod cxr;
 mod features;
+mod missing;
 mod nhefs;
 mod risk;
 mod survival_sets;
 pub use colon::{LEVAMISOLE_COLUMNS, colon, colon_from, levamisole, levamisole_from, levamisole_sample};
 pub use cxr::{CXR14_CLASSES, CXR14_PREVALENCE, PredictionSet, cxr_predictions, toy_predictions};
-pub use features::{AsFeatures, Features, frame_to_matrix};
+pub use features::{AsFeatures, Features, Named, frame_to_matrix, named};
 pub(crate) use features::{aligned, default_names};
+pub use missing::complete_cases;
+pub(crate) use missing::missing_mask;
 pub use nhefs::{NHEFS_FEATURES, nhefs, nhefs_from, nhefs_mortality, nhefs_mortality_from};
 pub use risk::{frame_to_csv, risk_factors, risk_factors_numpy};
-pub use survival_sets::{PBC_CONTINUOUS_COLUMNS, lymphoma, pbc, pbc_course, pbc_course_from, pbc_course_split, pbc_from};
+pub use survival_sets::{PBC_CONTINUOUS_COLUMNS, lymphoma, pbc, pbc_course, pbc_course_from, pbc_from};
 
 use polars::prelude::{Column, CsvReadOptions, DataFrame, DataType, SerReader};
 

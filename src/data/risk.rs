@@ -184,7 +184,7 @@ mod tests {
         let names = ["Age", "Systolic_BP", "Diastolic_BP", "Cholesterol"];
         let x = crate::prognosis::to_matrix(&df, &names).unwrap();
         let y = super::super::column_f64(&df, "y").unwrap();
-        let fit = crate::prognosis::LinearRegression::fit(&x.view(), &y, &names).unwrap();
+        let fit = crate::prognosis::LinearRegression::params().fit(&crate::data::named(x.view(), &names).unwrap(), &y).unwrap();
         let got: Vec<f64> = fit.coefficients[1..].iter().map(|c| c.estimate).collect();
         for (g, w) in got.iter().zip([0.01341909, 0.00942119, 0.01241238, 0.00530774]) {
             assert!((g - w).abs() < 5e-9, "{got:?}");

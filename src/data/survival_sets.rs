@@ -93,32 +93,13 @@ pub fn pbc_course_from(raw: &DataFrame) -> Result<DataFrame> {
     }
     let n = keep.iter().filter(|&&k| k).count();
     let df = DataFrame::new(n, cols)?;
-    crate::impute::complete_cases(&df)
+    super::complete_cases(&df)
 }
 
 /// The continuous columns of the PBC set, which the course standardises with the
 /// training split's mean and standard deviation.
 pub const PBC_CONTINUOUS_COLUMNS: [&str; 10] =
     ["age", "bili", "chol", "albumin", "copper", "alk.phos", "ast", "trig", "platelet", "protime"];
-
-/// The course's split of the PBC analysis set (course 2 week 4): `np.random.seed(0)`,
-/// then scikit-learn's `train_test_split(df, test_size=0.2)` and, on the rest,
-/// `train_test_split(dev, test_size=0.25)`; returns `(train, validation, test)`. On
-/// [`pbc_course`] that is 154 / 52 / 52 patients, the course's rows in the course's order
-/// ([`crate::prognosis::train_test_split_numpy`] draws NumPy's stream), so the course's
-/// Cox model, hazard ratios and Harrell's C come out to the digit (`tests/pbc_course.rs`).
-///
-/// ```
-/// let (train, val, test) = ai4med::data::pbc_course_split(&ai4med::data::pbc_course().unwrap()).unwrap();
-/// assert_eq!((train.height(), val.height(), test.height()), (154, 52, 52));
-/// ```
-pub fn pbc_course_split(df: &DataFrame) -> Result<(DataFrame, DataFrame, DataFrame)> {
-    use crate::prognosis::{TestSize, train_test_split_numpy};
-    let mut state = crate::pyrng::NumpyRandomState::new(0);
-    let (dev, test) = train_test_split_numpy(df, TestSize::Fraction(0.2), &mut state)?;
-    let (train, val) = train_test_split_numpy(&dev, TestSize::Fraction(0.25), &mut state)?;
-    Ok((train, val, test))
-}
 
 #[cfg(test)]
 mod tests {

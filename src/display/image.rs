@@ -234,6 +234,22 @@ impl Image {
     }
 }
 
+/// A grid of rendered [`Image`]s (overlays, heatmaps) with captions, as inline HTML.
+pub fn images_html<S: AsRef<str>>(images: &[Image], captions: &[S], cols: usize, cell_px: usize) -> crate::Result<super::Html> {
+    crate::error::check::same_len("images vs captions", images.len(), captions.len())?;
+    let cols = cols.max(1);
+    let mut html = format!("<div style=\"display:grid;grid-template-columns:repeat({cols},{cell_px}px);gap:6px\">");
+    for (img, cap) in images.iter().zip(captions) {
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &img.to_png()?.0);
+        html.push_str(&format!(
+            "<figure style=\"margin:0\"><img src=\"data:image/png;base64,{b64}\" style=\"width:{cell_px}px;image-rendering:pixelated\"/><figcaption style=\"font:11px sans-serif\">{}</figcaption></figure>",
+            super::escape_html(cap.as_ref())
+        ));
+    }
+    html.push_str("</div>");
+    Ok(super::Html(html))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,11 +20,13 @@
 mod colormap;
 mod image;
 mod progress;
+mod render;
 pub mod table;
 
 pub use colormap::{Colormap, Rgb};
-pub use image::Image;
+pub use image::{Image, images_html};
 pub use progress::Progress;
+pub use render::{Render, View};
 pub use table::{Align, Cell, FrameExt, Table, Tone};
 
 use base64::Engine as _;
@@ -39,6 +41,28 @@ use base64::Engine as _;
 /// ```
 pub fn evcxr_block(mime: &str, content: &str) -> String {
     format!("EVCXR_BEGIN_CONTENT {mime}\n{content}\nEVCXR_END_CONTENT\n")
+}
+
+/// A float in at most 7 significant digits, without trailing zeros (`0.2` for
+/// `0.19999999999999996`, `0.8265139` for Harrell's C), in scientific notation outside
+/// 1e-4 ≤ |x| < 1e9. Grader tables and failure reasons use it; a reason falls back to the
+/// full values when the short ones would read the same (a tolerance tighter than 7 digits).
+/// Tick labels of the crate's figures use it too.
+pub fn short_float(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x == 0.0 { "0".into() } else { format!("{x}") };
+    }
+    let sci = format!("{x:.6e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim =
+        |t: &str| -> String { if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t.to_string() } };
+    if (-4..9).contains(&exp) {
+        let decimals = (6 - exp).max(0) as usize;
+        trim(&format!("{x:.decimals$}"))
+    } else {
+        format!("{}e{exp}", trim(mantissa))
+    }
 }
 
 /// A p-value as reports print it: four decimals (`0.0096`, not `9.5889e-3`), and

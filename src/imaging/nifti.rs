@@ -322,10 +322,10 @@ fn read_stream<R: Read>(mut r: R, gz: bool, known_len: Option<u64>, max_bytes: u
             ),
         )
     };
-    if let Some(len) = known_len {
-        if (h.vox_offset as u64).saturating_add(need as u64) > len {
-            return Err(truncated(len.saturating_sub(h.vox_offset as u64)));
-        }
+    if let Some(len) = known_len
+        && (h.vox_offset as u64).saturating_add(need as u64) > len
+    {
+        return Err(truncated(len.saturating_sub(h.vox_offset as u64)));
     }
     let array_bytes = (n as u64).saturating_mul(4).max(need as u64);
     if array_bytes > max_bytes {

@@ -38,7 +38,7 @@ pub fn valid_starts(len: usize, patch: usize) -> Result<Vec<usize>> {
 
 /// One-hot encoding of a label patch `[x, y, z]` into `[n_classes, x, y, z]` (`f32`).
 /// Labels ≥ `n_classes` are an error.
-pub fn one_hot(label: &ArrayView3<u8>, n_classes: usize) -> Result<Array4<f32>> {
+pub fn one_hot_labels(label: &ArrayView3<u8>, n_classes: usize) -> Result<Array4<f32>> {
     let (a, b, c) = label.dim();
     let mut y = Array4::<f32>::zeros((n_classes, a, b, c));
     for ((i, j, k), &v) in label.indexed_iter() {
@@ -77,7 +77,7 @@ fn check_shapes(image: &ArrayView4<f32>, label: &ArrayView3<u8>, patch: [usize; 
     Ok(())
 }
 
-/// The sub-volume with corner `corner` (deterministic variant of [`get_sub_volume`]).
+/// The sub-volume with corner `corner` (deterministic variant of [`sample_sub_volume`]).
 pub fn sub_volume_at(
     image: &ArrayView4<f32>,
     label: &ArrayView3<u8>,
@@ -97,7 +97,7 @@ pub fn sub_volume_at(
     let [x0, y0, z0] = corner;
     let [px, py, pz] = patch;
     let lab = label.slice(s![x0..x0 + px, y0..y0 + py, z0..z0 + pz]);
-    let oh = one_hot(&lab, n_classes)?;
+    let oh = one_hot_labels(&lab, n_classes)?;
     let background = oh.index_axis(Axis(0), 0).sum() as f64 / (px * py * pz) as f64;
     let x = image.slice(s![x0..x0 + px, y0..y0 + py, z0..z0 + pz, ..]).permuted_axes([3, 0, 1, 2]).as_standard_layout().into_owned();
     let y = oh.slice(s![1.., .., .., ..]).to_owned();
@@ -120,13 +120,13 @@ pub fn sub_volume_at(
 /// let mut label = Array3::<u8>::zeros((8, 8, 6));
 /// label.slice_mut(ndarray::s![2..6, 2..6, 1..5]).fill(2);
 /// let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
-/// let sv = ai4med::imaging::get_sub_volume(&image.view(), &label.view(), [4, 4, 4], 4, 0.5, 100, &mut rng).unwrap();
+/// let sv = ai4med::imaging::sample_sub_volume(&image.view(), &label.view(), [4, 4, 4], 4, 0.5, 100, &mut rng).unwrap();
 /// assert_eq!(sv.x.shape(), &[2, 4, 4, 4]);
 /// assert_eq!(sv.y.shape(), &[3, 4, 4, 4]);
 /// assert!(sv.background < 0.5);
 /// ```
 #[allow(clippy::too_many_arguments)]
-pub fn get_sub_volume<R: Rng>(
+pub fn sample_sub_volume<R: Rng>(
     image: &ArrayView4<f32>,
     label: &ArrayView3<u8>,
     patch: [usize; 3],
@@ -217,7 +217,7 @@ mod tests {
         label[[4, 4, 4]] = 3;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         for _ in 0..20 {
-            let sv = get_sub_volume(&image.view(), &label.view(), [4, 4, 3], 4, 0.8, 1000, &mut rng).unwrap();
+            let sv = sample_sub_volume(&image.view(), &label.view(), [4, 4, 3], 4, 0.8, 1000, &mut rng).unwrap();
             assert!(sv.background < 0.8);
             let [x0, y0, z0] = sv.corner;
             // channels first, values copied from the corner
@@ -227,9 +227,9 @@ mod tests {
             assert!(((fg as f64) / 48.0 - (1.0 - sv.background)).abs() < 1e-9);
         }
         let empty = Array3::<u8>::zeros((10, 9, 8));
-        let e = get_sub_volume(&image.view(), &empty.view(), [4, 4, 3], 4, 0.95, 50, &mut rng).unwrap_err().to_string();
+        let e = sample_sub_volume(&image.view(), &empty.view(), [4, 4, 3], 4, 0.95, 50, &mut rng).unwrap_err().to_string();
         assert!(e.contains("tried 50 times") && e.contains("no tumour"), "{e}");
-        assert!(get_sub_volume(&image.view(), &label.view(), [11, 4, 3], 4, 0.95, 5, &mut rng).is_err());
+        assert!(sample_sub_volume(&image.view(), &label.view(), [11, 4, 3], 4, 0.95, 5, &mut rng).is_err());
         assert!(sub_volume_at(&image.view(), &label.view(), [8, 0, 0], [4, 4, 3], 4).is_err());
     }
 

@@ -52,10 +52,13 @@ fn box_smooth(a: &Array3<f32>, r: usize) -> Array3<f32> {
     out
 }
 
+/// One template volume, its affine and its voxel sizes.
+type Template = (Array3<f32>, [[f64; 4]; 4], Vec<f64>);
+
 /// Loads the bundled MNI152 templates (`data/mni152_2mm_{t1,gm,wm}.nii.gz`) and derives
 /// the brain mask and CSF map (see [`Templates`]).
 pub fn mni_templates() -> Result<Templates> {
-    let read = |n: &str| -> Result<(Array3<f32>, [[f64; 4]; 4], Vec<f64>)> {
+    let read = |n: &str| -> Result<Template> {
         let v = read_nifti(crate::data::data_path(&format!("mni152_2mm_{n}.nii.gz"))?)?;
         Ok((v.view3()?.to_owned(), v.affine(), v.spacing().to_vec()))
     };

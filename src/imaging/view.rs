@@ -154,7 +154,7 @@ pub fn montage(vol: &ArrayView3<f32>, label: Option<&ArrayView3<u8>>, plane: Pla
     let idx: Vec<usize> = (0..n).map(|k| ((k as f64 + 0.5) * len as f64 / n as f64) as usize).collect();
     let imgs = idx.iter().map(|&i| frame(vol, label, plane, i, 0.45)).collect::<Result<Vec<_>>>()?;
     let caps: Vec<String> = idx.iter().map(|i| format!("{} {i}", plane.name())).collect();
-    crate::xray::images_html(&imgs, &caps, cols, cell_px)
+    crate::display::images_html(&imgs, &caps, cols, cell_px)
 }
 
 /// An animated GIF sweeping through the volume slice by slice in one plane (labels in

@@ -19,6 +19,7 @@ pub struct Importance {
     baseline: f64,
     drops: Array2<f64>,
     method: &'static str,
+    unit: &'static str,
 }
 
 /// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
@@ -29,7 +30,7 @@ impl std::fmt::Debug for Importance {
             "Importance {{ method: {:?}, features: {:?}, baseline: {}, repeats: {} }}",
             self.method,
             self.names,
-            crate::grade::short_float(self.baseline),
+            crate::display::short_float(self.baseline),
             self.drops.ncols()
         )
     }
@@ -82,7 +83,11 @@ impl Importance {
         for (n, m, s) in self.ranked() {
             t.push_row([Cell::from(n), Cell::from(m), Cell::from(s)]);
         }
-        t.caption(format!("{} importance: baseline score {:.4}, {} repeat(s)", self.method, self.baseline, self.drops.ncols()))
+        if self.baseline.is_nan() {
+            t.caption(format!("{} importance ({})", self.method, self.unit))
+        } else {
+            t.caption(format!("{} importance: baseline score {:.4}, {} repeat(s)", self.method, self.baseline, self.drops.ncols()))
+        }
     }
     /// Horizontal bars of the mean drops, most important on top (at most `max_display`).
     pub fn plot(&self, max_display: usize) -> Chart {
@@ -90,22 +95,56 @@ impl Importance {
         let shown = &ranked[..ranked.len().min(max_display.max(1))];
         let labels: Vec<String> = shown.iter().map(|r| if r.2 > 0.0 { format!("{} (±{:.3})", r.0, r.2) } else { r.0.clone() }).collect();
         let values: Vec<f64> = shown.iter().map(|r| r.1).collect();
-        crate::plot::barh(&format!("{} importance", self.method), "drop in score", &labels, &values)
-    }
-    /// Shows the table inline.
-    pub fn evcxr_display(&self) {
-        self.table().evcxr_display()
+        crate::plot::barh(&format!("{} importance", self.method), self.unit, &labels, &values)
     }
 }
 
-/// Settings of [`permutation_importance`]: repeats, seed, and optionally which features.
+/// A model whose training measured how much each feature decreased impurity (trees
+/// and forests).
+pub trait ImpurityImportance {
+    /// The features, in the model's order.
+    fn feature_names(&self) -> &[String];
+    /// Mean decrease in impurity per feature, summing to 1.
+    fn feature_importances(&self) -> Vec<f64>;
+}
+
+/// Impurity-based importance (mean decrease in impurity, scikit-learn's
+/// `feature_importances_`) as an [`Importance`] with its table and plot. Biased towards
+/// features with many distinct values; [`permutation_importance`] is not.
 ///
 /// ```
-/// let s = ai4med::interpret::PermutationSettings::new(100).seed(7).features(&["age"]);
+/// use ai4med::interpret::impurity_importance;
+/// use ai4med::trees::DecisionTreeClassifier;
+/// let x = ndarray::array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 1.0]];
+/// let tree = DecisionTreeClassifier::params().fit(&x, &[0.0, 0.0, 1.0, 1.0]).unwrap();
+/// let imp = impurity_importance(&tree);
+/// assert_eq!(imp.ranked()[0].0, "x0");
+/// assert!(imp.plot(10).to_svg().is_ok());
+/// ```
+pub fn impurity_importance<M: ImpurityImportance + ?Sized>(model: &M) -> Importance {
+    Importance::from_values(
+        model.feature_names().to_vec(),
+        &model.feature_importances(),
+        "impurity",
+        "share of the total impurity decrease",
+    )
+}
+
+/// Mean |SHAP value| per feature (the global ranking of a SHAP summary) as an
+/// [`Importance`] with its table and plot.
+pub fn shap_importance(shap: &super::ShapValues) -> Importance {
+    let (names, values): (Vec<String>, Vec<f64>) = shap.mean_abs().into_iter().unzip();
+    Importance::from_values(names, &values, "SHAP", "mean |SHAP value| (average impact on the output)")
+}
+
+/// Configuration of [`permutation_importance`]: repeats, seed, and optionally which features.
+///
+/// ```
+/// let s = ai4med::interpret::PermutationConfig::new(100).seed(7).features(&["age"]);
 /// assert_eq!(s.repeats, 100);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct PermutationSettings {
+pub struct PermutationConfig {
     /// Shuffles per feature (scikit-learn's `n_repeats`, default 5).
     pub repeats: usize,
     /// Seed: the same seed gives the same importances on any number of threads.
@@ -114,16 +153,16 @@ pub struct PermutationSettings {
     pub features: Option<Vec<String>>,
 }
 
-impl Default for PermutationSettings {
+impl Default for PermutationConfig {
     fn default() -> Self {
-        PermutationSettings { repeats: 5, seed: 0, features: None }
+        PermutationConfig { repeats: 5, seed: 0, features: None }
     }
 }
 
-impl PermutationSettings {
+impl PermutationConfig {
     /// `repeats` shuffles per feature, seed 0, all features.
     pub fn new(repeats: usize) -> Self {
-        PermutationSettings { repeats, ..Default::default() }
+        PermutationConfig { repeats, ..Default::default() }
     }
     /// Sets the seed.
     pub fn seed(mut self, seed: u64) -> Self {
@@ -184,17 +223,17 @@ pub fn permutation(n: usize, seed: u64) -> Vec<usize> {
 /// closure rather than an estimator with a scorer.
 ///
 /// ```
-/// use ai4med::interpret::{permutation_importance, PermutationSettings};
+/// use ai4med::interpret::{permutation_importance, PermutationConfig};
 /// use ai4med::prognosis::{cindex, Risk};
 /// use ndarray::Array2;
 /// // Feature 0 decides the outcome, feature 1 is noise.
 /// let x = Array2::from_shape_fn((200, 2), |(i, j)| if j == 0 { (i % 20) as f64 } else { ((i * 7) % 13) as f64 });
 /// let y: Vec<f64> = (0..200).map(|i| ((i % 20) >= 10) as u8 as f64).collect();
 /// let imp = permutation_importance(|m: &Array2<f64>| Ok(m.column(0).to_vec()), &x, &y,
-///     |y, p| cindex(y, Risk(p)), PermutationSettings::new(20).seed(1)).unwrap();
+///     |y, p| cindex(y, Risk(p)), PermutationConfig::new(20).seed(1)).unwrap();
 /// assert!(imp.means()[0] > 0.4 && imp.means()[1] == 0.0);
 /// ```
-pub fn permutation_importance<X, P, M>(predict: P, x: &X, y: &[f64], metric: M, settings: PermutationSettings) -> Result<Importance>
+pub fn permutation_importance<X, P, M>(predict: P, x: &X, y: &[f64], metric: M, settings: PermutationConfig) -> Result<Importance>
 where
     X: AsFeatures + ?Sized,
     P: Fn(&Array2<f64>) -> Result<Vec<f64>> + Sync,
@@ -227,7 +266,13 @@ where
             Ok(baseline - s?)
         },
     )?;
-    Ok(Importance { names: cols.iter().map(|&j| names[j].clone()).collect(), baseline, drops, method: "permutation" })
+    Ok(Importance {
+        names: cols.iter().map(|&j| names[j].clone()).collect(),
+        baseline,
+        drops,
+        method: "permutation",
+        unit: "drop in score",
+    })
 }
 
 /// The shuffles of [`permutation_importance`]: for each selected column `j` and repeat,
@@ -235,7 +280,7 @@ where
 /// `j·repeats + repeat`), handed to `task(state, j, perm)`, which returns the score drop.
 /// Tasks run in parallel with one `state` per worker. Shared by the generic function and
 /// the forest-specific path so that both shuffle identically.
-pub(crate) fn run_shuffles<S, I, T>(cols: &[usize], n: usize, settings: &PermutationSettings, init: I, task: T) -> Result<Array2<f64>>
+pub(crate) fn run_shuffles<S, I, T>(cols: &[usize], n: usize, settings: &PermutationConfig, init: I, task: T) -> Result<Array2<f64>>
 where
     I: Fn() -> S + Sync + Send,
     T: Fn(&mut S, usize, &[usize]) -> Result<f64> + Sync + Send,
@@ -262,7 +307,7 @@ where
 }
 
 /// Checks the settings and resolves the selected columns (shared with the forest path).
-pub(crate) fn prepare(names: &[String], rows: usize, y: &[f64], settings: &PermutationSettings) -> Result<Vec<usize>> {
+pub(crate) fn prepare(names: &[String], rows: usize, y: &[f64], settings: &PermutationConfig) -> Result<Vec<usize>> {
     if settings.repeats == 0 {
         return Err(Error::invalid_arg("repeats", "need at least one repeat"));
     }
@@ -272,8 +317,21 @@ pub(crate) fn prepare(names: &[String], rows: usize, y: &[f64], settings: &Permu
 }
 
 impl Importance {
+    /// One value per feature (impurity decreases, mean |SHAP values|): a single
+    /// "repeat", no baseline score (NaN).
+    pub(crate) fn from_values(names: Vec<String>, values: &[f64], method: &'static str, unit: &'static str) -> Importance {
+        let drops = Array2::from_shape_fn((values.len(), 1), |(i, _)| values[i]);
+        Importance { names, baseline: f64::NAN, drops, method, unit }
+    }
+
+    pub(crate) fn with_method(mut self, method: &'static str, unit: &'static str) -> Importance {
+        self.method = method;
+        self.unit = unit;
+        self
+    }
+
     pub(crate) fn from_parts(names: Vec<String>, baseline: f64, drops: Array2<f64>) -> Importance {
-        Importance { names, baseline, drops, method: "permutation" }
+        Importance { names, baseline, drops, method: "permutation", unit: "drop in score" }
     }
 }
 
@@ -294,9 +352,7 @@ impl Importance {
 /// let x = Array2::from_shape_fn((100, 2), |(i, j)| if j == 0 { i as f64 } else { ((i * 37) % 11) as f64 });
 /// let y: Vec<f64> = (0..100).map(|i| (i >= 50) as u8 as f64).collect();
 /// let imp = drop_column_importance(|xt: &Array2<f64>, yt: &[f64], xv: &Array2<f64>| {
-///     let names: Vec<String> = (0..xt.ncols()).map(|j| format!("x{j}")).collect();
-///     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-///     LinearRegression::fit(&xt.view(), yt, &refs)?.predict(&xv.view())
+///     LinearRegression::params().fit(xt, yt)?.predict(xv)
 /// }, &x, &y, &x, &y, |y, p| cindex(y, Risk(p))).unwrap();
 /// assert!(imp.means()[0] > 0.3);
 /// ```
@@ -344,13 +400,20 @@ where
     let drops: Vec<f64> =
         (0..tr.ncols()).into_par_iter().map(|j| Ok(baseline - score(&without(&tr, j), &without(&va, j))?)).collect::<Result<Vec<f64>>>()?;
     let drops = Array2::from_shape_vec((names.len(), 1), drops).map_err(|e| Error::invalid_arg("importance", e.to_string()))?;
-    Ok(Importance { names, baseline, drops, method: "drop-column" })
+    Ok(Importance { names, baseline, drops, method: "drop-column", unit: "drop in score" })
 }
+
+impl crate::display::Render for Importance {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
+    }
+}
+crate::rendered!(Importance);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prognosis::{LogisticRegression, Penalty, Risk, cindex};
+    use crate::prognosis::{LogisticRegression, Risk, cindex};
     use rand::Rng;
     use rand_distr::{Distribution, StandardNormal};
 
@@ -361,13 +424,13 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let x = Array2::from_shape_fn((1000, 2), |_| StandardNormal.sample(&mut rng));
         let y: Vec<f64> = x.column(0).iter().map(|&v: &f64| (1.0 / (1.0 + (-v).exp())).round()).collect();
-        let lr = LogisticRegression::fit(&x.view(), &y, &["informative", "noise"], Penalty::L2 { c: 1.0 }).unwrap();
+        let lr = LogisticRegression::params().fit(&crate::data::named(x.view(), &["informative", "noise"]).unwrap(), &y).unwrap();
         let imp = permutation_importance(
-            |m: &Array2<f64>| lr.predict_proba(&m.view()),
+            |m: &Array2<f64>| lr.positive_proba(m),
             &x,
             &y,
             |y, p| cindex(y, Risk(p)),
-            PermutationSettings::new(100).seed(3),
+            PermutationConfig::new(100).seed(3),
         )
         .unwrap();
         let m = imp.means();
@@ -376,11 +439,11 @@ mod tests {
         assert_eq!(imp.ranked()[0].0, "x0");
         // Deterministic, and a subset gives the same values for its features.
         let again = permutation_importance(
-            |m: &Array2<f64>| lr.predict_proba(&m.view()),
+            |m: &Array2<f64>| lr.positive_proba(m),
             &x,
             &y,
             |y, p| cindex(y, Risk(p)),
-            PermutationSettings::new(100).seed(3).features(&["x1"]),
+            PermutationConfig::new(100).seed(3).features(&["x1"]),
         )
         .unwrap();
         assert_eq!(again.drops().row(0), imp.drops().row(1));
@@ -396,7 +459,7 @@ mod tests {
             (0..300).map(|i| rng.random_bool(1.0 / (1.0 + (-(x[[i, 0]] - x[[i, 1]] + 0.5 * x[[i, 2]])).exp())) as u8 as f64).collect();
         let rf = RandomForestClassifier::params().n_estimators(30).seed(2).progress(false).fit(&x, &y).unwrap();
         let auc = |y: &[f64], p: &[f64]| crate::metrics::roc_auc(y, p);
-        let settings = PermutationSettings::new(7).seed(9);
+        let settings = PermutationConfig::new(7).seed(9);
         let generic = permutation_importance(|m: &Array2<f64>| rf.positive_proba(m), &x, &y, auc, settings.clone()).unwrap();
         let fast = rf.permutation_importance(&x, &y, auc, settings.clone()).unwrap();
         let close = |a: &Importance, b: &Importance| {
@@ -408,7 +471,7 @@ mod tests {
         let some = rf.permutation_importance(&x, &y, auc, settings.features(&["x4", "x1"])).unwrap();
         assert!(some.drops().row(1).iter().zip(generic.drops().row(1)).all(|(u, v)| (u - v).abs() < 1e-12));
         assert_eq!(some.feature_names(), ["x4".to_string(), "x1".to_string()]);
-        assert!(rf.permutation_importance(&x, &y, auc, PermutationSettings::new(0)).is_err());
+        assert!(rf.permutation_importance(&x, &y, auc, PermutationConfig::new(0)).is_err());
     }
 
     #[test]
@@ -417,16 +480,16 @@ mod tests {
         let y: Vec<f64> = (0..10).map(|i| (i % 2) as f64).collect();
         let pred = |m: &Array2<f64>| Ok(m.column(0).to_vec());
         let metric = |y: &[f64], p: &[f64]| cindex(y, Risk(p));
-        assert!(permutation_importance(pred, &x, &y, metric, PermutationSettings::new(0)).unwrap_err().to_string().contains("repeat"));
+        assert!(permutation_importance(pred, &x, &y, metric, PermutationConfig::new(0)).unwrap_err().to_string().contains("repeat"));
         assert!(
-            permutation_importance(pred, &x, &y, metric, PermutationSettings::new(2).features(&["age"]))
+            permutation_importance(pred, &x, &y, metric, PermutationConfig::new(2).features(&["age"]))
                 .unwrap_err()
                 .to_string()
                 .contains("'age'")
         );
-        assert!(permutation_importance(pred, &x, &y[..5], metric, PermutationSettings::new(2)).is_err());
+        assert!(permutation_importance(pred, &x, &y[..5], metric, PermutationConfig::new(2)).is_err());
         let short = |_: &Array2<f64>| Ok(vec![0.0; 3]);
-        assert!(permutation_importance(short, &x, &y, metric, PermutationSettings::new(2)).is_err());
+        assert!(permutation_importance(short, &x, &y, metric, PermutationConfig::new(2)).is_err());
         let one = Array2::from_shape_fn((10, 1), |(i, _)| i as f64);
         let fp = |_: &Array2<f64>, _: &[f64], v: &Array2<f64>| Ok(v.column(0).to_vec());
         assert!(drop_column_importance(fp, &one, &y, &one, &y, metric).is_err());

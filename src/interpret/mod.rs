@@ -27,7 +27,10 @@ mod importance;
 pub use exact::{MAX_EXACT_FEATURES, exact_shapley};
 #[cfg(feature = "torch")]
 pub use gradcam::{grad_cam, grad_cam_2d, grad_cam_3d, grad_cam_from_arrays, upsample_bilinear};
-pub use importance::{Importance, PermutationSettings, drop_column_importance, permutation, permutation_importance};
+pub use importance::{
+    Importance, ImpurityImportance, PermutationConfig, drop_column_importance, impurity_importance, permutation, permutation_importance,
+    shap_importance,
+};
 pub(crate) use importance::{prepare as importance_prepare, run_shuffles as importance_run_shuffles};
 
 use crate::display::{Cell, Table, Tone};
@@ -73,7 +76,7 @@ impl std::fmt::Debug for ShapValues {
             "ShapValues {{ rows: {}, features: {:?}, expected value: {} }}",
             self.values.nrows(),
             self.names,
-            crate::grade::short_float(self.expected_value)
+            crate::display::short_float(self.expected_value)
         )
     }
 }
@@ -332,15 +335,6 @@ impl ShapValues {
         Chart::from_result(build(), "summary plot")
     }
 
-    /// Mean |φ| per feature as horizontal bars, largest on top (the global ranking).
-    pub fn importance_plot(&self, max_display: usize) -> Chart {
-        let ranking = self.mean_abs();
-        let k = max_display.max(1).min(ranking.len());
-        let labels: Vec<String> = ranking[..k].iter().map(|r| r.0.clone()).collect();
-        let values: Vec<f64> = ranking[..k].iter().map(|r| r.1).collect();
-        crate::plot::barh("mean |SHAP value|", "mean |SHAP value| (average impact on the output)", &labels, &values)
-    }
-
     /// Dependence plot: each row's value of `feature` against its SHAP value for that
     /// feature, coloured by the value of `color_by` when given (interactions show up
     /// as vertical spread that tracks the colour).
@@ -398,26 +392,7 @@ impl ShapValues {
     }
 }
 
-impl std::fmt::Display for ShapValues {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "SHAP values for {} rows × {} features, E[f] = {:.4}", self.n_rows(), self.names.len(), self.expected_value)?;
-        for (name, v) in self.mean_abs() {
-            writeln!(f, "  {name:<24} mean |φ| = {v:.4}")?;
-        }
-        Ok(())
-    }
-}
-
-impl ShapValues {
-    /// Shows the importance ranking table inline.
-    pub fn evcxr_display(&self) {
-        let mut t = Table::new(["feature", "mean |SHAP value|"]);
-        for (name, v) in self.mean_abs() {
-            t.push_row([Cell::from(name), Cell::from(v)]);
-        }
-        t.caption(format!("SHAP values for {} rows, E[f] = {:.4}", self.n_rows(), self.expected_value)).evcxr_display();
-    }
-}
+impl ShapValues {}
 
 /// A number in at most 4 significant figures for labels.
 fn short(v: f64) -> String {
@@ -505,3 +480,21 @@ fn colour_bar(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, label:
     area.draw(&Text::new(second, (x0 - 4, bottom + 33), font)).map_err(plot_error)?;
     Ok(())
 }
+
+impl ShapValues {
+    /// Features ranked by mean |SHAP value|, with the expected value in the caption.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(["feature", "mean |SHAP value|"]).max_rows(usize::MAX);
+        for (name, v) in self.mean_abs() {
+            t.push_row([Cell::from(name), Cell::from(v)]);
+        }
+        t.caption(format!("SHAP values for {} rows × {} features, E[f] = {:.4}", self.n_rows(), self.names.len(), self.expected_value))
+    }
+}
+
+impl crate::display::Render for ShapValues {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
+    }
+}
+crate::rendered!(ShapValues);

@@ -47,10 +47,6 @@ impl CalibrationCurve {
             .scatter(&self.prob_pred, &self.prob_true, "")
             .dashed(&[0.0, 1.0], &[0.0, 1.0], "perfectly calibrated")
     }
-    /// Prints the figure for evcxr.
-    pub fn evcxr_display(&self) {
-        self.figure("Calibration curve").evcxr_display()
-    }
 }
 
 /// numpy's `percentile` with linear interpolation, on sorted data.
@@ -137,19 +133,19 @@ pub fn brier_score<L: Labels + ?Sized>(y: &L, prob: &[f64]) -> Result<f64> {
 
 /// Platt scaling: a calibrator `p = 1 / (1 + exp(−(a·s + b)))` fitted to scores `s`.
 ///
-/// [`Platt::fit`] follows Platt (1999) as scikit-learn's `CalibratedClassifierCV(method =
+/// `Platt::params().fit(&y, &scores)` follows Platt (1999) as scikit-learn's `CalibratedClassifierCV(method =
 /// "sigmoid")` does: the targets are smoothed to `(N₊ + 1)/(N₊ + 2)` and
 /// `1/(N₋ + 2)` so that separable data still give a finite fit, and the log loss is
 /// minimised without a penalty (here by Newton's method to machine precision;
 /// scikit-learn stops L-BFGS at a gradient of 1e-6). scikit-learn reports
-/// `A = −a`, `B = −b`. [`Platt::fit_unsmoothed`] uses the raw 0/1 labels, like the
+/// `A = −a`, `B = −b`. `.smoothed(false)` uses the raw 0/1 labels, like the
 /// course's plain logistic regression on the predictions (without its L2 penalty).
 ///
 /// ```
 /// use ai4med::metrics::Platt;
 /// let y = [0, 0, 1, 0, 1, 1];
 /// let s = [0.1, 0.3, 0.35, 0.5, 0.8, 0.9];
-/// let cal = Platt::fit(&y, &s).unwrap();
+/// let cal = Platt::params().fit(&y, &s).unwrap();
 /// let p = cal.predict(&s).unwrap();
 /// assert!(p[5] > p[0] && cal.a > 0.0);
 /// ```
@@ -163,15 +159,50 @@ pub struct Platt {
     pub iterations: usize,
 }
 
-impl Platt {
-    /// Fits with Platt's smoothed targets.
-    pub fn fit<L: Labels + ?Sized>(y: &L, scores: &[f64]) -> Result<Platt> {
-        Self::fit_impl(y, scores, true)
-    }
+/// Settings of a [`Platt`] fit: smoothed targets (Platt's, on unless set) or the raw labels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlattParams {
+    /// Fit to Platt's smoothed targets (scikit-learn's) rather than the raw 0/1 labels.
+    pub smoothed: bool,
+}
 
-    /// Fits to the raw 0/1 labels (fails to converge on perfectly separated data).
-    pub fn fit_unsmoothed<L: Labels + ?Sized>(y: &L, scores: &[f64]) -> Result<Platt> {
-        Self::fit_impl(y, scores, false)
+impl Default for PlattParams {
+    fn default() -> Self {
+        PlattParams { smoothed: true }
+    }
+}
+
+impl PlattParams {
+    /// Smoothed targets on (default) or off; off fails to converge on perfectly
+    /// separated data.
+    pub fn smoothed(mut self, on: bool) -> Self {
+        self.smoothed = on;
+        self
+    }
+    /// Fits `P(y = 1 | s) = σ(a·s + b)` to labels `y` and scores `scores`.
+    pub fn fit<L: Labels + ?Sized>(&self, y: &L, scores: &[f64]) -> Result<Platt> {
+        Platt::fit_impl(y, scores, self.smoothed)
+    }
+}
+
+/// The scores are the model's one feature (`x`), the labels its target (`y`).
+impl crate::model::Fit<[f64], [f64]> for PlattParams {
+    type Fitted = Platt;
+    fn fit(&self, x: &[f64], y: &[f64]) -> Result<Platt> {
+        PlattParams::fit(self, y, x)
+    }
+}
+
+impl crate::model::Predict<[f64]> for Platt {
+    fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        Platt::predict(self, x)
+    }
+}
+
+impl Platt {
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> PlattParams {
+        PlattParams::default()
     }
 
     fn fit_impl<L: Labels + ?Sized>(y: &L, scores: &[f64], smooth: bool) -> Result<Platt> {
@@ -191,7 +222,7 @@ impl Platt {
                     what: "Platt scaling without smoothing".into(),
                     iterations: 0,
                     detail:
-                        "the scores separate the classes perfectly, so the slope grows without bound; use Platt::fit (smoothed targets)"
+                        "the scores separate the classes perfectly, so the slope grows without bound; use Platt::params() with its default smoothed targets"
                             .into(),
                 });
             }
@@ -279,13 +310,30 @@ where
     for (name, y, s) in classes {
         let (name, y, s) = (name.as_ref(), y.as_ref(), s.as_ref());
         let before = calibration_curve(y, s, n_bins, BinStrategy::Uniform)?;
-        let platt = Platt::fit(y, s)?;
+        let platt = Platt::params().fit(y, s)?;
         let after = calibration_curve(y, &platt.predict(s)?, n_bins, BinStrategy::Uniform)?;
         figs.push(before.figure(&format!("{name}: before")).legend(Legend::Hidden));
         figs.push(after.figure(&format!("{name}: after Platt scaling")).legend(Legend::Hidden));
     }
     Ok(Grid::new(figs, 2))
 }
+
+impl crate::display::Render for CalibrationCurve {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Figure(self.figure("Calibration curve").to_svg())
+    }
+}
+crate::rendered!(CalibrationCurve);
+
+impl crate::display::Render for Platt {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::text(format!(
+            "Platt scaling: P(y = 1 | s) = σ({:.6}·s + {:.6}) ({} Newton iterations)",
+            self.a, self.b, self.iterations
+        ))
+    }
+}
+crate::rendered!(Platt);
 
 #[cfg(test)]
 mod tests {
@@ -307,7 +355,7 @@ mod tests {
     fn platt_gradient_is_zero_at_fit() {
         let y = [0, 0, 1, 0, 1, 1, 0, 1];
         let s = [-2.0, -1.0, -0.5, 0.0, 0.2, 1.0, 1.5, 3.0];
-        let c = Platt::fit_unsmoothed(&y, &s).unwrap();
+        let c = Platt::params().smoothed(false).fit(&y, &s).unwrap();
         let p = c.predict(&s).unwrap();
         let g0: f64 = p.iter().zip(&y).map(|(p, &t)| p - t as f64).sum();
         let g1: f64 = p.iter().zip(&y).zip(&s).map(|((p, &t), x)| (p - t as f64) * x).sum();
@@ -318,9 +366,9 @@ mod tests {
     fn platt_separable_needs_smoothing() {
         let y = [0, 0, 1, 1];
         let s = [0.1, 0.2, 0.8, 0.9];
-        assert!(Platt::fit(&y, &s).is_ok());
-        assert!(matches!(Platt::fit_unsmoothed(&y, &s), Err(Error::NotConverged { .. })));
-        assert!(Platt::fit(&[1, 1], &[0.1, 0.2]).is_err());
+        assert!(Platt::params().fit(&y, &s).is_ok());
+        assert!(matches!(Platt::params().smoothed(false).fit(&y, &s), Err(Error::NotConverged { .. })));
+        assert!(Platt::params().fit(&[1, 1], &[0.1, 0.2]).is_err());
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub struct RocCurve {
 /// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
 impl std::fmt::Debug for RocCurve {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RocCurve {{ points: {}, auc: {} }}", self.fpr.len(), crate::grade::short_float(self.auc))
+        write!(f, "RocCurve {{ points: {}, auc: {} }}", self.fpr.len(), crate::display::short_float(self.auc))
     }
 }
 
@@ -143,11 +143,6 @@ impl RocCurve {
     /// This curve alone on a ROC figure.
     pub fn figure(&self, name: &str) -> Figure {
         roc_figure(&[(name, self)])
-    }
-
-    /// Prints the figure for evcxr.
-    pub fn evcxr_display(&self) {
-        self.figure("model").evcxr_display()
     }
 }
 
@@ -254,7 +249,7 @@ pub struct PrCurve {
 /// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
 impl std::fmt::Debug for PrCurve {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PrCurve {{ points: {}, average_precision: {} }}", self.recall.len(), crate::grade::short_float(self.average_precision))
+        write!(f, "PrCurve {{ points: {}, average_precision: {} }}", self.recall.len(), crate::display::short_float(self.average_precision))
     }
 }
 
@@ -262,10 +257,6 @@ impl PrCurve {
     /// This curve alone on a PR figure.
     pub fn figure(&self, name: &str) -> Figure {
         pr_figure(&[(name, self)])
-    }
-    /// Prints the figure for evcxr.
-    pub fn evcxr_display(&self) {
-        self.figure("model").evcxr_display()
     }
 }
 
@@ -334,6 +325,20 @@ pub fn pr_figure<S: AsRef<str>, C: std::borrow::Borrow<PrCurve>>(curves: &[(S, C
     }
     f
 }
+
+impl crate::display::Render for RocCurve {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Figure(self.figure("model").to_svg())
+    }
+}
+crate::rendered!(RocCurve);
+
+impl crate::display::Render for PrCurve {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Figure(self.figure("model").to_svg())
+    }
+}
+crate::rendered!(PrCurve);
 
 #[cfg(test)]
 mod tests {

@@ -30,9 +30,10 @@ mod calibration;
 pub(crate) use calibration::quantile_sorted;
 mod ci;
 mod curves;
+pub mod segmentation;
 mod table;
 
-pub use calibration::{BinStrategy, CalibrationCurve, Platt, brier_score, calibration_curve, calibration_grid};
+pub use calibration::{BinStrategy, CalibrationCurve, Platt, PlattParams, brier_score, calibration_curve, calibration_grid};
 pub use ci::{Bootstrap, BootstrapResult, DelongTest, Interval, bootstrap_auc, bootstrap_ci, delong_ci, delong_test, delong_variance};
 pub use curves::{PrCurve, RocCurve, average_precision, pr_curve, pr_figure, roc_auc, roc_curve, roc_figure};
 pub use table::{MetricValue, PerformanceTable};

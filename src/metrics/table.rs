@@ -1,5 +1,7 @@
 //! The per-class performance table of the assignment, with optional confidence intervals.
 
+/// A metric of a confusion matrix.
+type Metric = fn(&Confusion) -> Result<f64>;
 use super::{Bootstrap, Confusion, bootstrap_auc, bootstrap_ci, check_threshold};
 use crate::display::{Cell, Table, Tone};
 use crate::{Error, Result};
@@ -114,7 +116,7 @@ impl PerformanceTable {
                         .ok()
                         .map(|r| (r.interval.lower, r.interval.upper))
                 };
-                let fns: [(usize, fn(&Confusion) -> Result<f64>); 6] = [
+                let fns: [(usize, Metric); 6] = [
                     (0, Confusion::accuracy),
                     (2, Confusion::sensitivity),
                     (3, Confusion::specificity),
@@ -178,11 +180,6 @@ impl PerformanceTable {
         }
         t
     }
-
-    /// Prints the HTML table for evcxr.
-    pub fn evcxr_display(&self) {
-        self.table().evcxr_display()
-    }
 }
 
 impl std::fmt::Debug for PerformanceTable {
@@ -191,11 +188,12 @@ impl std::fmt::Debug for PerformanceTable {
     }
 }
 
-impl std::fmt::Display for PerformanceTable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.table())
+impl crate::display::Render for PerformanceTable {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
     }
 }
+crate::rendered!(PerformanceTable);
 
 #[cfg(test)]
 mod tests {

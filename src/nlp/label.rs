@@ -463,7 +463,7 @@ impl Labeler {
                 Method::Keyword => vec![Certainty::Positive; ms.len()],
                 Method::KeywordNegation(words) => {
                     let toks = tokenize(s);
-                    let neg = toks.iter().any(|t| words.iter().any(|w| *w == t.text));
+                    let neg = toks.iter().any(|t| words.contains(&t.text));
                     vec![if neg { Certainty::Negative } else { Certainty::Positive }; ms.len()]
                 }
                 Method::NegationSubstrings(words) => {

@@ -14,7 +14,7 @@
 //! | synonyms, is-a hierarchy | several phrases per observation in [`PhraseLists`]; [`propagate_hierarchy`], [`CHEXPERT_HIERARCHY`], `Labeler::hierarchy` |
 //! | per-label F1 | [`evaluate_labels`], [`LabelScores::table`] |
 //! | (not in the course) real reports: the Indiana University / OpenI collection with its MeSH indexing | [`read_openi`], [`mesh_labels`], [`evaluate_on_mesh`] (fetched by set-up, never committed) |
-//! | `get_span_from_scores`, `construct_answer` | [`best_span`], [`construct_answer`] (the model side is `ai4med::qa`, feature `torch`) |
+//! | `get_span_from_scores`, `construct_answer` | [`best_span`], [`construct_answer`] (the model side is `ai4med::nlp::qa`, feature `torch`) |
 //!
 //! Rules and phrase lists are bundled in `data/nlp/` (radtext, medspaCy and negspaCy, all
 //! MIT; see `data/README.md`).
@@ -23,6 +23,8 @@ pub mod bioc;
 mod label;
 mod negation;
 mod openi;
+#[cfg(feature = "torch")]
+pub mod qa;
 mod qa_text;
 mod synth;
 mod text;

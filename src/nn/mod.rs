@@ -13,12 +13,13 @@
 //! | `grad_cam` | [`XrayClassifier::grad_cam`], [`GradCam`] |
 
 mod densenet;
+mod loss;
 mod train;
 mod unet;
 
 pub use densenet::{DenseNet, DenseNetConfig, parameter_count};
-pub use train::{EpochStats, GradCam, History, TrainConfig, XrayClassifier, images_to_tensor, weighted_bce_loss, weighted_bce_with_logits};
+pub use loss::{soft_dice_loss_tensor, weighted_bce_loss, weighted_bce_with_logits};
+pub use train::{EpochStats, GradCam, History, TrainConfig, XrayClassifier, images_to_tensor};
 pub use unet::{
-    SegEpoch, SegHistory, SegTrainConfig, SegmentationModel, Tiling, UNet3d, UNet3dConfig, probabilities_to_labels, soft_dice_loss_tensor,
-    unet_parameter_count,
+    SegEpoch, SegHistory, SegTrainConfig, SegmentationModel, Tiling, UNet3d, UNet3dConfig, probabilities_to_labels, unet_parameter_count,
 };

@@ -1,6 +1,7 @@
 //! Multi-label X-ray classifier: tensors, weighted loss, training, prediction, Grad-CAM.
 
 use super::densenet::{DenseNet, DenseNetConfig, parameter_count};
+use super::loss::{weighted_bce_loss, weighted_bce_with_logits};
 use crate::display::{Colormap, Image, Table};
 use crate::plot::{Figure, Grid};
 use crate::torch::fit_cache::{self, CachedFit, FitKey};
@@ -42,23 +43,6 @@ pub fn images_to_tensor(images: &[&Array2<f32>], std: &Standardization, device: 
     }
     let t = Tensor::f_from_slice(&data)?.f_reshape([images.len() as i64, 1, h as i64, w as i64])?;
     Ok(t.f_expand([images.len() as i64, 3, h as i64, w as i64], false)?.contiguous().to_device(device))
-}
-
-/// The course's weighted loss on tensors of probabilities: `Σₖ −meanᵢ[w_pos[k]·y·ln(p + ε) +
-/// w_neg[k]·(1 − y)·ln(1 − p + ε)]` ([`crate::xray::weighted_loss`] on arrays).
-pub fn weighted_bce_loss(probs: &Tensor, y: &Tensor, w_pos: &Tensor, w_neg: &Tensor, epsilon: f64) -> Tensor {
-    let pos: Tensor = w_pos * y * (probs + epsilon).log();
-    let one_minus: Tensor = 1.0 - probs;
-    let neg: Tensor = w_neg * (1.0 - y) * (one_minus + epsilon).log();
-    -(pos + neg).mean_dim(0, false, Kind::Float).sum(Kind::Float)
-}
-
-/// The same loss from logits without ε, computed stably through `log σ(z)` and
-/// `log σ(−z) = log(1 − σ(z))`: what training uses.
-pub fn weighted_bce_with_logits(logits: &Tensor, y: &Tensor, w_pos: &Tensor, w_neg: &Tensor) -> Tensor {
-    let pos: Tensor = w_pos * y * logits.log_sigmoid();
-    let neg: Tensor = w_neg * (1.0 - y) * (-logits).log_sigmoid();
-    -(pos + neg).mean_dim(0, false, Kind::Float).sum(Kind::Float)
 }
 
 /// Training settings.
@@ -549,7 +533,7 @@ impl XrayClassifier {
             shown.push(g.overlay(0.6)?);
             captions.push(format!("{} p = {:.3}", self.classes[c], g.probability));
         }
-        crate::xray::images_html(&shown, &captions, shown.len(), cell_px)
+        crate::display::images_html(&shown, &captions, shown.len(), cell_px)
     }
 }
 

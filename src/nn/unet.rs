@@ -1,6 +1,7 @@
 //! 3-D U-Net for brain-tumour segmentation (the course's `unet_model_3d`), its training
 //! on sampled sub-volumes, and whole-volume prediction by tiles or sliding windows.
 
+use super::loss::soft_dice_loss_tensor;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor, nn, nn::ModuleT, nn::OptimizerConfig};
 
 use crate::display::{Cell, Table};
-use crate::imaging::{Case, get_sub_volume, standardize};
+use crate::imaging::{Case, sample_sub_volume, standardize};
 use crate::plot::{Figure, Grid};
 use crate::torch::fit_cache::{self, CachedFit, FitKey};
 use crate::{Error, Result};
@@ -197,20 +198,6 @@ pub fn unet_parameter_count(config: &UNet3dConfig) -> Result<i64> {
     let vs = nn::VarStore::new(Device::Cpu);
     let _ = UNet3d::new(&vs.root(), config)?;
     Ok(vs.trainable_variables().iter().map(|t| t.numel() as i64).sum())
-}
-
-/// The course's soft Dice loss on tensors, `[N, C, x, y, z]` probabilities against 0/1
-/// targets: `1 − mean_c (2·Σ p·q + ε) / (Σ p² + Σ q² + ε)`, the sums running over the batch
-/// and the spatial axes of each class (a "batch Dice": a patch without some class does
-/// not get a per-patch ratio of ε/ε). Same value as `segment::soft_dice_loss` on one
-/// patch.
-pub fn soft_dice_loss_tensor(pred: &Tensor, target: &Tensor, epsilon: f64) -> Tensor {
-    let dims: Vec<i64> = std::iter::once(0).chain(2..pred.dim() as i64).collect();
-    let num = (pred * target).sum_dim_intlist(dims.as_slice(), false, Kind::Float) * 2.0 + epsilon;
-    let den = (pred * pred).sum_dim_intlist(dims.as_slice(), false, Kind::Float)
-        + (target * target).sum_dim_intlist(dims.as_slice(), false, Kind::Float)
-        + epsilon;
-    (num / den).mean(Kind::Float).neg() + 1.0
 }
 
 /// Settings of [`SegmentationModel::fit`].
@@ -438,7 +425,7 @@ impl SegmentationModel {
     }
 
     /// Trains with Adam on the soft Dice loss. Each step draws `batch_size` patches: a
-    /// training case at random, then [`get_sub_volume`] (background below
+    /// training case at random, then [`sample_sub_volume`] (background below
     /// `background_threshold`), then [`standardize`]. Validation patches are drawn once
     /// from the validation cases. After each epoch: validation soft Dice loss and per-class
     /// Dice; the weights of the epoch with the lowest validation loss are kept (and written
@@ -500,7 +487,7 @@ impl SegmentationModel {
         let device = self.vs.device();
         let draw = |cases: &[Case], rng: &mut ChaCha8Rng| -> Result<(Array4<f32>, Array4<f32>)> {
             let c = &cases[rng.random_range(0..cases.len())];
-            let sv = get_sub_volume(
+            let sv = sample_sub_volume(
                 &c.image.view(),
                 &c.label.view(),
                 config.patch,

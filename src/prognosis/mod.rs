@@ -1,4 +1,7 @@
-//! Prognosis with linear models (course 2, week 1: "Linear prognostic models").
+//! Prognosis (course 2, week 1: "Linear prognostic models"): clinical risk scores and
+//! the c-index are defined here; the preparation steps, linear models and splits the
+//! course uses with them are re-exported from [`crate::prep`], [`crate::linear`] and
+//! [`crate::model_selection`], so a course notebook finds them in one place.
 //!
 //! - clinical risk scores: [`cha2ds2_vasc`], [`meld`], [`ascvd`];
 //! - tabular preparation on polars frames: [`log_transform`], [`Standardizer`],
@@ -9,14 +12,14 @@
 //!   ([`Risk`], [`Longevity`]).
 
 mod cindex;
-mod prep;
-mod regression;
 mod scores;
 
 pub use cindex::{BinaryPair, Longevity, Ranking, Risk, binary_pair, binary_pair_table, cindex, cindex_pairs};
-pub use prep::{
-    Standardizer, TestSize, add_interactions, log_transform, make_standard_normal, one_hot, skewness, to_matrix, train_test_split,
-    train_test_split_numpy,
+// Course 2's toolbox under the course's module: the same items as in `prep`, `linear`
+// and `model_selection`, where they are defined.
+pub use crate::linear::{Coefficient, LinearRegression, LinearRegressionParams, LogisticRegression, LogisticRegressionParams, Penalty};
+pub use crate::model_selection::{TestSize, train_test_split, train_test_split_numpy};
+pub use crate::prep::{
+    Standardizer, StandardizerParams, add_interactions, log_transform, make_standard_normal, one_hot, skewness, to_matrix,
 };
-pub use regression::{Coefficient, LinearRegression, LogisticRegression, Penalty};
 pub use scores::{ascvd, ascvd_sum, cha2ds2_vasc, cha2ds2_vasc_for, meld};

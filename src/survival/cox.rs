@@ -2,7 +2,7 @@
 
 use super::SurvivalData;
 use crate::data::{AsFeatures, aligned, default_names};
-use crate::display::{Cell, Table, Tone};
+use crate::display::Table;
 use crate::plot::{Chart, Figure, PALETTE, plot_error, render_svg};
 use crate::{Error, Result};
 use nalgebra::{DMatrix, DVector};
@@ -18,27 +18,6 @@ pub enum Ties {
     Efron,
     /// Breslow's approximation (scikit-survival's default).
     Breslow,
-}
-
-/// One row of the coefficient table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CoxSummaryRow {
-    /// Covariate name.
-    pub name: String,
-    /// Log hazard ratio β.
-    pub coef: f64,
-    /// Hazard ratio exp(β).
-    pub hazard_ratio: f64,
-    /// Standard error of β (inverse observed information).
-    pub se: f64,
-    /// Wald z = β / se.
-    pub z: f64,
-    /// Two-sided p-value.
-    pub p: f64,
-    /// Lower bound of the 95% CI of β.
-    pub lower: f64,
-    /// Upper bound of the 95% CI of β.
-    pub upper: f64,
 }
 
 /// A fitted Cox proportional hazards model `h(t | x) = h₀(t) exp(xᵀβ)` (course 2 week 4,
@@ -60,7 +39,7 @@ pub struct CoxSummaryRow {
 /// use ai4med::ndarray::array;
 /// let x = array![[1.0], [0.0], [1.0], [0.0], [1.0], [0.0]];
 /// let d = SurvivalData::new(&[1.0, 5.0, 2.0, 6.0, 4.0, 3.0], &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0]).unwrap();
-/// let cox = CoxPH::fit(&x, &d).unwrap();
+/// let cox = CoxPH::params().fit(&x, &d).unwrap();
 /// assert!(cox.coefficients()[0] > 0.0); // x = 1 dies earlier
 /// ```
 #[derive(Clone)]
@@ -85,7 +64,8 @@ pub struct CoxPH {
 /// A short summary, not the data (evcxr shows `{:?}` where it cannot show the HTML).
 impl std::fmt::Debug for CoxPH {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let coef: Vec<String> = self.names.iter().zip(&self.beta).map(|(n, b)| format!("{n}: {}", crate::grade::short_float(*b))).collect();
+        let coef: Vec<String> =
+            self.names.iter().zip(&self.beta).map(|(n, b)| format!("{n}: {}", crate::display::short_float(*b))).collect();
         write!(f, "CoxPH {{ coefficients: [{}], n: {}, events: {}, ties: {:?} }}", coef.join(", "), self.n, self.n_events, self.ties)
     }
 }
@@ -389,18 +369,33 @@ impl CoxParams {
     }
 }
 
+impl<X: AsFeatures + ?Sized> crate::model::Fit<X, SurvivalData> for CoxParams {
+    type Fitted = CoxPH;
+    fn fit(&self, x: &X, y: &SurvivalData) -> Result<CoxPH> {
+        CoxParams::fit(self, x, y)
+    }
+}
+
+impl<X: AsFeatures + ?Sized> crate::model::PredictRisk<X> for CoxPH {
+    /// The partial hazards.
+    fn predict_risk(&self, x: &X) -> Result<Vec<f64>> {
+        self.predict_partial_hazard(x)
+    }
+}
+
+impl<X: AsFeatures + ?Sized> crate::model::PredictSurvival<X> for CoxPH {
+    fn predict_survival(&self, x: &X, times: &[f64]) -> Result<Array2<f64>> {
+        crate::model::check_times(times)?;
+        let ph = self.predict_partial_hazard(x)?;
+        Ok(Array2::from_shape_fn((ph.len(), times.len()), |(i, k)| {
+            (-crate::model::step_at(&self.baseline_times, &self.baseline_hazard, 0.0, times[k]) * ph[i]).exp()
+        }))
+    }
+}
+
 impl CoxPH {
-    /// Fits with Efron's ties.
-    pub fn fit<X: AsFeatures + ?Sized>(x: &X, data: &SurvivalData) -> Result<CoxPH> {
-        Self::fit_with(x, data, Ties::Efron)
-    }
-
-    /// Fits with the given tie handling.
-    pub fn fit_with<X: AsFeatures + ?Sized>(x: &X, data: &SurvivalData, ties: Ties) -> Result<CoxPH> {
-        Self::fit_params(x, data, CoxParams { ties, penalizer: 0.0 })
-    }
-
-    /// Settings to adjust (ties, penalizer) before fitting.
+    /// Settings to adjust (ties, penalizer) before fitting: `CoxPH::params().fit(&x,
+    /// &data)` is lifelines' `CoxPHFitter().fit` with Efron's ties.
     pub fn params() -> CoxParams {
         CoxParams::default()
     }
@@ -671,60 +666,17 @@ impl CoxPH {
     pub fn concordance(&self) -> f64 {
         *self.concordance.get_or_init(|| super::harrell_c(&self.train_scores.1, &self.train_scores.0).unwrap_or(f64::NAN))
     }
-    /// One row per covariate: β, exp(β), se, z, p, 95% CI of β.
-    pub fn summary_rows(&self) -> Vec<CoxSummaryRow> {
-        let z975 = Normal::standard().inverse_cdf(0.975);
-        let norm = Normal::standard();
-        self.names
-            .iter()
-            .enumerate()
-            .map(|(j, name)| {
-                let (b, se) = (self.beta[j], self.se[j]);
-                let z = b / se;
-                CoxSummaryRow {
-                    name: name.clone(),
-                    coef: b,
-                    hazard_ratio: b.exp(),
-                    se,
-                    z,
-                    p: 2.0 * (1.0 - norm.cdf(z.abs())),
-                    lower: b - z975 * se,
-                    upper: b + z975 * se,
-                }
-            })
-            .collect()
+    /// One row per covariate: β, se, Wald z, p, 95% CI of β (the hazard ratio is
+    /// `exp(estimate)`); the rows of [`summary`](Self::summary).
+    pub fn summary_rows(&self) -> Vec<crate::linear::Coefficient> {
+        let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        crate::linear::wald_rows(&names, &self.beta, &self.se, &Normal::standard())
     }
-    /// The summary as a table (lifelines' `print_summary` columns).
+    /// The coefficient table (the crate's one [`coefficient_table`](crate::linear::coefficient_table),
+    /// with hazard ratios HR = exp(β)); the caption holds the fit statistics.
     pub fn summary(&self) -> Table {
-        let mut t = Table::new([
-            "covariate",
-            "coef",
-            "exp(coef)",
-            "se(coef)",
-            "coef lower 95%",
-            "coef upper 95%",
-            "exp(coef) lower 95%",
-            "exp(coef) upper 95%",
-            "z",
-            "p",
-        ]);
-        for r in self.summary_rows() {
-            let tone = if r.p < 0.05 { Tone::Good } else { Tone::Plain };
-            t.push_row([
-                Cell::from(r.name.clone()),
-                Cell::from(r.coef),
-                Cell::from(r.hazard_ratio),
-                Cell::from(r.se),
-                Cell::from(r.lower),
-                Cell::from(r.upper),
-                Cell::from(r.lower.exp()),
-                Cell::from(r.upper.exp()),
-                Cell::from(r.z),
-                Cell::toned(crate::display::format_p(r.p), tone),
-            ]);
-        }
         let (lr, lrp) = self.likelihood_ratio_test();
-        t.caption(format!(
+        let caption = format!(
             "Cox proportional hazards ({:?} ties): {} subjects, {} events; log-likelihood {:.4}; concordance {:.4}; likelihood-ratio test {:.2} on {} df, p {}",
             self.ties,
             self.n,
@@ -733,12 +685,12 @@ impl CoxPH {
             self.concordance(),
             lr,
             self.beta.len(),
-            { let p = crate::display::format_p(lrp); if p.starts_with('<') { p } else { format!("= {p}") } }
-        ))
-    }
-    /// Shows the summary inline.
-    pub fn evcxr_display(&self) {
-        self.summary().evcxr_display();
+            {
+                let p = crate::display::format_p(lrp);
+                if p.starts_with('<') { p } else { format!("= {p}") }
+            }
+        );
+        crate::linear::coefficient_table(&caption, &self.summary_rows(), "z", Some("HR"))
     }
 
     fn rows(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
@@ -835,7 +787,7 @@ impl CoxPH {
                             String::new()
                         }
                     })
-                    .x_label_formatter(&|b| crate::grade::short_float((b.exp() * 1e6).round() / 1e6))
+                    .x_label_formatter(&|b| crate::display::short_float((b.exp() * 1e6).round() / 1e6))
                     .x_desc("hazard ratio (log scale)")
                     .label_style(("sans-serif", 12))
                     .light_line_style(RGBColor(240, 240, 240))
@@ -861,7 +813,7 @@ impl CoxPH {
                         .map_err(plot_error)?;
                     chart
                         .draw_series(std::iter::once(
-                            EmptyElement::at((clip(row.coef), y)) + Rectangle::new([(-4, -4), (4, 4)], col.filled()),
+                            EmptyElement::at((clip(row.estimate), y)) + Rectangle::new([(-4, -4), (4, 4)], col.filled()),
                         ))
                         .map_err(plot_error)?;
                 }
@@ -891,6 +843,13 @@ fn ratio_ticks(ln_lo: f64, ln_hi: f64) -> Vec<f64> {
     }
     ticks
 }
+
+impl crate::display::Render for CoxPH {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.summary())
+    }
+}
+crate::rendered!(CoxPH);
 
 #[cfg(test)]
 mod tests {
@@ -944,16 +903,16 @@ mod tests {
     fn bad_input_is_reported() {
         let d = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1.0, 0.0, 1.0, 1.0, 0.0]).unwrap();
         let constant = array![[1.0], [1.0], [1.0], [1.0], [1.0]];
-        assert!(CoxPH::fit(&constant, &d).unwrap_err().to_string().contains("constant"));
+        assert!(CoxPH::params().fit(&constant, &d).unwrap_err().to_string().contains("constant"));
         let collinear = array![[1.0, 2.0], [2.0, 4.0], [0.0, 0.0], [3.0, 6.0], [1.5, 3.0]];
-        assert!(CoxPH::fit(&collinear, &d).unwrap_err().to_string().contains("collinear"));
+        assert!(CoxPH::params().fit(&collinear, &d).unwrap_err().to_string().contains("collinear"));
         let nan = array![[1.0], [f64::NAN], [0.0], [3.0], [1.0]];
-        assert!(CoxPH::fit(&nan, &d).unwrap_err().to_string().contains("covariate 'x0'"));
+        assert!(CoxPH::params().fit(&nan, &d).unwrap_err().to_string().contains("covariate 'x0'"));
         let censored = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0], &[0.0; 5]).unwrap();
-        assert!(CoxPH::fit(&array![[1.0], [0.0], [2.0], [3.0], [1.0]], &censored).is_err());
+        assert!(CoxPH::params().fit(&array![[1.0], [0.0], [2.0], [3.0], [1.0]], &censored).is_err());
         // Perfect separation: the covariate orders the deaths exactly.
         let sep = SurvivalData::new(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0; 6]).unwrap();
-        let e = CoxPH::fit(&array![[6.0], [5.0], [4.0], [3.0], [2.0], [1.0]], &sep).unwrap_err().to_string();
+        let e = CoxPH::params().fit(&array![[6.0], [5.0], [4.0], [3.0], [2.0], [1.0]], &sep).unwrap_err().to_string();
         assert!(e.contains("diverge") || e.contains("separat"), "{e}");
         assert!(CoxPH::params().penalizer(-1.0).fit(&array![[1.0], [0.0], [2.0], [3.0], [1.0]], &d).is_err());
         assert!(super::super::multivariate_logrank_test(&d, &["a"; 5]).unwrap_err().to_string().contains("two groups"));
@@ -964,7 +923,7 @@ mod tests {
     fn hazard_ratio_and_survival_curves() {
         let x = array![[1.0, 0.2], [0.0, 1.0], [1.0, 0.5], [0.0, 0.1], [1.0, 0.9], [0.0, 0.4], [1.0, 0.3], [0.0, 0.8]];
         let d = SurvivalData::new(&[1.0, 5.0, 6.0, 2.0, 3.0, 4.0, 2.5, 7.0], &[1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]).unwrap();
-        let cox = CoxPH::fit(&x, &d).unwrap();
+        let cox = CoxPH::params().fit(&x, &d).unwrap();
         let b = cox.coefficients();
         let hr = cox.hazard_ratio(&[1.0, 0.2], &[0.0, 0.4]).unwrap();
         assert!((hr - (b[0] - 0.2 * b[1]).exp()).abs() < 1e-12);

@@ -38,20 +38,65 @@ impl std::fmt::Debug for KaplanMeier {
             self.times.len(),
             self.events.iter().sum::<f64>(),
             self.censored.iter().sum::<f64>(),
-            crate::grade::short_float(last),
+            crate::display::short_float(last),
             self.level
         )
     }
 }
 
+/// Settings of a [`KaplanMeier`] fit: the confidence level of the bands (0.95 unless set).
+///
+/// ```
+/// use ai4med::survival::{KaplanMeier, SurvivalData};
+/// let data = SurvivalData::from_bools(&[1.0, 2.0, 2.0, 4.0], &[true, true, false, true]).unwrap();
+/// let km = KaplanMeier::params().level(0.9).fit(&data).unwrap();
+/// assert_eq!(km.survival_at(1.5).unwrap(), 0.75);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KaplanMeierParams {
+    /// Confidence level of the bands, in (0, 1).
+    pub level: f64,
+}
+
+impl Default for KaplanMeierParams {
+    fn default() -> Self {
+        KaplanMeierParams { level: 0.95 }
+    }
+}
+
+impl KaplanMeierParams {
+    /// Confidence level of the bands, in (0, 1) (lifelines' `1 − alpha`).
+    pub fn level(mut self, level: f64) -> Self {
+        self.level = level;
+        self
+    }
+    /// Fits the estimator. Errors: a level outside (0, 1).
+    pub fn fit(&self, data: &SurvivalData) -> Result<KaplanMeier> {
+        KaplanMeier::fit_level(data, self.level)
+    }
+}
+
+impl crate::model::Fit<(), SurvivalData> for KaplanMeierParams {
+    type Fitted = KaplanMeier;
+    fn fit(&self, _x: &(), y: &SurvivalData) -> Result<KaplanMeier> {
+        KaplanMeierParams::fit(self, y)
+    }
+}
+
+impl crate::model::PredictSurvival<()> for KaplanMeier {
+    fn predict_survival(&self, _x: &(), times: &[f64]) -> Result<ndarray::Array2<f64>> {
+        crate::model::check_times(times)?;
+        Ok(ndarray::Array2::from_shape_fn((1, times.len()), |(_, k)| crate::model::step_at(&self.times, &self.survival, 1.0, times[k])))
+    }
+}
+
 impl KaplanMeier {
-    /// Fits with 95% confidence bands.
-    pub fn fit(data: &SurvivalData) -> Result<KaplanMeier> {
-        Self::fit_level(data, 0.95)
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> KaplanMeierParams {
+        KaplanMeierParams::default()
     }
 
-    /// Fits with bands at confidence `level` in (0, 1).
-    pub fn fit_level(data: &SurvivalData, level: f64) -> Result<KaplanMeier> {
+    fn fit_level(data: &SurvivalData, level: f64) -> Result<KaplanMeier> {
         if !(level > 0.0 && level < 1.0) {
             return Err(Error::invalid_arg("level", format!("{level} is outside (0, 1)")));
         }
@@ -181,10 +226,6 @@ impl KaplanMeier {
         }
         t.caption(format!("Kaplan–Meier estimate, median survival {}", fmt_time(self.median())))
     }
-    /// Shows the curve with its band and an at-risk table.
-    pub fn evcxr_display(&self) {
-        km_figure(&[("Kaplan–Meier", self)], "Kaplan–Meier estimate", "time", true).evcxr_display();
-    }
 }
 
 fn fmt_time(t: f64) -> String {
@@ -217,13 +258,50 @@ pub struct NelsonAalen {
     hazard: Vec<f64>,
 }
 
-impl NelsonAalen {
-    /// Fits the plain estimator `Σ d_i / n_i`.
-    pub fn fit(data: &SurvivalData) -> NelsonAalen {
-        Self::fit_with(data, false)
+/// Settings of a [`NelsonAalen`] fit: whether tied events are smoothed (off unless set,
+/// scikit-survival's form; lifelines smooths).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct NelsonAalenParams {
+    /// Count tied events one at a time (lifelines' `nelson_aalen_smoothing=True`).
+    pub smoothed: bool,
+}
+
+impl NelsonAalenParams {
+    /// Smoothing of ties on or off.
+    pub fn smoothed(mut self, on: bool) -> Self {
+        self.smoothed = on;
+        self
     }
-    /// Fits, smoothing ties when `smoothed` (lifelines' default).
-    pub fn fit_with(data: &SurvivalData, smoothed: bool) -> NelsonAalen {
+    /// Fits the estimator.
+    pub fn fit(&self, data: &SurvivalData) -> Result<NelsonAalen> {
+        Ok(NelsonAalen::fit_smoothed(data, self.smoothed))
+    }
+}
+
+impl crate::model::Fit<(), SurvivalData> for NelsonAalenParams {
+    type Fitted = NelsonAalen;
+    fn fit(&self, _x: &(), y: &SurvivalData) -> Result<NelsonAalen> {
+        NelsonAalenParams::fit(self, y)
+    }
+}
+
+impl crate::model::PredictSurvival<()> for NelsonAalen {
+    /// `exp(−H(t))`.
+    fn predict_survival(&self, _x: &(), times: &[f64]) -> Result<ndarray::Array2<f64>> {
+        crate::model::check_times(times)?;
+        Ok(ndarray::Array2::from_shape_fn((1, times.len()), |(_, k)| {
+            (-crate::model::step_at(&self.times, &self.hazard, 0.0, times[k])).exp()
+        }))
+    }
+}
+
+impl NelsonAalen {
+    /// Settings before the fit (see [`crate::model`]): `NelsonAalen::params().fit(&data)`
+    /// is the plain estimator `Σ d_i / n_i`.
+    pub fn params() -> NelsonAalenParams {
+        NelsonAalenParams::default()
+    }
+    fn fit_smoothed(data: &SurvivalData, smoothed: bool) -> NelsonAalen {
         let mut risk = data.len() as f64;
         let mut h = 0.0;
         let mut times = vec![0.0];
@@ -297,7 +375,7 @@ pub fn km_figure(curves: &[(&str, &KaplanMeier)], title: &str, time_label: &str,
                     0.0..1.03,
                 )
                 .map_err(plot_error)?;
-            let tick_label = |t: &f64| crate::grade::short_float(*t);
+            let tick_label = |t: &f64| crate::display::short_float(*t);
             chart
                 .configure_mesh()
                 .x_label_formatter(&tick_label)
@@ -415,6 +493,27 @@ fn nice_step(raw: f64) -> f64 {
     nice * mag
 }
 
+impl crate::display::Render for KaplanMeier {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Figure(km_figure(&[("Kaplan–Meier", self)], "Kaplan–Meier estimate", "time", true).to_svg())
+    }
+}
+crate::rendered!(KaplanMeier);
+
+impl NelsonAalen {
+    /// The cumulative hazard as a step figure.
+    pub fn figure(&self) -> crate::plot::Figure {
+        crate::plot::Figure::new().title("Nelson–Aalen estimate").x_label("time").y_label("H(t)").step(&self.times, &self.hazard, "H(t)")
+    }
+}
+
+impl crate::display::Render for NelsonAalen {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Figure(self.figure().to_svg())
+    }
+}
+crate::rendered!(NelsonAalen);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,11 +521,11 @@ mod tests {
     #[test]
     fn course_values() {
         let d = SurvivalData::new(&[5.0, 10.0, 15.0], &[0.0, 1.0, 0.0]).unwrap();
-        let km = KaplanMeier::fit(&d).unwrap();
+        let km = KaplanMeier::params().fit(&d).unwrap();
         assert_eq!(km.times(), &[0.0, 5.0, 10.0, 15.0]);
         assert_eq!(km.survival(), &[1.0, 1.0, 0.5, 0.5]);
         let d = SurvivalData::new(&[2.0, 15.0, 12.0, 10.0, 20.0], &[0.0, 0.0, 1.0, 1.0, 1.0]).unwrap();
-        let km = KaplanMeier::fit(&d).unwrap();
+        let km = KaplanMeier::params().fit(&d).unwrap();
         assert_eq!(km.times(), &[0.0, 2.0, 10.0, 12.0, 15.0, 20.0]);
         assert_eq!(km.survival(), &[1.0, 1.0, 0.75, 0.5, 0.5, 0.0]);
         assert_eq!(km.median(), 12.0);

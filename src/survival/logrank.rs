@@ -21,21 +21,29 @@ pub struct LogRank {
     pub expected: Vec<f64>,
 }
 
-impl std::fmt::Display for LogRank {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
+impl LogRank {
+    /// Observed and expected events per group, the statistic and p-value in the caption.
+    pub fn table(&self) -> crate::display::Table {
+        use crate::display::{Cell, Table};
+        let mut t = Table::new(["group", "observed", "expected"]).max_rows(usize::MAX).caption(format!(
             "log-rank test: χ² = {:.4} on {} df, p = {}",
             self.statistic,
             self.degrees_of_freedom,
             crate::display::format_p(self.p_value)
-        )?;
+        ));
         for (g, (o, e)) in self.groups.iter().zip(self.observed.iter().zip(&self.expected)) {
-            writeln!(f, "  {g:<16} observed {o:>6.0}  expected {e:>8.2}")?;
+            t.push_row([Cell::from(g.as_str()), Cell::from(format!("{o:.0}")), Cell::from(format!("{e:.2}"))]);
         }
-        Ok(())
+        t
     }
 }
+
+impl crate::display::Render for LogRank {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
+    }
+}
+crate::rendered!(LogRank);
 
 /// Two-group log-rank test (lifelines' `logrank_test`): at each distinct event time,
 /// observed minus expected deaths in group A and the hypergeometric variance

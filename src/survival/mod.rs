@@ -10,7 +10,7 @@
 //! ```
 //! use ai4med::survival::{KaplanMeier, SurvivalData};
 //! let data = SurvivalData::new(&[5.0, 10.0, 15.0], &[0.0, 1.0, 0.0]).unwrap();
-//! let km = KaplanMeier::fit(&data).unwrap();
+//! let km = KaplanMeier::params().fit(&data).unwrap();
 //! assert_eq!(km.times(), &[0.0, 5.0, 10.0, 15.0]);
 //! assert_eq!(km.survival(), &[1.0, 1.0, 0.5, 0.5]);
 //! ```
@@ -23,8 +23,8 @@ mod rsf;
 mod tally;
 
 pub use cindex::{PairVerdict, harrell_c, harrell_c_pairs, pair_table, pair_verdict};
-pub use cox::{CoxPH, CoxParams, CoxSummaryRow, Ties};
-pub use km::{KaplanMeier, NelsonAalen, km_figure};
+pub use cox::{CoxPH, CoxParams, Ties};
+pub use km::{KaplanMeier, KaplanMeierParams, NelsonAalen, NelsonAalenParams, km_figure};
 pub use logrank::{LogRank, logrank_test, multivariate_logrank_test};
 pub use rsf::RandomSurvivalForest;
 
@@ -127,9 +127,9 @@ impl SurvivalData {
 ///
 /// ```
 /// let d = ai4med::survival::SurvivalData::new(&[1.0, 2.0, 3.0, 4.0], &[1.0, 0.0, 0.0, 1.0]).unwrap();
-/// assert_eq!(ai4med::survival::frac_censored(&d), 0.5);
+/// assert_eq!(ai4med::survival::censored_fraction(&d), 0.5);
 /// ```
-pub fn frac_censored(data: &SurvivalData) -> f64 {
+pub fn censored_fraction(data: &SurvivalData) -> f64 {
     (data.len() - data.n_events()) as f64 / data.len() as f64
 }
 
@@ -189,7 +189,7 @@ mod tests {
         assert_eq!(naive_estimator(&tied, 5.0).unwrap(), 0.5);
         assert_eq!(survived_past(&d, 10.0), 1);
         assert_eq!(may_have_survived(&d, 10.0), 2);
-        assert_eq!(frac_censored(&d), 2.0 / 3.0);
+        assert_eq!(censored_fraction(&d), 2.0 / 3.0);
         assert!(SurvivalData::new(&[-1.0], &[1.0]).is_err());
         assert!(SurvivalData::new(&[f64::NAN], &[1.0]).is_err());
         assert!(SurvivalData::new(&[1.0], &[2.0]).is_err());

@@ -3,7 +3,6 @@
 use super::SurvivalData;
 use crate::data::{AsFeatures, aligned, default_names};
 use crate::display::{Cell, Table};
-use crate::plot::Chart;
 use crate::trees::{ForestParams, ForestSettings, MaxFeatures, Ranked, Sorted, SplitCriterion, Tree, columns, grow, new_settings};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
@@ -433,38 +432,26 @@ impl RandomSurvivalForest {
     }
     /// Permutation variable importance (VIMP): for each feature, the drop in out-of-bag
     /// Harrell's C when its training values are shuffled (seeded), averaged over
-    /// `repeats` shuffles. Positive means the forest relies on the feature. Sorted from
-    /// most to least important.
-    pub fn variable_importance(&self, repeats: usize, seed: u64) -> Result<Vec<(String, f64)>> {
+    /// `repeats` shuffles. Positive means the forest relies on the feature. One
+    /// [`Importance`](crate::interpret::Importance) (table, `ranked()`, `plot()`) like the
+    /// crate's other importances.
+    pub fn variable_importance(&self, repeats: usize, seed: u64) -> Result<crate::interpret::Importance> {
         if repeats == 0 {
             return Err(Error::invalid_arg("repeats", "at least one shuffle per feature"));
         }
         let base = self.oob_concordance()?;
-        let mut out = Vec::with_capacity(self.names.len());
-        for (j, name) in self.names.iter().enumerate() {
-            let mut total = 0.0;
+        let mut drops = ndarray::Array2::zeros((self.names.len(), repeats));
+        for j in 0..self.names.len() {
             for r in 0..repeats {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream((j * repeats + r) as u64);
                 let mut cols = self.train_cols.clone();
                 cols[j].shuffle(&mut rng);
-                total += base - self.oob_c(&self.oob_scores(&cols))?;
+                drops[[j, r]] = base - self.oob_c(&self.oob_scores(&cols))?;
             }
-            out.push((name.clone(), total / repeats as f64));
         }
-        out.sort_by(|a, b| b.1.total_cmp(&a.1));
-        Ok(out)
-    }
-    /// VIMP as horizontal bars.
-    pub fn importance_plot(&self, repeats: usize, seed: u64) -> Chart {
-        match self.variable_importance(repeats, seed) {
-            Ok(v) => {
-                let labels: Vec<&str> = v.iter().map(|(n, _)| n.as_str()).collect();
-                let values: Vec<f64> = v.iter().map(|(_, x)| *x).collect();
-                crate::plot::barh("random survival forest: permutation importance", "drop in out-of-bag Harrell's C", &labels, &values)
-            }
-            Err(e) => Chart::from_result(Err(e), "importance plot"),
-        }
+        Ok(crate::interpret::Importance::from_parts(self.names.clone(), base, drops)
+            .with_method("permutation (out-of-bag Harrell's C)", "drop in out-of-bag Harrell's C"))
     }
     /// Exact TreeSHAP values of the risk score [`predict`](Self::predict) for every row
     /// of `x` (beyond the course; neither scikit-survival, `shap` nor randomForestSRC
@@ -500,9 +487,37 @@ impl RandomSurvivalForest {
         }
         t.caption("random survival forest")
     }
-    /// Shows the summary inline.
-    pub fn evcxr_display(&self) {
-        self.summary().evcxr_display();
+}
+
+impl crate::display::Render for RandomSurvivalForest {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.summary())
+    }
+}
+crate::rendered!(RandomSurvivalForest);
+
+impl<X: AsFeatures + ?Sized> crate::model::Fit<X, SurvivalData> for ForestParams<RandomSurvivalForest> {
+    type Fitted = RandomSurvivalForest;
+    fn fit(&self, x: &X, y: &SurvivalData) -> Result<RandomSurvivalForest> {
+        ForestParams::<RandomSurvivalForest>::fit(self, x, y)
+    }
+}
+
+impl<X: AsFeatures + ?Sized> crate::model::PredictRisk<X> for RandomSurvivalForest {
+    /// The ensemble mortality ([`predict`](RandomSurvivalForest::predict)).
+    fn predict_risk(&self, x: &X) -> Result<Vec<f64>> {
+        self.predict(x)
+    }
+}
+
+impl<X: AsFeatures + ?Sized> crate::model::PredictSurvival<X> for RandomSurvivalForest {
+    fn predict_survival(&self, x: &X, times: &[f64]) -> Result<Array2<f64>> {
+        crate::model::check_times(times)?;
+        let s = self.predict_survival_function(x)?;
+        Ok(Array2::from_shape_fn((s.nrows(), times.len()), |(i, k)| {
+            let row = s.row(i);
+            crate::model::step_at(&self.event_times, row.as_slice().unwrap_or(&[]), 1.0, times[k])
+        }))
     }
 }
 
@@ -616,7 +631,7 @@ mod tests {
         let oob = rsf.oob_concordance().unwrap();
         assert!(oob > truth - 0.05 && oob < c, "out-of-bag {oob}, true score {truth}");
         let vimp = rsf.variable_importance(1, 3).unwrap();
-        assert_eq!(vimp[0].0, "x0");
+        assert_eq!(vimp.ranked()[0].0, "x0");
         let again = RandomSurvivalForest::params().n_estimators(30).seed(1).fit(&x, &d).unwrap();
         assert_eq!(again.predict(&x).unwrap(), rsf.predict(&x).unwrap());
         let sf = rsf.predict_survival_function(&x).unwrap();

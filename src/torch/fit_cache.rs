@@ -4,7 +4,7 @@
 //!
 //! Off unless the environment variable [`ENV_VAR`] (`AI4MED_MODEL_CACHE`) names a folder.
 //! When it does, [`crate::nn::XrayClassifier::fit`], [`crate::nn::SegmentationModel::fit`] and
-//! [`crate::qa::QaModel::fit`] first compute a key from everything the result depends on:
+//! [`crate::nlp::qa::QaModel::fit`] first compute a key from everything the result depends on:
 //!
 //! - which training loop, the crate's version and a fingerprint of its source (so a changed
 //!   library never reads an old entry);

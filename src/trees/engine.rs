@@ -843,7 +843,7 @@ pub(crate) fn columns(x: &ArrayView2<f64>, names: &[String]) -> Result<Vec<Vec<f
                 what: format!("feature '{name}'"),
                 value: format!("{}", col[i]),
                 index: i,
-                reason: "trees need finite features: impute missing values first (ai4med::impute)".into(),
+                reason: "trees need finite features: impute missing values first (ai4med::prep::impute)".into(),
             });
         }
         out.push(col);
@@ -863,7 +863,7 @@ pub(crate) fn check_predict(x: &ArrayView2<f64>, n_features: usize, names: &[Str
                 what: format!("feature '{name}'"),
                 value: format!("{v}"),
                 index: i,
-                reason: "trees need finite features: impute missing values first (ai4med::impute)".into(),
+                reason: "trees need finite features: impute missing values first (ai4med::prep::impute)".into(),
             });
         }
     }

@@ -31,11 +31,19 @@ pub struct ForestSettings {
 }
 
 /// Settings of a random forest before fitting; `M` is the model it fits.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct ForestParams<M> {
     pub(crate) settings: ForestSettings,
     _model: std::marker::PhantomData<M>,
 }
+
+// Copy and Clone whatever the model type (a derive would require `M: Copy`).
+impl<M> Clone for ForestParams<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for ForestParams<M> {}
 
 impl<M> ForestParams<M> {
     tree_setters!(settings.tree);
@@ -292,14 +300,14 @@ impl RandomForestClassifier {
     /// (24 bytes per split on each row's path, bounded by the trees' depths) would exceed 1 GB.
     ///
     /// ```
-    /// use ai4med::interpret::PermutationSettings;
+    /// use ai4med::interpret::PermutationConfig;
     /// use ai4med::trees::RandomForestClassifier;
     /// use ndarray::Array2;
     /// let x = Array2::from_shape_fn((200, 3), |(i, j)| ((i * (j + 3)) % 17) as f64);
     /// let y: Vec<f64> = (0..200).map(|i| (((i * 3) % 17) > 8) as u8 as f64).collect();
     /// let rf = RandomForestClassifier::params().n_estimators(20).seed(0).progress(false).fit(&x, &y).unwrap();
     /// let auc = |y: &[f64], p: &[f64]| ai4med::metrics::roc_auc(y, p);
-    /// let imp = rf.permutation_importance(&x, &y, auc, PermutationSettings::new(5).seed(1)).unwrap();
+    /// let imp = rf.permutation_importance(&x, &y, auc, PermutationConfig::new(5).seed(1)).unwrap();
     /// assert_eq!(imp.ranked()[0].0, "x0");
     /// ```
     pub fn permutation_importance<X, M>(
@@ -307,7 +315,7 @@ impl RandomForestClassifier {
         x: &X,
         y: &[f64],
         metric: M,
-        settings: crate::interpret::PermutationSettings,
+        settings: crate::interpret::PermutationConfig,
     ) -> Result<crate::interpret::Importance>
     where
         X: AsFeatures + ?Sized,

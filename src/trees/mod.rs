@@ -27,15 +27,16 @@
 
 mod engine;
 mod forest;
-mod grid;
 mod params;
 mod render;
 mod shap;
 mod single;
+mod tune;
 
 pub use engine::{LEAF, Node, Tree};
 pub use forest::{ForestParams, ForestSettings, RandomForestClassifier, RandomForestRegressor};
-pub use grid::{Combination, GridSearch, GridValue, ParamGrid, holdout_grid_search};
+// The grid search of course 2 week 2, where the course's notebooks look for it.
+pub use crate::model_selection::{Combination, GridSearch, GridValue, ParamGrid, holdout_grid_search};
 pub use params::{Criterion, MaxFeatures, MinSamples, TreeSettings};
 pub use single::{DecisionTreeClassifier, DecisionTreeRegressor, TreeParams};
 
@@ -70,14 +71,6 @@ fn shap_for<X: AsFeatures + ?Sized>(trees: &[Tree], output: usize, x: &X, names:
     let m = aligned(x, names)?;
     check_predict(&m.view(), names.len(), names)?;
     shap::tree_shap(trees, output, &m.view(), names)
-}
-
-fn importance_chart(names: &[String], importances: &[f64]) -> Chart {
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by(|&a, &b| importances[b].total_cmp(&importances[a]));
-    let labels: Vec<&str> = order.iter().map(|&j| names[j].as_str()).collect();
-    let values: Vec<f64> = order.iter().map(|&j| importances[j]).collect();
-    crate::plot::barh("impurity importances (mean decrease in impurity)", "share of the total impurity decrease", &labels, &values)
 }
 
 fn summary_table(title: String, rows: Vec<(&str, String)>, names: &[String], importances: &[f64]) -> Table {
@@ -121,10 +114,6 @@ impl DecisionTreeClassifier {
     pub fn shap_values_for<X: AsFeatures + ?Sized>(&self, x: &X, class: f64) -> Result<ShapValues> {
         shap_for(std::slice::from_ref(&self.tree), class_index(&self.classes, class)?, x, &self.names)
     }
-    /// Impurity importances as horizontal bars, largest on top.
-    pub fn importance_plot(&self) -> Chart {
-        importance_chart(&self.names, &self.feature_importances())
-    }
     /// A summary: depth, leaves, classes and the top importances.
     pub fn summary(&self) -> Table {
         let rows = vec![
@@ -134,10 +123,6 @@ impl DecisionTreeClassifier {
             ("training rows", self.tree.n_samples[0].to_string()),
         ];
         summary_table("decision tree classifier".into(), rows, &self.names, &self.feature_importances())
-    }
-    /// Shows the diagram (first 3 levels) inline.
-    pub fn evcxr_display(&self) {
-        self.diagram(3).evcxr_display();
     }
 }
 
@@ -156,10 +141,6 @@ impl DecisionTreeRegressor {
     /// Exact TreeSHAP values of the prediction for every row of `x`.
     pub fn shap_values<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<ShapValues> {
         shap_for(std::slice::from_ref(&self.tree), 0, x, &self.names)
-    }
-    /// Shows the diagram (first 3 levels) inline.
-    pub fn evcxr_display(&self) {
-        self.diagram(3).evcxr_display();
     }
 }
 
@@ -190,10 +171,6 @@ impl RandomForestClassifier {
             ),
         }
     }
-    /// Impurity importances as horizontal bars, largest on top.
-    pub fn importance_plot(&self) -> Chart {
-        importance_chart(&self.names, &self.feature_importances())
-    }
     /// A summary: trees, depth range, out-of-bag accuracy and top importances.
     pub fn summary(&self) -> Table {
         let depths: Vec<usize> = self.trees.iter().map(Tree::depth).collect();
@@ -207,20 +184,12 @@ impl RandomForestClassifier {
         }
         summary_table("random forest classifier".into(), rows, &self.names, &self.feature_importances())
     }
-    /// Shows the summary inline.
-    pub fn evcxr_display(&self) {
-        self.summary().evcxr_display();
-    }
 }
 
 impl RandomForestRegressor {
     /// Exact TreeSHAP values of the forest's prediction.
     pub fn shap_values<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<ShapValues> {
         shap_for(&self.trees, 0, x, &self.names)
-    }
-    /// Impurity importances as horizontal bars, largest on top.
-    pub fn importance_plot(&self) -> Chart {
-        importance_chart(&self.names, &self.feature_importances())
     }
     /// A summary: trees, out-of-bag R² and top importances.
     pub fn summary(&self) -> Table {
@@ -229,10 +198,6 @@ impl RandomForestRegressor {
             rows.push(("out-of-bag R²", format!("{s:.4}")));
         }
         summary_table("random forest regressor".into(), rows, &self.names, &self.feature_importances())
-    }
-    /// Shows the summary inline.
-    pub fn evcxr_display(&self) {
-        self.summary().evcxr_display();
     }
 }
 
@@ -248,6 +213,34 @@ pub fn ensemble_shap_values(trees: &[Tree], output: usize, x: &ndarray::ArrayVie
     check_predict(x, trees[0].n_features(), names)?;
     shap::tree_shap(trees, output, x, names)
 }
+
+impl crate::display::Render for DecisionTreeClassifier {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Figure(self.diagram(3).to_svg())
+    }
+}
+crate::rendered!(DecisionTreeClassifier);
+
+impl crate::display::Render for DecisionTreeRegressor {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Figure(self.diagram(3).to_svg())
+    }
+}
+crate::rendered!(DecisionTreeRegressor);
+
+impl crate::display::Render for RandomForestClassifier {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.summary())
+    }
+}
+crate::rendered!(RandomForestClassifier);
+
+impl crate::display::Render for RandomForestRegressor {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.summary())
+    }
+}
+crate::rendered!(RandomForestRegressor);
 
 #[cfg(test)]
 mod tests {
@@ -332,3 +325,22 @@ mod tests {
         assert!(rf.trees().iter().all(|t| t.node(0).unwrap().weighted_n_samples == 4.0));
     }
 }
+
+crate::model::feature_model!(classifier TreeParams<DecisionTreeClassifier> => DecisionTreeClassifier);
+crate::model::feature_model!(regressor TreeParams<DecisionTreeRegressor> => DecisionTreeRegressor);
+crate::model::feature_model!(classifier ForestParams<RandomForestClassifier> => RandomForestClassifier);
+crate::model::feature_model!(regressor ForestParams<RandomForestRegressor> => RandomForestRegressor);
+
+macro_rules! impurity {
+    ($($t:ty),*) => {$(
+        impl crate::interpret::ImpurityImportance for $t {
+            fn feature_names(&self) -> &[String] {
+                &self.names
+            }
+            fn feature_importances(&self) -> Vec<f64> {
+                <$t>::feature_importances(self)
+            }
+        }
+    )*};
+}
+impurity!(DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor);

@@ -23,11 +23,11 @@ pub(crate) fn encode_classes(y: &[f64]) -> Result<(Vec<f64>, Vec<u32>)> {
     Ok((classes, idx))
 }
 
+/// Features, their names, and the columns as vectors.
+pub(crate) type Prepared<'a> = (ndarray::CowArray<'a, f64, ndarray::Ix2>, Vec<String>, Vec<Vec<f64>>);
+
 /// Feature matrix, names and target checked against each other.
-pub(crate) fn prepare<'a, X: AsFeatures + ?Sized>(
-    x: &'a X,
-    y: &[f64],
-) -> Result<(ndarray::CowArray<'a, f64, ndarray::Ix2>, Vec<String>, Vec<Vec<f64>>)> {
+pub(crate) fn prepare<'a, X: AsFeatures + ?Sized>(x: &'a X, y: &[f64]) -> Result<Prepared<'a>> {
     let (m, names) = x.to_features()?;
     let names = names.unwrap_or_else(|| default_names(m.ncols()));
     crate::error::check::same_len("x rows vs y", m.nrows(), y.len())?;
@@ -69,11 +69,19 @@ pub(crate) fn normalise(mut imp: Vec<f64>) -> Vec<f64> {
 
 /// Settings of a decision tree before fitting; `M` is the model it fits
 /// ([`DecisionTreeClassifier`] or [`DecisionTreeRegressor`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct TreeParams<M> {
     pub(crate) settings: TreeSettings,
     _model: std::marker::PhantomData<M>,
 }
+
+// Copy and Clone whatever the model type (a derive would require `M: Copy`).
+impl<M> Clone for TreeParams<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for TreeParams<M> {}
 
 impl<M> TreeParams<M> {
     tree_setters!(settings);

@@ -219,13 +219,15 @@ fn read_fields<'a>(bytes: &'a [u8], what: &str) -> Result<Fields<'a>> {
         if tag == Tag(0x0002, 0x0010) {
             syntax = bytes.get(body..end).map(|v| String::from_utf8_lossy(v).trim_end_matches(['\0', ' ']).to_string());
         }
-        if open.is_empty() && !sequence && g != 0xFFFE {
-            if let Some(value) = bytes.get(body..end) {
-                fields
-                    .elements
-                    .entry(tag)
-                    .or_insert((if explicit { bytes.get(i.saturating_add(4)..i.saturating_add(6)) } else { None }, value));
-            }
+        if open.is_empty()
+            && !sequence
+            && g != 0xFFFE
+            && let Some(value) = bytes.get(body..end)
+        {
+            fields
+                .elements
+                .entry(tag)
+                .or_insert((if explicit { bytes.get(i.saturating_add(4)..i.saturating_add(6)) } else { None }, value));
         }
         if sequence {
             open.push(Some(end));

@@ -4,9 +4,8 @@
 //! (MONOCHROME2, as radiographs are read).
 
 use super::labels::LabelTable;
-use crate::display::{Html, Image, escape_html};
+use crate::display::{Html, Image, images_html};
 use crate::{Error, Result};
-use base64::Engine;
 use ndarray::{Array2, ArrayView2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -194,17 +193,40 @@ fn mean_std(it: impl Iterator<Item = f32> + Clone) -> (f64, f64) {
 /// `featurewise_center` + `featurewise_std_normalization` on grey images, as the course
 /// does with 100 training images): one mean and one standard deviation over all pixels of
 /// the sample, applied to every image, `(x − mean) / (std + 1e-6)`.
+/// Built as `ImageStandardizer::params().fit(&images)` (see [`crate::model`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Standardizer {
+pub struct ImageStandardizer {
     /// Mean pixel value of the fitting sample.
     pub mean: f64,
     /// Population standard deviation of its pixels.
     pub std: f64,
 }
 
-impl Standardizer {
-    /// Fits on a sample of images (any sizes).
-    pub fn fit(images: &[Array2<f32>]) -> Result<Standardizer> {
+/// Settings of an [`ImageStandardizer`] (none: the statistics are over all pixels).
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct ImageStandardizerParams;
+
+impl ImageStandardizerParams {
+    /// Fits on a sample of images (any sizes). Errors: no pixels, a non-finite pixel.
+    pub fn fit(&self, images: &[Array2<f32>]) -> Result<ImageStandardizer> {
+        ImageStandardizer::fit_images(images)
+    }
+}
+
+impl crate::model::Fit<[Array2<f32>], ()> for ImageStandardizerParams {
+    type Fitted = ImageStandardizer;
+    fn fit(&self, x: &[Array2<f32>], _y: &()) -> Result<ImageStandardizer> {
+        ImageStandardizerParams::fit(self, x)
+    }
+}
+
+impl ImageStandardizer {
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> ImageStandardizerParams {
+        ImageStandardizerParams
+    }
+
+    fn fit_images(images: &[Array2<f32>]) -> Result<ImageStandardizer> {
         if images.is_empty() || images.iter().all(|i| i.is_empty()) {
             return Err(Error::Empty { what: "images to fit the standardizer on".into() });
         }
@@ -212,7 +234,7 @@ impl Standardizer {
             return Err(Error::invalid_arg("images", "pixels must be finite"));
         }
         let (mean, std) = mean_std(images.iter().flat_map(|i| i.iter().copied()));
-        Ok(Standardizer { mean, std })
+        Ok(ImageStandardizer { mean, std })
     }
 
     /// Applies the fitted mean and standard deviation.
@@ -226,8 +248,8 @@ impl Standardizer {
 pub enum Standardization {
     /// Each image by its own mean and standard deviation ([`standardize_samplewise`]).
     Samplewise,
-    /// One mean and standard deviation fitted on training images ([`Standardizer`]).
-    Featurewise(Standardizer),
+    /// One mean and standard deviation fitted on training images ([`ImageStandardizer`]).
+    Featurewise(ImageStandardizer),
     /// Pixels as they are, in `[0, 1]`.
     None,
 }
@@ -351,7 +373,8 @@ pub fn load_images(dir: impl AsRef<Path>, table: &LabelTable, height: usize, wid
         subs.sort();
         folders.extend(subs);
     }
-    let results: Vec<(usize, std::result::Result<Array2<f32>, (PathBuf, String)>)> = table
+    type Loaded = std::result::Result<Array2<f32>, (PathBuf, String)>;
+    let results: Vec<(usize, Loaded)> = table
         .images
         .par_iter()
         .enumerate()
@@ -409,22 +432,6 @@ pub(crate) fn grey_stretched(img: &Array2<f32>) -> Result<Image> {
     Image::grey(&img.mapv(|v| if hi > lo { ((v - lo) / (hi - lo)) as f64 } else { 0.0 }).view())
 }
 
-/// A grid of rendered [`Image`]s (overlays, heatmaps) with captions, as inline HTML.
-pub fn images_html<S: AsRef<str>>(images: &[Image], captions: &[S], cols: usize, cell_px: usize) -> Result<Html> {
-    crate::error::check::same_len("images vs captions", images.len(), captions.len())?;
-    let cols = cols.max(1);
-    let mut html = format!("<div style=\"display:grid;grid-template-columns:repeat({cols},{cell_px}px);gap:6px\">");
-    for (img, cap) in images.iter().zip(captions) {
-        let b64 = base64::engine::general_purpose::STANDARD.encode(&img.to_png()?.0);
-        html.push_str(&format!(
-            "<figure style=\"margin:0\"><img src=\"data:image/png;base64,{b64}\" style=\"width:{cell_px}px;image-rendering:pixelated\"/><figcaption style=\"font:11px sans-serif\">{}</figcaption></figure>",
-            escape_html(cap.as_ref())
-        ));
-    }
-    html.push_str("</div>");
-    Ok(Html(html))
-}
-
 /// A seeded generator for augmentation (one stream per epoch and image index, so the
 /// same training run gives the same augmentations on any thread count).
 pub fn augment_rng(seed: u64, epoch: usize, index: usize) -> ChaCha8Rng {
@@ -432,6 +439,13 @@ pub fn augment_rng(seed: u64, epoch: usize, index: usize) -> ChaCha8Rng {
     r.set_stream(((epoch as u64) << 32) | index as u64);
     r
 }
+
+impl crate::display::Render for ImageStandardizer {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::text(format!("feature-wise standardization: (x − {:.6}) / ({:.6} + 1e-6)", self.mean, self.std))
+    }
+}
+crate::rendered!(ImageStandardizer);
 
 #[cfg(test)]
 mod tests {
@@ -465,9 +479,9 @@ mod tests {
         let img = Array2::from_shape_fn((10, 10), |(r, c)| (r + c) as f32 / 18.0);
         let s = standardize_samplewise(&img.view());
         assert!(s.mean().unwrap().abs() < 1e-5);
-        let f = Standardizer::fit(&[img.clone()]).unwrap();
+        let f = ImageStandardizer::params().fit(std::slice::from_ref(&img)).unwrap();
         assert!((f.transform(&img.view()) - &s).iter().all(|d| d.abs() < 1e-5));
-        assert!(Standardizer::fit(&[]).is_err());
+        assert!(ImageStandardizer::params().fit(&[]).is_err());
         let a = Augment { flip: true, max_rotation_deg: 0.0, max_shift: 0.0, contrast: 0.0 };
         let mut flipped = None;
         for i in 0..8 {

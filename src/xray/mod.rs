@@ -7,7 +7,7 @@
 //!
 //! | course lab / exercise | here |
 //! |---|---|
-//! | data exploration, pre-processing | [`LabelTable`], [`read_png`], [`resize`], [`standardize_samplewise`], [`Standardizer`], [`image_grid`] |
+//! | data exploration, pre-processing | [`LabelTable`], [`read_png`], [`resize`], [`standardize_samplewise`], [`ImageStandardizer`], [`image_grid`] |
 //! | counting labels, weighted loss (`compute_class_freqs`, `get_weighted_loss`) | [`class_frequencies`], [`ClassFrequencies`], [`bce_sum`], [`weighted_loss`] |
 //! | patient overlap and data leakage (`check_for_leakage`) | [`check_for_leakage`], [`LeakageReport`], [`patient_split`] |
 //! | the images themselves | [`synthetic_cxr`] (synthetic, with masks), [`load_images`] (a real image folder, PNG or DICOM), [`read_dicom`] |
@@ -21,8 +21,8 @@ pub use dicom::{DicomImage, decode_dicom, read_dicom, read_image};
 #[cfg(feature = "torch")]
 pub(crate) use image::grey_stretched;
 pub use image::{
-    Augment, ImageSet, MAX_PNG_BYTES, Missing, Standardization, Standardizer, augment_rng, decode_png, encode_png, image_grid, images_html,
-    load_images, read_png, resize, standardize_samplewise, write_png,
+    Augment, ImageSet, ImageStandardizer, ImageStandardizerParams, MAX_PNG_BYTES, Missing, Standardization, augment_rng, decode_png,
+    encode_png, image_grid, load_images, read_png, resize, standardize_samplewise, write_png,
 };
 #[cfg(feature = "torch")]
 pub(crate) use labels::check_binary;

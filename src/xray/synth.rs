@@ -216,7 +216,8 @@ pub fn synthetic_cxr(config: &SynthConfig) -> Result<SyntheticCxr> {
     table.follow_up = rows.iter().map(|r| r.1 as i64).collect();
     table.images = rows.iter().map(|r| format!("synth_{:05}_{:03}.png", r.0 + 1, r.1)).collect();
     let anatomies: Vec<Anatomy> = (0..config.patients).map(|p| Anatomy::draw(&mut stream(config.seed, 1, p as u64))).collect();
-    let rendered: Vec<(Array2<f32>, Vec<(usize, Array2<u8>)>)> = (0..rows.len())
+    type Drawn = (Array2<f32>, Vec<(usize, Array2<u8>)>);
+    let rendered: Vec<Drawn> = (0..rows.len())
         .into_par_iter()
         .map(|i| {
             let present: Vec<usize> = (0..k).filter(|&c| table.labels[[i, c]] == 1.0).collect();

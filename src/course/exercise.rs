@@ -15,8 +15,8 @@
 //!
 //! `todo!()` keeps the exercise compiling: the function type-checks, and a graded
 //! cell that calls it reports "not implemented yet" instead of crashing the kernel
-//! (see [`crate::grade`]); any other cell that calls it prints one line naming the
-//! function (the panic hook of [`crate::grade`]). A function whose body holds a solution
+//! (see [`crate::course::grade`]); any other cell that calls it prints one line naming the
+//! function (the panic hook of [`crate::course::grade`]). A function whose body holds a solution
 //! region gets `#[allow(unused_variables)]`, since its stub does not use its parameters.
 //!
 //! Each generated notebook records a fingerprint of its cells in its metadata
@@ -25,7 +25,7 @@
 //! forced.
 //!
 //! ```
-//! use ai4med::exercise::transform_code;
+//! use ai4med::course::exercise::transform_code;
 //! let src = "fn f(x: f64) -> f64 {\n    // BEGIN SOLUTION\n    x * 2.0\n    // END SOLUTION\n}\n";
 //! assert_eq!(transform_code(src).unwrap(), "#[allow(unused_variables)]\nfn f(x: f64) -> f64 {\n    // YOUR CODE HERE\n    todo!(\"f\")\n}\n");
 //! ```

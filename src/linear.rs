@@ -5,6 +5,7 @@
 //! standard errors, Wald confidence intervals and p-values in a [`summary`](LogisticRegression::summary)
 //! table.
 
+use crate::data::{AsFeatures, aligned, default_names};
 use crate::display::{Cell, Table};
 use crate::{Error, Result};
 use nalgebra::{DMatrix, DVector};
@@ -49,7 +50,8 @@ fn invert_spd(m: DMatrix<f64>, what: &str) -> Result<DMatrix<f64>> {
     })
 }
 
-/// One row of a coefficient table.
+/// One row of a coefficient table: linear, logistic and Cox models all report these
+/// (for the logistic and Cox models `exp(estimate)` is the odds or hazard ratio).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coefficient {
     /// Term name (`intercept` first).
@@ -69,11 +71,12 @@ pub struct Coefficient {
 }
 
 /// Coefficients with statistic `b/se`, two-sided p-value and 95% interval from the
-/// reference distribution `dist` (Student's t for OLS, the normal for Wald tests).
-fn wald_table<D: ContinuousCDF<f64, f64>>(names: &[&str], beta: &[f64], se: &[f64], dist: &D) -> Vec<Coefficient> {
+/// reference distribution `dist` (Student's t for OLS, the normal for Wald tests), one
+/// per name (no intercept: the Cox model's rows).
+pub(crate) fn wald_rows<D: ContinuousCDF<f64, f64>>(names: &[&str], beta: &[f64], se: &[f64], dist: &D) -> Vec<Coefficient> {
     let q = dist.inverse_cdf(0.975);
-    std::iter::once("intercept")
-        .chain(names.iter().copied())
+    names
+        .iter()
         .enumerate()
         .map(|(j, name)| {
             let stat = beta[j] / se[j];
@@ -90,22 +93,41 @@ fn wald_table<D: ContinuousCDF<f64, f64>>(names: &[&str], beta: &[f64], se: &[f6
         .collect()
 }
 
-fn coefficient_table(title: &str, coefs: &[Coefficient], stat: &str, odds: bool) -> Table {
-    let mut cols = vec!["term", "estimate", "std. error", stat, "p-value", "95% CI"];
-    if odds {
-        cols.extend(["odds ratio", "OR 95% CI"]);
+/// [`wald_rows`] with the intercept first.
+fn wald_table<D: ContinuousCDF<f64, f64>>(names: &[&str], beta: &[f64], se: &[f64], dist: &D) -> Vec<Coefficient> {
+    let all: Vec<&str> = std::iter::once("intercept").chain(names.iter().copied()).collect();
+    wald_rows(&all, beta, se, dist)
+}
+
+/// The one coefficient table of the crate's regression models (linear, logistic, Cox):
+/// term, estimate, standard error, the test statistic (`stat`: "t" or "z"), p-value and
+/// 95% interval; with `ratio` (`"OR"` for logistic, `"HR"` for Cox) also `exp(estimate)`
+/// and its interval, the odds or hazard ratio. Rows with p < 0.05 have their p-value
+/// marked.
+///
+/// ```
+/// use ai4med::linear::{Coefficient, coefficient_table};
+/// let c = Coefficient { name: "age".into(), estimate: 0.5, se: 0.1, statistic: 5.0, p_value: 1e-6, lower: 0.3, upper: 0.7 };
+/// let t = coefficient_table("demo", &[c], "z", Some("HR")).to_string();
+/// assert!(t.contains("HR 95% CI") && t.contains("1.6487"));
+/// ```
+pub fn coefficient_table(title: &str, coefs: &[Coefficient], stat: &str, ratio: Option<&str>) -> Table {
+    let mut cols: Vec<String> = ["term", "estimate", "std. error", stat, "p-value", "95% CI"].iter().map(|s| s.to_string()).collect();
+    if let Some(r) = ratio {
+        cols.extend([r.to_string(), format!("{r} 95% CI")]);
     }
     let mut t = Table::new(cols).caption(title).max_rows(usize::MAX);
     for c in coefs {
+        let tone = if c.p_value < 0.05 { crate::display::Tone::Good } else { crate::display::Tone::Plain };
         let mut row = vec![
             Cell::from(c.name.as_str()),
             Cell::from(format!("{:.4}", c.estimate)),
             Cell::from(format!("{:.4}", c.se)),
             Cell::from(format!("{:.3}", c.statistic)),
-            Cell::from(crate::display::format_p(c.p_value)),
+            Cell::toned(crate::display::format_p(c.p_value), tone),
             Cell::from(format!("{:.4} – {:.4}", c.lower, c.upper)),
         ];
-        if odds {
+        if ratio.is_some() {
             row.push(Cell::from(format!("{:.4}", c.estimate.exp())));
             row.push(Cell::from(format!("{:.4} – {:.4}", c.lower.exp(), c.upper.exp())));
         }
@@ -117,11 +139,16 @@ fn coefficient_table(title: &str, coefs: &[Coefficient], stat: &str, odds: bool)
 /// Ordinary least squares `y ≈ b₀ + Σ bⱼ·xⱼ` with classical (homoscedastic) standard
 /// errors, t statistics on `n − p − 1` degrees of freedom and R² (statsmodels' `OLS`).
 ///
+/// Built as `LinearRegression::params().fit(&x, &y)` with `x` a frame or a matrix
+/// (columns by name, see [`crate::model`]).
+///
 /// ```
-/// use ndarray::array;
-/// let x = array![[1.0], [2.0], [3.0], [4.0]];
-/// let m = ai4med::prognosis::LinearRegression::fit(&x.view(), &[3.1, 4.9, 7.2, 8.8], &["dose"]).unwrap();
+/// use ai4med::prelude::*;
+/// use ai4med::prognosis::LinearRegression;
+/// let x = df!("dose" => [1.0, 2.0, 3.0, 4.0]).unwrap();
+/// let m = LinearRegression::params().fit(&x, &[3.1, 4.9, 7.2, 8.8]).unwrap();
 /// assert!((m.coefficients[1].estimate - 1.94).abs() < 1e-9);
+/// assert_eq!(m.coefficients[1].name, "dose");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearRegression {
@@ -133,10 +160,40 @@ pub struct LinearRegression {
     pub sigma2: f64,
 }
 
-impl LinearRegression {
+/// Settings of a [`LinearRegression`] (none yet: an intercept is always fitted).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LinearRegressionParams;
+
+impl LinearRegressionParams {
     /// Fits by the normal equations. Errors: mismatched shapes, non-finite values,
     /// constant or collinear columns, too few rows.
-    pub fn fit(x: &ArrayView2<f64>, y: &[f64], names: &[&str]) -> Result<LinearRegression> {
+    pub fn fit<X: AsFeatures + ?Sized>(&self, x: &X, y: &[f64]) -> Result<LinearRegression> {
+        let (m, names) = x.to_features()?;
+        let names = names.unwrap_or_else(|| default_names(m.ncols()));
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        LinearRegression::fit_named(&m.view(), y, &refs)
+    }
+}
+
+crate::model::feature_model!(regressor LinearRegressionParams => LinearRegression);
+
+/// The fitted columns' names (the coefficients after the intercept).
+fn feature_names(coefs: &[Coefficient]) -> Vec<String> {
+    coefs.iter().skip(1).map(|c| c.name.clone()).collect()
+}
+
+impl LinearRegression {
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> LinearRegressionParams {
+        LinearRegressionParams
+    }
+
+    /// Names of the fitted columns, in order.
+    pub fn feature_names(&self) -> Vec<String> {
+        feature_names(&self.coefficients)
+    }
+
+    fn fit_named(x: &ArrayView2<f64>, y: &[f64], names: &[&str]) -> Result<LinearRegression> {
         check_xy(x, y, names)?;
         let xd = design(x);
         let yv = DVector::from_column_slice(y);
@@ -154,19 +211,16 @@ impl LinearRegression {
         Ok(LinearRegression { coefficients, r_squared: if tss > 0.0 { 1.0 - rss / tss } else { f64::NAN }, sigma2 })
     }
 
-    /// Predictions for new rows (same columns as in the fit).
-    pub fn predict(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
-        linear_predictor(&self.coefficients, x)
+    /// Predictions for new rows: a frame's columns are picked by name, a matrix must
+    /// have the fitted columns in order.
+    pub fn predict<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Vec<f64>> {
+        let m = aligned(x, &self.feature_names())?;
+        linear_predictor(&self.coefficients, &m.view())
     }
 
     /// The coefficient table.
     pub fn summary(&self) -> Table {
-        coefficient_table(&format!("Linear regression (R² = {:.4})", self.r_squared), &self.coefficients, "t", false)
-    }
-
-    /// Prints the summary for evcxr.
-    pub fn evcxr_display(&self) {
-        self.summary().evcxr_display()
+        coefficient_table(&format!("Linear regression (R² = {:.4})", self.r_squared), &self.coefficients, "t", None)
     }
 }
 
@@ -176,6 +230,14 @@ fn linear_predictor(coefs: &[Coefficient], x: &ArrayView2<f64>) -> Result<Vec<f6
             what: "x".into(),
             expected: format!("{} columns as in the fit", coefs.len() - 1),
             got: x.shape().to_vec(),
+        });
+    }
+    if let Some(((i, j), v)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::InvalidValue {
+            what: format!("column '{}'", coefs.get(j + 1).map_or("?", |c| c.name.as_str())),
+            value: v.to_string(),
+            index: i,
+            reason: "features must be finite (impute or drop missing values first)".into(),
         });
     }
     Ok(x.rows().into_iter().map(|r| coefs[0].estimate + r.iter().zip(&coefs[1..]).map(|(v, c)| v * c.estimate).sum::<f64>()).collect())
@@ -208,14 +270,18 @@ pub enum Penalty {
 /// separation makes the unpenalised estimates infinite: that is reported as an error,
 /// not looped on.
 ///
+/// Built as `LogisticRegression::params().penalty(…).fit(&x, &y)`; the default
+/// penalty is scikit-learn's default, `Penalty::L2 { c: 1.0 }`.
+///
 /// ```
-/// use ndarray::array;
+/// use ai4med::prelude::*;
 /// use ai4med::prognosis::{LogisticRegression, Penalty};
-/// let x = array![[0.5], [1.0], [1.5], [2.0], [2.5], [3.0]];
+/// let x = df!("dose" => [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]).unwrap();
 /// let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
-/// let m = LogisticRegression::fit(&x.view(), &y, &["dose"], Penalty::None).unwrap();
-/// let p = m.predict_proba(&x.view()).unwrap();
+/// let m = LogisticRegression::params().penalty(Penalty::None).fit(&x, &y).unwrap();
+/// let p = m.positive_proba(&x).unwrap();
 /// assert!(p[5] > p[0]);
+/// assert_eq!(m.predict_proba(&x).unwrap().row(0).sum(), 1.0);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogisticRegression {
@@ -294,10 +360,54 @@ fn sweep_newton(xr: &Array2<f64>, y: &[f64], beta: &Array1<f64>) -> (f64, Vec<f6
     (f, g, h)
 }
 
+/// Settings of a [`LogisticRegression`]: the penalty (scikit-learn's default
+/// `Penalty::L2 { c: 1.0 }` unless set).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogisticRegressionParams {
+    /// Regularisation.
+    pub penalty: Penalty,
+}
+
+impl Default for LogisticRegressionParams {
+    fn default() -> Self {
+        LogisticRegressionParams { penalty: Penalty::L2 { c: 1.0 } }
+    }
+}
+
+impl LogisticRegressionParams {
+    /// Regularisation ([`Penalty::None`] for statsmodels' `Logit`).
+    pub fn penalty(mut self, penalty: Penalty) -> Self {
+        self.penalty = penalty;
+        self
+    }
+
+    /// Fits the model. `y` holds 0/1 labels. Errors: mismatched shapes, non-finite
+    /// values, constant or collinear columns, one class only, perfect separation
+    /// without a penalty.
+    pub fn fit<X: AsFeatures + ?Sized>(&self, x: &X, y: &[f64]) -> Result<LogisticRegression> {
+        let (m, names) = x.to_features()?;
+        let names = names.unwrap_or_else(|| default_names(m.ncols()));
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        LogisticRegression::fit_named(&m.view(), y, &refs, self.penalty)
+    }
+}
+
+crate::model::feature_model!(classifier LogisticRegressionParams => LogisticRegression);
+
 impl LogisticRegression {
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> LogisticRegressionParams {
+        LogisticRegressionParams::default()
+    }
+
+    /// Names of the fitted columns, in order.
+    pub fn feature_names(&self) -> Vec<String> {
+        feature_names(&self.coefficients)
+    }
+
     /// A model with the coefficients given, not fitted: `P(y = 1 | x) = σ(intercept +
     /// Σ βⱼ·xⱼ)` with one `(name, βⱼ)` per column, in the column order that
-    /// [`predict_proba`](Self::predict_proba) expects. Standard errors, statistics,
+    /// [`positive_proba`](Self::positive_proba) expects. Standard errors, statistics,
     /// p-values, interval bounds and the log-likelihood are NaN; `iterations` is 0 and
     /// the penalty [`Penalty::None`].
     ///
@@ -313,7 +423,7 @@ impl LogisticRegression {
     /// use ndarray::array;
     /// use ai4med::prognosis::LogisticRegression;
     /// let m = LogisticRegression::from_coefficients(-1.0, &[("age", 0.5), ("TRTMT", -1.0)]).unwrap();
-    /// let p = m.predict_proba(&array![[2.0, 0.0], [2.0, 1.0]].view()).unwrap();
+    /// let p = m.positive_proba(&array![[2.0, 0.0], [2.0, 1.0]]).unwrap();
     /// assert_eq!(p[0], 0.5); // σ(−1 + 0.5·2) = σ(0)
     /// assert!((p[1] - 1.0 / (1.0 + 1f64.exp())).abs() < 1e-15); // σ(−1)
     /// assert!(LogisticRegression::from_coefficients(0.0, &[("a", 1.0), ("a", 2.0)]).is_err());
@@ -351,8 +461,7 @@ impl LogisticRegression {
         })
     }
 
-    /// Fits the model. `y` holds 0/1 labels.
-    pub fn fit(x: &ArrayView2<f64>, y: &[f64], names: &[&str], penalty: Penalty) -> Result<LogisticRegression> {
+    fn fit_named(x: &ArrayView2<f64>, y: &[f64], names: &[&str], penalty: Penalty) -> Result<LogisticRegression> {
         check_xy(x, y, names)?;
         if let Some(i) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
             return Err(Error::InvalidValue {
@@ -447,14 +556,27 @@ impl LogisticRegression {
         Err(Error::NotConverged { what: "logistic regression".into(), iterations: 100, detail: format!("log-loss {loss}") })
     }
 
-    /// Predicted probabilities `σ(b₀ + Σ bⱼ·xⱼ)` for new rows.
-    pub fn predict_proba(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
-        Ok(linear_predictor(&self.coefficients, x)?.into_iter().map(sigmoid).collect())
+    /// `P(y = 1 | x) = σ(b₀ + Σ bⱼ·xⱼ)` for new rows (a frame's columns by name, a
+    /// matrix's in the fitted order).
+    pub fn positive_proba<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Vec<f64>> {
+        Ok(self.decision_function(x)?.into_iter().map(sigmoid).collect())
+    }
+
+    /// Rows × 2 class probabilities `[P(y = 0), P(y = 1)]` (scikit-learn's `predict_proba`).
+    pub fn predict_proba<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Array2<f64>> {
+        let p = self.positive_proba(x)?;
+        Ok(Array2::from_shape_fn((p.len(), 2), |(i, j)| if j == 1 { p[i] } else { 1.0 - p[i] }))
+    }
+
+    /// Predicted labels: 1 where the log-odds are positive (`P(y = 1) > 0.5`), else 0.
+    pub fn predict<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Vec<f64>> {
+        Ok(self.decision_function(x)?.into_iter().map(|z| if z > 0.0 { 1.0 } else { 0.0 }).collect())
     }
 
     /// The linear predictor `b₀ + Σ bⱼ·xⱼ` (log-odds) for new rows.
-    pub fn decision_function(&self, x: &ArrayView2<f64>) -> Result<Vec<f64>> {
-        linear_predictor(&self.coefficients, x)
+    pub fn decision_function<X: AsFeatures + ?Sized>(&self, x: &X) -> Result<Vec<f64>> {
+        let m = aligned(x, &self.feature_names())?;
+        linear_predictor(&self.coefficients, &m.view())
     }
 
     /// Odds ratios `exp(bⱼ)` of the non-intercept terms, with their names.
@@ -462,20 +584,34 @@ impl LogisticRegression {
         self.coefficients[1..].iter().map(|c| (c.name.clone(), c.estimate.exp())).collect()
     }
 
-    /// The coefficient table with odds ratios.
+    /// The coefficient table with odds ratios (OR).
     pub fn summary(&self) -> Table {
         let pen = match self.penalty {
             Penalty::None => "no penalty".to_string(),
             Penalty::L2 { c } => format!("L2 penalty, C = {c}"),
         };
-        coefficient_table(&format!("Logistic regression ({pen}; log-likelihood {:.4})", self.log_likelihood), &self.coefficients, "z", true)
-    }
-
-    /// Prints the summary for evcxr.
-    pub fn evcxr_display(&self) {
-        self.summary().evcxr_display()
+        coefficient_table(
+            &format!("Logistic regression ({pen}; log-likelihood {:.4})", self.log_likelihood),
+            &self.coefficients,
+            "z",
+            Some("OR"),
+        )
     }
 }
+
+impl crate::display::Render for LinearRegression {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.summary())
+    }
+}
+crate::rendered!(LinearRegression);
+
+impl crate::display::Render for LogisticRegression {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.summary())
+    }
+}
+crate::rendered!(LogisticRegression);
 
 #[cfg(test)]
 mod tests {
@@ -486,41 +622,41 @@ mod tests {
     fn linear_exact_fit_by_hand() {
         // y = 1 + 2x exactly: estimates exact, R² = 1.
         let x = array![[0.0], [1.0], [2.0], [3.0]];
-        let m = LinearRegression::fit(&x.view(), &[1.0, 3.0, 5.0, 7.0], &["x"]).unwrap();
+        let m = LinearRegression::params().fit(&x, &[1.0, 3.0, 5.0, 7.0]).unwrap();
         assert!((m.coefficients[0].estimate - 1.0).abs() < 1e-12);
         assert!((m.coefficients[1].estimate - 2.0).abs() < 1e-12);
         assert!((m.r_squared - 1.0).abs() < 1e-12);
-        assert_eq!(m.predict(&array![[10.0]].view()).unwrap().len(), 1);
-        assert!(m.predict(&array![[1.0, 2.0]].view()).is_err());
+        assert_eq!(m.predict(&array![[10.0]]).unwrap().len(), 1);
+        assert!(m.predict(&array![[1.0, 2.0]]).is_err());
     }
 
     #[test]
     fn logistic_score_equations_hold() {
         let x = array![[0.5, 1.0], [1.0, 0.2], [1.5, 0.3], [2.0, 0.9], [2.5, 0.1], [3.0, 0.5], [0.7, 0.8], [2.2, 0.4]];
         let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0];
-        let m = LogisticRegression::fit(&x.view(), &y, &["a", "b"], Penalty::None).unwrap();
-        let p = m.predict_proba(&x.view()).unwrap();
+        let m = LogisticRegression::params().penalty(Penalty::None).fit(&x, &y).unwrap();
+        let p = m.positive_proba(&x).unwrap();
         // At the MLE, Σ (p − y)·[1, x] = 0.
         let g0: f64 = p.iter().zip(&y).map(|(p, y)| p - y).sum();
         let g1: f64 = p.iter().zip(&y).zip(x.column(0)).map(|((p, y), v)| (p - y) * v).sum();
         assert!(g0.abs() < 1e-9 && g1.abs() < 1e-9, "{g0} {g1}");
-        assert!(m.summary().to_string().contains("odds ratio"));
+        assert!(m.summary().to_string().contains("OR 95% CI"));
     }
 
     #[test]
     fn separation_and_collinearity_are_reported() {
         let x = array![[0.0], [1.0], [2.0], [3.0]];
-        let e = LogisticRegression::fit(&x.view(), &[0.0, 0.0, 1.0, 1.0], &["x"], Penalty::None).unwrap_err();
+        let e = LogisticRegression::params().penalty(Penalty::None).fit(&x, &[0.0, 0.0, 1.0, 1.0]).unwrap_err();
         assert!(e.to_string().contains("separated"), "{e}");
-        assert!(LogisticRegression::fit(&x.view(), &[0.0, 0.0, 1.0, 1.0], &["x"], Penalty::L2 { c: 1.0 }).is_ok());
+        assert!(LogisticRegression::params().fit(&x, &[0.0, 0.0, 1.0, 1.0]).is_ok());
         let x2 = array![[0.0, 0.0], [1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]];
-        let e = LinearRegression::fit(&x2.view(), &[1.0, 2.0, 2.5, 4.0, 5.5], &["a", "b"]).unwrap_err();
+        let e = LinearRegression::params().fit(&x2, &[1.0, 2.0, 2.5, 4.0, 5.5]).unwrap_err();
         assert!(e.to_string().contains("rank-deficient"), "{e}");
         let c = array![[1.0], [1.0], [1.0]];
-        assert!(LinearRegression::fit(&c.view(), &[1.0, 2.0, 3.0], &["const"]).unwrap_err().to_string().contains("constant"));
-        assert!(LogisticRegression::fit(&x.view(), &[1.0, 1.0, 1.0, 1.0], &["x"], Penalty::None).is_err());
-        assert!(LogisticRegression::fit(&x.view(), &[0.0, 2.0, 1.0, 1.0], &["x"], Penalty::None).is_err());
+        assert!(LinearRegression::params().fit(&c, &[1.0, 2.0, 3.0]).unwrap_err().to_string().contains("constant"));
+        assert!(LogisticRegression::params().penalty(Penalty::None).fit(&x, &[1.0, 1.0, 1.0, 1.0]).is_err());
+        assert!(LogisticRegression::params().penalty(Penalty::None).fit(&x, &[0.0, 2.0, 1.0, 1.0]).is_err());
         let nan = array![[0.0], [f64::NAN], [2.0], [3.0]];
-        assert!(LogisticRegression::fit(&nan.view(), &[0.0, 1.0, 0.0, 1.0], &["x"], Penalty::None).is_err());
+        assert!(LogisticRegression::params().penalty(Penalty::None).fit(&nan, &[0.0, 1.0, 0.0, 1.0]).is_err());
     }
 }

@@ -4,10 +4,7 @@
 use crate::data::column_f64;
 use crate::{Error, Result};
 use ndarray::Array2;
-use polars::prelude::{AnyValue, Column, DataFrame, IdxCa, IdxSize, Series};
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
+use polars::prelude::{AnyValue, Column, DataFrame, Series};
 
 fn names(df: &DataFrame) -> Vec<String> {
     df.get_column_names().iter().map(|s| s.to_string()).collect()
@@ -47,9 +44,9 @@ pub fn log_transform(df: &DataFrame, cols: &[&str]) -> Result<DataFrame> {
 ///
 /// ```
 /// use ai4med::prelude::*;
-/// use ai4med::prognosis::Standardizer;
+/// use ai4med::prep::Standardizer;
 /// let train = df!("f1" => [1.0, 2.0, 10.0]).unwrap();
-/// let s = Standardizer::fit(&train, &[]).unwrap();
+/// let s = Standardizer::params().fit(&train).unwrap();
 /// assert!((s.means()[0] - 13.0 / 3.0).abs() < 1e-12);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -59,12 +56,47 @@ pub struct Standardizer {
     sd: Vec<f64>,
 }
 
-impl Standardizer {
-    /// Learns means and standard deviations of `cols` (all columns when empty). A column
+/// Settings of a [`Standardizer`]: which columns (all unless set).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StandardizerParams {
+    columns: Vec<String>,
+}
+
+impl StandardizerParams {
+    /// Standardize only these columns (the others pass through unchanged).
+    pub fn columns<S: AsRef<str>>(mut self, cols: &[S]) -> Self {
+        self.columns = cols.iter().map(|c| c.as_ref().to_string()).collect();
+        self
+    }
+    /// Learns means and standard deviations of the columns. A missing column, a column
     /// with fewer than two rows, a missing value or zero variance is an error.
-    pub fn fit(train: &DataFrame, cols: &[&str]) -> Result<Standardizer> {
-        let all = names(train);
-        let cols: Vec<String> = if cols.is_empty() { all } else { cols.iter().map(|s| s.to_string()).collect() };
+    pub fn fit(&self, train: &DataFrame) -> Result<Standardizer> {
+        Standardizer::fit_columns(train, &self.columns)
+    }
+}
+
+impl crate::model::Fit<DataFrame, ()> for StandardizerParams {
+    type Fitted = Standardizer;
+    fn fit(&self, x: &DataFrame, _y: &()) -> Result<Standardizer> {
+        StandardizerParams::fit(self, x)
+    }
+}
+
+impl crate::model::Transform<DataFrame> for Standardizer {
+    type Output = DataFrame;
+    fn transform(&self, x: &DataFrame) -> Result<DataFrame> {
+        Standardizer::transform(self, x)
+    }
+}
+
+impl Standardizer {
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> StandardizerParams {
+        StandardizerParams::default()
+    }
+
+    fn fit_columns(train: &DataFrame, cols: &[String]) -> Result<Standardizer> {
+        let cols: Vec<String> = if cols.is_empty() { names(train) } else { cols.to_vec() };
         let mut mean = Vec::new();
         let mut sd = Vec::new();
         for c in &cols {
@@ -126,7 +158,7 @@ impl Standardizer {
 pub fn make_standard_normal(train: &DataFrame, test: &DataFrame) -> Result<(DataFrame, DataFrame)> {
     let tr = log_transform(train, &[])?;
     let te = log_transform(test, &[])?;
-    let s = Standardizer::fit(&tr, &[])?;
+    let s = Standardizer::params().fit(&tr)?;
     Ok((s.transform(&tr)?, s.transform(&te)?))
 }
 
@@ -176,80 +208,6 @@ pub fn add_interactions(df: &DataFrame) -> Result<DataFrame> {
         }
     }
     Ok(out)
-}
-
-/// How many rows go to the test set.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum TestSize {
-    /// A fraction of the rows (rounded up, like scikit-learn).
-    Fraction(f64),
-    /// An exact number of rows.
-    Count(usize),
-}
-
-/// A seeded random train/test split of the rows: `(train, test)`. The same seed gives
-/// the same split; it is not the split scikit-learn's `train_test_split` makes for
-/// the same seed (different random generators).
-pub fn train_test_split(df: &DataFrame, test: TestSize, seed: u64) -> Result<(DataFrame, DataFrame)> {
-    let n = df.height();
-    let k = test_rows(n, test)?;
-    let mut idx: Vec<IdxSize> = (0..n as IdxSize).collect();
-    idx.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    let test_idx = IdxCa::from_vec("idx".into(), idx[..k].to_vec());
-    let train_idx = IdxCa::from_vec("idx".into(), idx[k..].to_vec());
-    let df = crate::data::detach(df)?;
-    Ok((df.take(&train_idx)?, df.take(&test_idx)?))
-}
-
-/// scikit-learn's `train_test_split(df, test_size=…)` with `random_state=None`, drawing
-/// from NumPy's global state `state` as scikit-learn does after `np.random.seed(s)`:
-/// `(train, test)`, where `test` holds the rows `perm[..k]` and `train` the rows
-/// `perm[k..]` of `perm = np.random.permutation(n)`, in that order, and `k` is the test
-/// size (a fraction is rounded up, as scikit-learn does). Successive calls on one
-/// `state` continue its stream, like successive calls after one `np.random.seed`.
-///
-/// The course's PBC split (course 2 week 4) is `np.random.seed(0)` and then two such
-/// splits; [`crate::data::pbc_course_split`] reproduces it row for row. Errors as
-/// [`train_test_split`].
-///
-/// ```
-/// use ai4med::prelude::*;
-/// use ai4med::prognosis::{train_test_split_numpy, TestSize};
-/// use ai4med::pyrng::NumpyRandomState;
-/// let df = df!("id" => [0i64, 1, 2, 3, 4]).unwrap();
-/// // np.random.seed(0); np.random.permutation(5) == [2, 0, 1, 3, 4]
-/// let (train, test) = train_test_split_numpy(&df, TestSize::Count(2), &mut NumpyRandomState::new(0)).unwrap();
-/// assert_eq!(ai4med::data::column_f64(&test, "id").unwrap(), [2.0, 0.0]);
-/// assert_eq!(ai4med::data::column_f64(&train, "id").unwrap(), [1.0, 3.0, 4.0]);
-/// ```
-pub fn train_test_split_numpy(
-    df: &DataFrame,
-    test: TestSize,
-    state: &mut crate::pyrng::NumpyRandomState,
-) -> Result<(DataFrame, DataFrame)> {
-    let n = df.height();
-    let k = test_rows(n, test)?;
-    let idx: Vec<IdxSize> = state.permutation(n).into_iter().map(|i| i as IdxSize).collect();
-    let test_idx = IdxCa::from_vec("idx".into(), idx[..k].to_vec());
-    let train_idx = IdxCa::from_vec("idx".into(), idx[k..].to_vec());
-    let df = crate::data::detach(df)?;
-    Ok((df.take(&train_idx)?, df.take(&test_idx)?))
-}
-
-/// The number of test rows of a split of `n` rows.
-fn test_rows(n: usize, test: TestSize) -> Result<usize> {
-    let k = match test {
-        TestSize::Fraction(f) if f > 0.0 && f < 1.0 => (f * n as f64).ceil() as usize,
-        TestSize::Fraction(f) => return Err(Error::invalid_arg("test", format!("fraction must lie strictly between 0 and 1, got {f}"))),
-        TestSize::Count(c) => c,
-    };
-    if k == 0 || k >= n {
-        return Err(Error::invalid_arg(
-            "test",
-            format!("the test set must hold between 1 and {} of the {n} rows, got {k}", n.saturating_sub(1)),
-        ));
-    }
-    Ok(k)
 }
 
 fn category_label(v: &AnyValue<'_>) -> String {
@@ -311,9 +269,29 @@ pub fn to_matrix(df: &DataFrame, cols: &[&str]) -> Result<Array2<f64>> {
     Ok(m)
 }
 
+impl Standardizer {
+    /// The training mean and standard deviation of each standardized column.
+    pub fn table(&self) -> crate::display::Table {
+        use crate::display::{Cell, Table};
+        let mut t = Table::new(["column", "mean", "sd"]).max_rows(usize::MAX).caption("standardization (training statistics)");
+        for ((c, m), s) in self.columns.iter().zip(&self.mean).zip(&self.sd) {
+            t.push_row([Cell::from(c.as_str()), Cell::from(*m), Cell::from(*s)]);
+        }
+        t
+    }
+}
+
+impl crate::display::Render for Standardizer {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
+    }
+}
+crate::rendered!(Standardizer);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model_selection::{TestSize, train_test_split};
     use polars::prelude::df;
 
     #[test]
@@ -337,14 +315,14 @@ mod tests {
         let e = log_transform(&df, &[]).unwrap_err();
         assert!(e.to_string().contains("column 'a'") && e.to_string().contains("index 1"), "{e}");
         let flat = df!("a" => [2.0, 2.0]).unwrap();
-        assert!(Standardizer::fit(&flat, &[]).unwrap_err().to_string().contains("zero variance"));
+        assert!(Standardizer::params().fit(&flat).unwrap_err().to_string().contains("zero variance"));
         let nan = df!("a" => [Some(1.0), None]).unwrap();
-        assert!(Standardizer::fit(&nan, &[]).is_err());
+        assert!(Standardizer::params().fit(&nan).is_err());
         assert!(skewness(&[1.0, 2.0]).is_err());
         assert!(one_hot(&df, &["nope"], true).is_err());
         assert!(train_test_split(&df, TestSize::Count(2), 1).is_err());
         assert!(train_test_split(&df, TestSize::Fraction(1.5), 1).is_err());
-        assert!(Standardizer::fit(&DataFrame::empty(), &["x"]).is_err());
+        assert!(Standardizer::params().columns(&["x"]).fit(&DataFrame::empty()).is_err());
     }
 
     #[test]

@@ -5,48 +5,26 @@
 //! A value is missing when it is null in a polars frame or `NaN` (pandas' rule).
 //!
 //! ```
-//! use ai4med::impute::{IterativeImputer, SimpleImputer, fraction_rows_missing};
+//! use ai4med::prep::impute::{IterativeImputer, SimpleImputer, fraction_rows_missing};
 //! use ai4med::prelude::*;
 //! // The course's imputation lab: feature_2 = 10 × feature_1 with two gaps.
 //! let f2: Vec<Option<f64>> = (0..=10).map(|i| if i == 1 || i == 9 { None } else { Some(10.0 * i as f64) }).collect();
 //! let df = df!("feature_1" => (0..=10).map(|i| i as f64).collect::<Vec<_>>(), "feature_2" => f2).unwrap();
 //! assert!((fraction_rows_missing(&df).unwrap() - 2.0 / 11.0).abs() < 1e-12);
-//! let mean = SimpleImputer::mean().fit(&df).unwrap().transform(&df).unwrap();
+//! let mean = SimpleImputer::params().fit(&df).unwrap().transform(&df).unwrap();
 //! assert_eq!(ai4med::data::column_f64(&mean, "feature_2").unwrap()[1], 50.0);
-//! let it = IterativeImputer::new().fit(&df).unwrap().transform(&df).unwrap();
+//! let it = IterativeImputer::params().fit(&df).unwrap().transform(&df).unwrap();
 //! let f2 = ai4med::data::column_f64(&it, "feature_2").unwrap();
 //! assert!((f2[1] - 10.0).abs() < 1e-9 && (f2[9] - 90.0).abs() < 1e-9);
 //! ```
 
-use crate::data::{AsFeatures, default_names};
+pub use crate::data::complete_cases;
+use crate::data::{AsFeatures, default_names, missing_mask};
 use crate::display::{Cell, Table, Tone};
 use crate::plot::{Figure, Heatmap};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
 use polars::prelude::*;
-
-/// Missing values per column of a frame: nulls, plus `NaN`s in float columns.
-fn missing_mask(df: &DataFrame) -> Result<Array2<bool>> {
-    let mut m = Array2::from_elem((df.height(), df.width()), false);
-    for (j, col) in df.columns().iter().enumerate() {
-        let s = col.as_materialized_series();
-        let nulls = s.is_null();
-        for (i, v) in nulls.iter().enumerate() {
-            if v == Some(true) {
-                m[[i, j]] = true;
-            }
-        }
-        if s.dtype().is_float() {
-            let f = s.cast(&DataType::Float64)?;
-            for (i, v) in f.f64()?.iter().enumerate() {
-                if v.is_some_and(f64::is_nan) {
-                    m[[i, j]] = true;
-                }
-            }
-        }
-    }
-    Ok(m)
-}
 
 /// The share of rows with at least one missing value (the course exercise
 /// `fraction_rows_missing`). An empty frame is an error.
@@ -54,7 +32,7 @@ fn missing_mask(df: &DataFrame) -> Result<Array2<bool>> {
 /// ```
 /// use ai4med::prelude::*;
 /// let df = df!("a" => [None, Some(1.0), Some(1.0), None], "b" => [Some(1.0), None, Some(0.0), Some(1.0)]).unwrap();
-/// assert_eq!(ai4med::impute::fraction_rows_missing(&df).unwrap(), 0.75);
+/// assert_eq!(ai4med::prep::impute::fraction_rows_missing(&df).unwrap(), 0.75);
 /// ```
 pub fn fraction_rows_missing(df: &DataFrame) -> Result<f64> {
     crate::error::check::non_empty("frame rows", df.height())?;
@@ -74,7 +52,7 @@ pub fn missing_per_row(df: &DataFrame) -> Result<Vec<usize>> {
 /// ```
 /// use ai4med::prelude::*;
 /// let df = df!("sbp" => [Some(120.0), None, Some(f64::NAN)]).unwrap();
-/// assert_eq!(ai4med::impute::is_missing(&df, "sbp").unwrap(), vec![false, true, true]);
+/// assert_eq!(ai4med::prep::impute::is_missing(&df, "sbp").unwrap(), vec![false, true, true]);
 /// ```
 pub fn is_missing(df: &DataFrame, column: &str) -> Result<Vec<bool>> {
     let j = df
@@ -83,19 +61,6 @@ pub fn is_missing(df: &DataFrame, column: &str) -> Result<Vec<bool>> {
         .position(|c| c.as_str() == column)
         .ok_or_else(|| Error::invalid_arg("column", format!("no column '{column}'; the frame has {:?}", df.get_column_names())))?;
     Ok(missing_mask(df)?.column(j).to_vec())
-}
-
-/// The rows without any missing value (complete-case analysis, pandas' `dropna()`).
-///
-/// ```
-/// use ai4med::prelude::*;
-/// let df = df!("a" => [Some(1.0), None, Some(3.0)], "b" => [1.0, 2.0, f64::NAN]).unwrap();
-/// assert_eq!(ai4med::impute::complete_cases(&df).unwrap().height(), 1);
-/// ```
-pub fn complete_cases(df: &DataFrame) -> Result<DataFrame> {
-    let m = missing_mask(df)?;
-    let keep: BooleanChunked = m.rows().into_iter().map(|r| Some(!r.iter().any(|&v| v))).collect();
-    Ok(crate::data::detach(df)?.filter(&keep)?)
 }
 
 /// Missing values per column: name, count, fraction; displayed as a table, with the
@@ -141,10 +106,6 @@ impl MissingSummary {
             self.n_rows,
             100.0 * (self.n_rows - self.complete_rows) as f64 / self.n_rows as f64
         ))
-    }
-    /// Shows the table inline.
-    pub fn evcxr_display(&self) {
-        self.table().evcxr_display();
     }
 }
 
@@ -357,38 +318,73 @@ fn column_stats(m: &Array2<f64>, names: &[String], median: bool) -> Result<Vec<f
         .collect()
 }
 
-/// Mean or median imputation, as scikit-learn's `SimpleImputer`: each missing value
-/// becomes its column's mean (median) over the training rows.
-#[derive(Debug, Clone)]
-pub struct SimpleImputer {
-    median: bool,
+/// The fill value of a [`SimpleImputer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImputeStrategy {
+    /// The column's training mean (the course's `SimpleImputer(strategy='mean')`).
+    #[default]
+    Mean,
+    /// The column's training median.
+    Median,
 }
 
-/// A fitted [`SimpleImputer`].
+/// Settings of a [`SimpleImputer`]: the strategy (mean unless set).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SimpleImputerParams {
+    /// Mean or median.
+    pub strategy: ImputeStrategy,
+}
+
+/// Mean or median imputation, as scikit-learn's `SimpleImputer`: each missing value
+/// becomes its column's mean (median) over the training rows. Built as
+/// `SimpleImputer::params().fit(&train)` (see [`crate::model`]).
+///
+/// ```
+/// use ai4med::prep::impute::{ImputeStrategy, SimpleImputer};
+/// let train = ndarray::array![[1.0, f64::NAN], [3.0, 4.0], [f64::NAN, 8.0], [5.0, 9.0]];
+/// let imp = SimpleImputer::params().strategy(ImputeStrategy::Median).fit(&train).unwrap();
+/// assert_eq!(imp.transform(&train).unwrap().column(1).to_vec(), vec![8.0, 4.0, 8.0, 9.0]);
+/// ```
 #[derive(Debug, Clone)]
-pub struct FittedSimpleImputer {
+pub struct SimpleImputer {
     fill: Vec<f64>,
     names: Vec<String>,
     median: bool,
 }
 
-impl SimpleImputer {
-    /// Fill with training means (the course's `SimpleImputer(strategy='mean')`).
-    pub fn mean() -> Self {
-        SimpleImputer { median: false }
+impl SimpleImputerParams {
+    /// Mean or median.
+    pub fn strategy(mut self, s: ImputeStrategy) -> Self {
+        self.strategy = s;
+        self
     }
-    /// Fill with training medians.
-    pub fn median() -> Self {
-        SimpleImputer { median: true }
-    }
-    /// Learns the fill values from `train`.
-    pub fn fit<X: AsFeatures + ?Sized>(&self, train: &X) -> Result<FittedSimpleImputer> {
+    /// Learns the fill values from `train` (missing values are NaN or null).
+    pub fn fit<X: AsFeatures + ?Sized>(&self, train: &X) -> Result<SimpleImputer> {
+        let median = self.strategy == ImputeStrategy::Median;
         let (m, names) = features_of(train)?;
-        Ok(FittedSimpleImputer { fill: column_stats(&m, &names, self.median)?, names, median: self.median })
+        Ok(SimpleImputer { fill: column_stats(&m, &names, median)?, names, median })
     }
 }
 
-impl FittedSimpleImputer {
+impl<X: AsFeatures + ?Sized> crate::model::Fit<X, ()> for SimpleImputerParams {
+    type Fitted = SimpleImputer;
+    fn fit(&self, x: &X, _y: &()) -> Result<SimpleImputer> {
+        SimpleImputerParams::fit(self, x)
+    }
+}
+
+impl<X: Imputable> crate::model::Transform<X> for SimpleImputer {
+    type Output = X::Output;
+    fn transform(&self, x: &X) -> Result<X::Output> {
+        SimpleImputer::transform(self, x)
+    }
+}
+
+impl SimpleImputer {
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> SimpleImputerParams {
+        SimpleImputerParams::default()
+    }
     /// The value each column's gaps are filled with.
     pub fn fill_values(&self) -> Vec<(String, f64)> {
         self.names.iter().cloned().zip(self.fill.iter().copied()).collect()
@@ -458,23 +454,10 @@ impl Ols {
 /// learn's default estimator is `BayesianRidge`; pass `estimator=LinearRegression()`
 /// there to get our numbers, which the test fixtures do); no posterior sampling; an
 /// entirely missing column is an error instead of being dropped.
+///
+/// Built as `IterativeImputer::params()…fit(&train)` (see [`crate::model`]).
 #[derive(Debug, Clone)]
 pub struct IterativeImputer {
-    max_iter: usize,
-    tol: f64,
-    min_value: f64,
-    max_value: f64,
-}
-
-impl Default for IterativeImputer {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// A fitted [`IterativeImputer`].
-#[derive(Debug, Clone)]
-pub struct FittedIterativeImputer {
     means: Vec<f64>,
     sequence: Vec<(usize, Ols)>,
     n_iter: usize,
@@ -484,11 +467,37 @@ pub struct FittedIterativeImputer {
     train_filled: Array2<f64>,
 }
 
-impl IterativeImputer {
-    /// `max_iter = 10`, `tol = 1e-3`, no clipping.
-    pub fn new() -> Self {
-        IterativeImputer { max_iter: 10, tol: 1e-3, min_value: f64::NEG_INFINITY, max_value: f64::INFINITY }
+/// Settings of an [`IterativeImputer`]: `max_iter = 10`, `tol = 1e-3`, no clipping
+/// unless set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IterativeImputerParams {
+    max_iter: usize,
+    tol: f64,
+    min_value: f64,
+    max_value: f64,
+}
+
+impl Default for IterativeImputerParams {
+    fn default() -> Self {
+        IterativeImputerParams { max_iter: 10, tol: 1e-3, min_value: f64::NEG_INFINITY, max_value: f64::INFINITY }
     }
+}
+
+impl<X: AsFeatures + ?Sized> crate::model::Fit<X, ()> for IterativeImputerParams {
+    type Fitted = IterativeImputer;
+    fn fit(&self, x: &X, _y: &()) -> Result<IterativeImputer> {
+        IterativeImputerParams::fit(self, x)
+    }
+}
+
+impl<X: Imputable> crate::model::Transform<X> for IterativeImputer {
+    type Output = X::Output;
+    fn transform(&self, x: &X) -> Result<X::Output> {
+        IterativeImputer::transform(self, x)
+    }
+}
+
+impl IterativeImputerParams {
     /// Number of imputation rounds (0 leaves the mean imputation).
     pub fn max_iter(mut self, n: usize) -> Self {
         self.max_iter = n;
@@ -510,7 +519,7 @@ impl IterativeImputer {
         self
     }
     /// Learns the sequence of regressions on `train`.
-    pub fn fit<X: AsFeatures + ?Sized>(&self, train: &X) -> Result<FittedIterativeImputer> {
+    pub fn fit<X: AsFeatures + ?Sized>(&self, train: &X) -> Result<IterativeImputer> {
         if !(self.min_value <= self.max_value) {
             return Err(Error::invalid_arg("min_value", format!("{} is above max_value {}", self.min_value, self.max_value)));
         }
@@ -549,15 +558,7 @@ impl IterativeImputer {
                 }
             }
         }
-        Ok(FittedIterativeImputer {
-            means,
-            sequence,
-            n_iter,
-            names,
-            min_value: self.min_value,
-            max_value: self.max_value,
-            train_filled: xt,
-        })
+        Ok(IterativeImputer { means, sequence, n_iter, names, min_value: self.min_value, max_value: self.max_value, train_filled: xt })
     }
 
     /// Fits (or, with `model`, reuses) the regression of column `j` on the others and
@@ -588,7 +589,11 @@ fn impute_one(xt: &mut Array2<f64>, mask: &Array2<bool>, j: usize, model: Option
     model
 }
 
-impl FittedIterativeImputer {
+impl IterativeImputer {
+    /// Settings before the fit (see [`crate::model`]).
+    pub fn params() -> IterativeImputerParams {
+        IterativeImputerParams::default()
+    }
     /// Number of rounds run before stopping.
     pub fn n_iter(&self) -> usize {
         self.n_iter
@@ -618,6 +623,44 @@ impl FittedIterativeImputer {
     }
 }
 
+impl crate::display::Render for MissingSummary {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
+    }
+}
+crate::rendered!(MissingSummary);
+
+impl SimpleImputer {
+    /// The fill value of each column.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(["column", self.strategy()]).max_rows(usize::MAX).caption(format!("{} imputation", self.strategy()));
+        for (name, v) in self.fill_values() {
+            t.push_row([Cell::from(name), Cell::from(v)]);
+        }
+        t
+    }
+}
+
+impl crate::display::Render for SimpleImputer {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
+    }
+}
+
+impl crate::display::Render for IterativeImputer {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::text(format!(
+            "iterative imputation of {} columns ({}): {} rounds of least-squares regressions, values clipped to [{}, {}]",
+            self.names.len(),
+            self.names.join(", "),
+            self.n_iter,
+            self.min_value,
+            self.max_value
+        ))
+    }
+}
+crate::rendered!(SimpleImputer, IterativeImputer);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,24 +677,24 @@ mod tests {
         let nan = df!("a" => [f64::NAN, 1.0]).unwrap();
         assert_eq!(fraction_rows_missing(&nan).unwrap(), 0.5);
         let all = df!("a" => [None::<f64>, None], "b" => [1.0, 2.0]).unwrap();
-        let e = SimpleImputer::mean().fit(&all).unwrap_err().to_string();
+        let e = SimpleImputer::params().fit(&all).unwrap_err().to_string();
         assert!(e.contains("'a' is entirely missing"), "{e}");
-        assert!(IterativeImputer::new().fit(&all).is_err());
+        assert!(IterativeImputer::params().fit(&all).is_err());
         assert!(fraction_rows_missing(&DataFrame::empty()).is_err());
         let complete = df!("a" => [1.0, 2.0]).unwrap();
         assert!(compare_complete_cases(&complete).is_err());
-        let m = SimpleImputer::median().fit(&df).unwrap();
+        let m = SimpleImputer::params().strategy(ImputeStrategy::Median).fit(&df).unwrap();
         assert!(m.transform(&df!("a" => [1.0]).unwrap()).is_err());
     }
 
     #[test]
     fn transform_replays_training_models() {
         let x = ndarray::array![[1.0, 2.0], [2.0, f64::NAN], [3.0, 6.0], [4.0, 8.0], [f64::NAN, 10.0]];
-        let f = IterativeImputer::new().fit(&x).unwrap();
+        let f = IterativeImputer::params().fit(&x).unwrap();
         let out = f.transform(&x).unwrap();
         assert!((out[[1, 1]] - 4.0).abs() < 1e-9, "{out}");
         assert!((out[[4, 0]] - 5.0).abs() < 1e-9, "{out}");
-        let clip = IterativeImputer::new().min_value(0.0).max_value(3.0).fit(&x).unwrap().transform(&x).unwrap();
+        let clip = IterativeImputer::params().min_value(0.0).max_value(3.0).fit(&x).unwrap().transform(&x).unwrap();
         assert_eq!(clip[[1, 1]], 3.0);
     }
 }

@@ -145,7 +145,7 @@ fn ratio(num: f64, den: f64, what: &str) -> Result<f64> {
 /// ```
 /// use ndarray::array;
 /// let pred = array![[1.0, 0.0], [0.0, 1.0]];
-/// let d = ai4med::segment::single_class_dice(&pred, &array![[1.0, 1.0], [0.0, 0.0]], 1.0).unwrap();
+/// let d = ai4med::metrics::segmentation::single_class_dice(&pred, &array![[1.0, 1.0], [0.0, 0.0]], 1.0).unwrap();
 /// assert!((d - 0.6).abs() < 1e-12);
 /// ```
 pub fn single_class_dice<A, B, S, T, D>(pred: &ArrayBase<S, D>, label: &ArrayBase<T, D>, epsilon: f64) -> Result<f64>
@@ -183,7 +183,7 @@ where
 /// let i2 = array![[1.0, 0.0], [0.0, 1.0]];
 /// let pred = ndarray::stack![ndarray::Axis(0), i2, i2];
 /// let label = array![[[1.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 1.0]]];
-/// let d = ai4med::segment::dice_coefficient(&pred, &label, 1.0).unwrap();
+/// let d = ai4med::metrics::segmentation::dice_coefficient(&pred, &label, 1.0).unwrap();
 /// assert!((d - 0.7166666666666667).abs() < 1e-12);
 /// ```
 pub fn dice_coefficient<A, B, S, T, D>(pred: &ArrayBase<S, D>, label: &ArrayBase<T, D>, epsilon: f64) -> Result<f64>
@@ -207,7 +207,7 @@ where
 ///
 /// ```
 /// use ndarray::array;
-/// let l = ai4med::segment::soft_dice_loss(&array![[[1.0, 0.0], [0.0, 1.0]]], &array![[[1.0, 1.0], [0.0, 0.0]]], 1.0).unwrap();
+/// let l = ai4med::metrics::segmentation::soft_dice_loss(&array![[[1.0, 0.0], [0.0, 1.0]]], &array![[[1.0, 1.0], [0.0, 0.0]]], 1.0).unwrap();
 /// assert!((l - 0.4).abs() < 1e-12);
 /// ```
 pub fn soft_dice_loss<A, B, S, T, D>(pred: &ArrayBase<S, D>, label: &ArrayBase<T, D>, epsilon: f64) -> Result<f64>
@@ -245,7 +245,7 @@ pub enum EmptyPolicy {
 /// ε-smoothed [`single_class_dice`] is the training-time form.
 ///
 /// ```
-/// use ai4med::segment::{dice_score, EmptyPolicy};
+/// use ai4med::metrics::segmentation::{dice_score, EmptyPolicy};
 /// use ndarray::array;
 /// let none = array![[0u8, 0], [0, 0]];
 /// assert!(dice_score(&none, &none, EmptyPolicy::Skip).unwrap().is_nan());
@@ -299,7 +299,7 @@ where
 ///
 /// ```
 /// use ndarray::array;
-/// let (se, sp) = ai4med::segment::class_sens_spec(&array![[1.0, 0.0], [0.0, 1.0]], &array![[1.0, 1.0], [0.0, 1.0]]).unwrap();
+/// let (se, sp) = ai4med::metrics::segmentation::class_sens_spec(&array![[1.0, 0.0], [0.0, 1.0]], &array![[1.0, 1.0], [0.0, 1.0]]).unwrap();
 /// assert_eq!((se, sp), (2.0 / 3.0, 1.0));
 /// ```
 pub fn class_sens_spec<A, B, S, T, D>(pred: &ArrayBase<S, D>, label: &ArrayBase<T, D>) -> Result<(f64, f64)>
@@ -459,7 +459,7 @@ fn percentile(v: &mut [f64], q: f64) -> f64 {
 /// let mut b = a.clone();
 /// a[[2, 2, 2]] = 1;
 /// b[[2, 2, 5]] = 1;
-/// let hd = ai4med::segment::hausdorff_distance(&a.view(), &b.view(), [1.0, 1.0, 2.0], 95.0).unwrap();
+/// let hd = ai4med::metrics::segmentation::hausdorff_distance(&a.view(), &b.view(), [1.0, 1.0, 2.0], 95.0).unwrap();
 /// assert_eq!(hd, 6.0);
 /// ```
 pub fn hausdorff_distance(pred: &ArrayView3<u8>, truth: &ArrayView3<u8>, spacing: [f64; 3], percentile_q: f64) -> Result<f64> {

@@ -11,6 +11,8 @@
 //! | `get_model_answer(model, question, passage, tokenizer)` | [`QaModel::answer`] |
 //! | the course's SQuAD-trained BERT (not redistributable offline) | [`QaModel::load_dir`] for a checkpoint you have; [`QaModel::new`] + [`QaModel::fit`] to train a small one |
 
+/// Start and end logits, one row per packed input.
+pub type StartEndLogits = (Vec<Vec<f64>>, Vec<Vec<f64>>);
 use std::path::{Path, PathBuf};
 
 use rand::SeedableRng;
@@ -90,7 +92,7 @@ impl QaTokenizer {
     /// Word pieces of a text with ids and byte spans.
     ///
     /// ```no_run
-    /// let t = ai4med::qa::QaTokenizer::bundled().unwrap();
+    /// let t = ai4med::nlp::qa::QaTokenizer::bundled().unwrap();
     /// assert_eq!(t.pieces("Lung masses").tokens, ["lung", "mass", "##es"]);
     /// ```
     pub fn pieces(&self, text: &str) -> Pieces {
@@ -385,7 +387,7 @@ impl QaModel {
     }
 
     /// Start and end logits of packed inputs, `[n, max_seq_length]` each.
-    pub fn scores(&self, inputs: &[&BertInput]) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>)> {
+    pub fn scores(&self, inputs: &[&BertInput]) -> Result<StartEndLogits> {
         if inputs.is_empty() {
             return Ok((vec![], vec![]));
         }

@@ -1,9 +1,7 @@
 //! Hold-out grid search over hyper-parameters.
 
-use super::forest::ForestParams;
-use super::params::{Criterion, MaxFeatures, MinSamples};
-use super::single::TreeParams;
 use crate::display::{Cell, Progress, Table, Tone};
+use crate::model::{Fit, PredictProba};
 use crate::{Error, Result};
 
 /// One hyper-parameter value in a grid.
@@ -107,7 +105,7 @@ impl ParamGrid {
 /// One point of a grid: parameter names with values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Combination {
-    values: Vec<(String, GridValue)>,
+    pub(crate) values: Vec<(String, GridValue)>,
 }
 
 impl std::fmt::Display for Combination {
@@ -128,101 +126,49 @@ impl Combination {
     }
 }
 
-fn as_count(name: &str, v: &GridValue) -> Result<usize> {
-    match v {
-        GridValue::Int(n) => Ok(*n),
-        other => Err(Error::invalid_arg(name, format!("expects a whole number, got {other}"))),
-    }
+/// Params that a grid point can adjust (trees and forests: scikit-learn's parameter
+/// names). What [`grid_search`] needs besides [`Fit`].
+pub trait Tune: Sized {
+    /// These params with the grid point's values applied; an unknown name or a value of
+    /// the wrong kind is an error naming it.
+    fn apply(self, c: &Combination) -> Result<Self>;
 }
 
-fn as_min_samples(name: &str, v: &GridValue) -> Result<MinSamples> {
-    match v {
-        GridValue::Int(n) => Ok(MinSamples::Count(*n)),
-        GridValue::Float(f) => Ok(MinSamples::Fraction(*f)),
-        other => Err(Error::invalid_arg(name, format!("expects a count or a fraction, got {other}"))),
-    }
-}
-
-fn as_max_features(v: &GridValue) -> Result<MaxFeatures> {
-    match v {
-        GridValue::Int(n) => Ok(MaxFeatures::Count(*n)),
-        GridValue::Float(f) => Ok(MaxFeatures::Fraction(*f)),
-        GridValue::Absent => Ok(MaxFeatures::All),
-        GridValue::Text(s) => match s.as_str() {
-            "sqrt" => Ok(MaxFeatures::Sqrt),
-            "log2" => Ok(MaxFeatures::Log2),
-            "all" | "None" => Ok(MaxFeatures::All),
-            _ => Err(Error::invalid_arg("max_features", format!("'{s}' is not one of sqrt, log2, all"))),
-        },
-    }
-}
-
-fn as_criterion(v: &GridValue) -> Result<Criterion> {
-    match v {
-        GridValue::Text(s) if s == "gini" => Ok(Criterion::Gini),
-        GridValue::Text(s) if s == "entropy" => Ok(Criterion::Entropy),
-        GridValue::Text(s) if s == "squared_error" => Ok(Criterion::SquaredError),
-        other => Err(Error::invalid_arg("criterion", format!("'{other}' is not one of gini, entropy, squared_error"))),
-    }
-}
-
-const TREE_KEYS: &str = "max_depth, min_samples_split, min_samples_leaf, max_features, min_impurity_decrease, criterion, seed";
-
-macro_rules! apply_tree_keys {
-    ($self:ident, $k:ident, $v:ident) => {
-        match $k.as_str() {
-            "max_depth" => match $v {
-                GridValue::Absent => $self.max_depth(None),
-                v => $self.max_depth(as_count("max_depth", v)?),
-            },
-            "min_samples_split" => $self.min_samples_split(as_min_samples("min_samples_split", $v)?),
-            "min_samples_leaf" => $self.min_samples_leaf(as_min_samples("min_samples_leaf", $v)?),
-            "max_features" => $self.max_features(as_max_features($v)?),
-            "min_impurity_decrease" => match $v {
-                GridValue::Float(f) => $self.min_impurity_decrease(*f),
-                GridValue::Int(n) => $self.min_impurity_decrease(*n as f64),
-                other => return Err(Error::invalid_arg("min_impurity_decrease", format!("expects a number, got {other}"))),
-            },
-            "criterion" => $self.criterion(as_criterion($v)?),
-            "seed" | "random_state" => $self.seed(as_count("seed", $v)? as u64),
-            _ => return Err(Error::invalid_arg("parameter", format!("unknown parameter '{}'", $k))),
-        }
-    };
-}
-
-impl<M> TreeParams<M> {
-    /// These settings with the grid point's values applied (names as in scikit-learn:
-    /// `max_depth`, `min_samples_split`, `min_samples_leaf`, `max_features`,
-    /// `min_impurity_decrease`, `criterion`, `seed`/`random_state`).
-    pub fn apply(self, c: &Combination) -> Result<Self> {
-        let mut s = self;
-        for (k, v) in &c.values {
-            s = apply_tree_keys!(s, k, v);
-        }
-        let _ = TREE_KEYS;
-        Ok(s)
-    }
-}
-
-impl<M> ForestParams<M> {
-    /// These settings with the grid point's values applied: the tree parameters of
-    /// [`TreeParams::apply`] plus `n_estimators`, `bootstrap` (0/1) and `max_samples`.
-    pub fn apply(self, c: &Combination) -> Result<Self> {
-        let mut s = self;
-        for (k, v) in &c.values {
-            s = match k.as_str() {
-                "n_estimators" => s.n_estimators(as_count(k, v)?),
-                "bootstrap" => s.bootstrap(as_count(k, v)? != 0),
-                "max_samples" => match v {
-                    GridValue::Float(f) => s.max_samples(*f),
-                    GridValue::Absent => s.max_samples(1.0),
-                    other => return Err(Error::invalid_arg("max_samples", format!("expects a fraction, got {other}"))),
-                },
-                _ => apply_tree_keys!(s, k, v),
-            };
-        }
-        Ok(s)
-    }
+/// Hold-out grid search written once over the model traits: for each combination of
+/// `grid`, `params.apply(c)` is fitted on `(x_train, y_train)` and scored by
+/// `score(y_valid, predictions)` on the validation split, where the predictions are
+/// the positive-class probabilities (higher score is better). The same as
+/// [`holdout_grid_search`] with the fitting and scoring spelled out.
+///
+/// ```
+/// use ai4med::model_selection::{ParamGrid, grid_search};
+/// use ai4med::trees::DecisionTreeClassifier;
+/// use ai4med::ndarray::Array2;
+/// let x = Array2::from_shape_fn((60, 1), |(i, _)| i as f64);
+/// let y: Vec<f64> = (0..60).map(|i| ((i / 10) % 2) as f64).collect();
+/// let grid = ParamGrid::new().add("max_depth", [1, 2, 8]);
+/// let gs = grid_search(DecisionTreeClassifier::params(), &grid, (&x, &y[..]), (&x, &y[..]), |y, p| ai4med::metrics::roc_auc(y, p))
+///     .unwrap();
+/// assert_eq!(gs.best_combination().to_string(), "max_depth = 8");
+/// ```
+pub fn grid_search<P, X, S>(
+    params: P,
+    grid: &ParamGrid,
+    train: (&X, &[f64]),
+    valid: (&X, &[f64]),
+    score: S,
+) -> Result<GridSearch<P::Fitted>>
+where
+    P: Fit<X, [f64]> + Tune + Clone,
+    P::Fitted: PredictProba<X>,
+    X: ?Sized,
+    S: Fn(&[f64], &[f64]) -> Result<f64>,
+{
+    holdout_grid_search(grid, |c| {
+        let model = params.clone().apply(c)?.fit(train.0, train.1)?;
+        let s = score(valid.1, &model.positive_proba(valid.0)?)?;
+        Ok((model, s))
+    })
 }
 
 /// Every combination's hold-out score, the best combination and its model.
@@ -237,7 +183,7 @@ pub struct GridSearch<M> {
 impl<M> std::fmt::Debug for GridSearch<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let best = self.rows.get(self.best).and_then(|r| r.1.as_ref().ok()).copied().unwrap_or(f64::NAN);
-        write!(f, "GridSearch {{ combinations: {}, best score: {} }}", self.rows.len(), crate::grade::short_float(best))
+        write!(f, "GridSearch {{ combinations: {}, best score: {} }}", self.rows.len(), crate::display::short_float(best))
     }
 }
 
@@ -330,8 +276,20 @@ impl<M> GridSearch<M> {
         }
         t.caption(format!("hold-out grid search: {} combinations, best {}", self.rows.len(), self.best_combination()))
     }
-    /// Shows the table inline.
+    /// Shows the table inline (its [`Render`](crate::display::Render) view).
     pub fn evcxr_display(&self) {
-        self.table().evcxr_display();
+        print!("{}", crate::display::Render::render(self).evcxr_content("grid search"));
+    }
+}
+
+impl<M> crate::display::Render for GridSearch<M> {
+    fn render(&self) -> crate::display::View {
+        crate::display::View::Table(self.table())
+    }
+}
+
+impl<M> std::fmt::Display for GridSearch<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::display::Render::render(self).write_text(f, self)
     }
 }

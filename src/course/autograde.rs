@@ -5,13 +5,13 @@
 //! The steps, each a function here and a subcommand of the `ai4med-grade` binary:
 //!
 //! 1. [`restore_graded_cells`]: every cell of the solution notebook that builds a
-//!    [`crate::grade::Grader`] (a *graded cell*; hidden test cases included) replaces the
+//!    [`crate::course::grade::Grader`] (a *graded cell*; hidden test cases included) replaces the
 //!    learner's cell with the same cell id, or is put back where it was if the learner
 //!    deleted it. The learner's own code cells are kept as written, so a learner who edited
 //!    a test cell to pass is graded on the instructor's cases all the same.
 //! 2. The prepared notebooks run headless, each in a fresh kernel, with errors allowed and a
 //!    time limit per cell (`tools/ai4med.sh grade` calls the notebook runner).
-//! 3. [`grades_from_outputs`] reads each graded cell's [`crate::grade::GRADE_MIME`] output;
+//! 3. [`grades_from_outputs`] reads each graded cell's [`crate::course::grade::GRADE_MIME`] output;
 //!    [`grade_notebook`] turns them into one row per graded function: a function whose cell
 //!    never reported (a panic outside a grader, a timeout, a dead kernel, a deleted function)
 //!    scores 0 of the instructor's number of cases, with the reason.
@@ -114,7 +114,7 @@ pub fn restore_graded_cells(solution: &Value, submission: &Value) -> Result<(Val
             json!({"cell_type": "code", "execution_count": null, "id": g.id, "metadata": {}, "outputs": [], "source": as_lines(&g.source)});
         if let Some(pos) = sub_cells.iter().position(|c| cell_id(c) == Some(g.id.as_str())) {
             let learner = cell_source(&sub_cells[pos]);
-            let exercise = crate::exercise::transform_code(&g.source).unwrap_or_default();
+            let exercise = crate::course::exercise::transform_code(&g.source).unwrap_or_default();
             let what = if learner == g.source || learner == exercise { Restored::Unchanged } else { Restored::Replaced };
             sub_cells[pos] = fresh;
             log.push((g.function.clone(), what));
@@ -158,7 +158,7 @@ pub struct FunctionGrade {
     pub missing: String,
 }
 
-/// Every grader report in an executed notebook's outputs ([`crate::grade::GRADE_MIME`]),
+/// Every grader report in an executed notebook's outputs ([`crate::course::grade::GRADE_MIME`]),
 /// in cell order. The payload may be stored as a JSON string (what evcxr sends) or as an
 /// object.
 pub fn grades_from_outputs(executed: &Value) -> Result<Vec<FunctionGrade>> {
@@ -173,7 +173,7 @@ pub fn grades_from_outputs(executed: &Value) -> Result<Vec<FunctionGrade>> {
 fn cell_reports(cell: &Value) -> Result<Vec<FunctionGrade>> {
     let mut out = Vec::new();
     for o in cell.get("outputs").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
-        let Some(payload) = o.pointer("/data").and_then(|d| d.get(crate::grade::GRADE_MIME)) else { continue };
+        let Some(payload) = o.pointer("/data").and_then(|d| d.get(crate::course::grade::GRADE_MIME)) else { continue };
         let v: Value = match payload {
             Value::String(s) => serde_json::from_str(s).map_err(|e| Error::parse("grade output", e.to_string()))?,
             Value::Array(parts) => serde_json::from_str(&parts.iter().filter_map(Value::as_str).collect::<String>())
@@ -230,10 +230,10 @@ pub fn grade_notebook(solution: &Value, executed: Option<&Value>) -> Result<Vec<
         for cell in cells(nb, "executed notebook")? {
             let src = cell_source(&cell);
             for g in graded.iter().filter(|g| g.source == src) {
-                if let Some(r) = cell_reports(&cell)?.into_iter().rev().find(|r| r.function == g.function) {
-                    if consistent(&r, g) {
-                        reports.push(r);
-                    }
+                if let Some(r) = cell_reports(&cell)?.into_iter().rev().find(|r| r.function == g.function)
+                    && consistent(&r, g)
+                {
+                    reports.push(r);
                 }
             }
         }
@@ -424,7 +424,7 @@ mod tests {
         assert_eq!(log, vec![("double".to_string(), Restored::Reinserted)]);
         assert_eq!(cell_id(&nb["cells"][1]), Some("b"));
         // Untouched exercise cell (hidden cases removed by the generator): unchanged.
-        let ex = crate::exercise::make_exercise(&sol, "s.ipynb").unwrap();
+        let ex = crate::course::exercise::make_exercise(&sol, "s.ipynb").unwrap();
         let (_, log) = restore_graded_cells(&sol, &ex).unwrap();
         assert_eq!(log[0].1, Restored::Unchanged);
     }
@@ -432,10 +432,10 @@ mod tests {
     #[test]
     fn grades_come_from_the_json_output_and_missing_ones_score_zero() {
         let sol = solution();
-        let report = crate::grade::Grader::new("double").case("two", 2, 4).case("three", 3, 6).run(|x: i32| x + 2);
+        let report = crate::course::grade::Grader::new("double").case("two", 2, 4).case("three", 3, 6).run(|x: i32| x + 2);
         let mut executed = sol.clone();
         executed["cells"][1]["outputs"] = json!([{"output_type": "execute_result", "execution_count": 2, "metadata": {},
-            "data": {"text/html": "<p>…</p>", crate::grade::GRADE_MIME: report.to_json()}}]);
+            "data": {"text/html": "<p>…</p>", crate::course::grade::GRADE_MIME: report.to_json()}}]);
         let rows = grade_notebook(&sol, Some(&executed)).unwrap();
         assert_eq!((rows[0].passed, rows[0].total, rows[0].missing.as_str()), (1, 2, ""));
         // A notebook that stopped at an error before the graded cell.
@@ -453,13 +453,13 @@ mod tests {
     fn a_forged_report_grades_nothing() {
         let sol = solution();
         let forged = json!({"function": "double", "passed": 9, "total": 9, "cases": []}).to_string();
-        let real = crate::grade::Grader::new("double").case("two", 2, 4).case("three", 3, 6).run(|x: i32| x + 2);
+        let real = crate::course::grade::Grader::new("double").case("two", 2, 4).case("three", 3, 6).run(|x: i32| x + 2);
         let out = |payloads: Vec<String>| {
             json!(
                 payloads
                     .into_iter()
                     .map(|p| json!({"output_type": "display_data", "metadata": {},
-                "data": {crate::grade::GRADE_MIME: p}}))
+                "data": {crate::course::grade::GRADE_MIME: p}}))
                     .collect::<Vec<_>>()
             )
         };
@@ -479,7 +479,7 @@ mod tests {
         executed["cells"][1]["outputs"] = out(vec![forged]);
         let rows = grade_notebook(&sol, Some(&executed)).unwrap();
         assert_eq!((rows[0].passed, rows[0].total), (0, 2));
-        let visible_only = crate::grade::Grader::new("double").case("two", 2, 4).run(|x: i32| 2 * x);
+        let visible_only = crate::course::grade::Grader::new("double").case("two", 2, 4).run(|x: i32| 2 * x);
         executed["cells"][1]["outputs"] = out(vec![visible_only.to_json()]);
         assert_eq!(grade_notebook(&sol, Some(&executed)).unwrap()[0].passed, 0);
     }

@@ -19,7 +19,7 @@
 //! FAIL in the table and carries on. When the environment variable `AI4MED_GRADE`
 //! (see [`GradeMode`]) is `strict`, every run of a [`Grader`] whose report is not
 //! all-passed also writes the report as text to standard error, starting with
-//! `ai4med::grade FAILED`. The notebook runner (`tools/run_notebooks.py`) sets
+//! `ai4med::course::grade FAILED`. The notebook runner (`tools/run_notebooks.py`) sets
 //! `strict` for solution notebooks and fails a notebook on any such line, so a solution
 //! that disagrees with a course value fails `make test`; exercise copies run with
 //! `AI4MED_GRADE=practice`, where failures are expected and never fatal. This is the
@@ -29,7 +29,7 @@
 //! cells).
 //!
 //! ```
-//! use ai4med::grade::Grader;
+//! use ai4med::course::grade::Grader;
 //! fn prevalence(y: &[u8]) -> f64 {
 //!     y.iter().map(|&v| v as f64).sum::<f64>() / y.len() as f64
 //! }
@@ -65,7 +65,7 @@ impl Default for Tolerance {
 /// A value a graded cell can compare and show.
 ///
 /// ```
-/// use ai4med::grade::{Gradeable, Tolerance};
+/// use ai4med::course::grade::{Gradeable, Tolerance};
 /// let t = Tolerance::default();
 /// assert!(0.1f64.compare(&(0.1 + 1e-12), t).is_ok());
 /// assert!(vec![1, 2].compare(&vec![1, 2, 3], t).unwrap_err().contains("3 elements"));
@@ -90,27 +90,7 @@ fn close(got: f64, exp: f64, tol: Tolerance) -> bool {
     (got - exp).abs() <= tol.atol + tol.rtol * exp.abs()
 }
 
-/// A float in at most 7 significant digits, without trailing zeros (`0.2` for
-/// `0.19999999999999996`, `0.8265139` for Harrell's C), in scientific notation outside
-/// 1e-4 ≤ |x| < 1e9. Grader tables and failure reasons use it; a reason falls back to the
-/// full values when the short ones would read the same (a tolerance tighter than 7 digits).
-/// Tick labels of the crate's figures use it too.
-pub fn short_float(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return if x == 0.0 { "0".into() } else { format!("{x}") };
-    }
-    let sci = format!("{x:.6e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let trim =
-        |t: &str| -> String { if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t.to_string() } };
-    if (-4..9).contains(&exp) {
-        let decimals = (6 - exp).max(0) as usize;
-        trim(&format!("{x:.decimals$}"))
-    } else {
-        format!("{}e{exp}", trim(mantissa))
-    }
-}
+pub use crate::display::short_float;
 
 macro_rules! grade_float {
     ($($t:ty),*) => {$(
@@ -334,7 +314,7 @@ impl Report {
     /// "cases": [{"name", "expected", "got", "passed", "reason"}, …]}`.
     ///
     /// ```
-    /// use ai4med::grade::Grader;
+    /// use ai4med::course::grade::Grader;
     /// let r = Grader::new("double").case("two", 2, 4).case("three", 3, 7).run(|x: i32| 2 * x);
     /// let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     /// assert_eq!((v["function"].as_str(), v["passed"].as_u64(), v["total"].as_u64()), (Some("double"), Some(1), Some(2)));
@@ -393,7 +373,7 @@ impl std::fmt::Display for Report {
 ///
 /// | `AI4MED_GRADE` | mode | a report with a failed case |
 /// |---|---|---|
-/// | `strict` (any case) | [`GradeMode::Strict`] | is shown, and written as text to stderr (`ai4med::grade FAILED: …`) |
+/// | `strict` (any case) | [`GradeMode::Strict`] | is shown, and written as text to stderr (`ai4med::course::grade FAILED: …`) |
 /// | unset, `practice`, anything else | [`GradeMode::Show`] | is shown only |
 ///
 /// nbgrader's counterpart is validating the instructor's notebook (`nbgrader validate`);
@@ -427,13 +407,13 @@ impl GradeMode {
 
 impl Report {
     /// What a run in `mode` writes to stderr for this report: `None` when every case
-    /// passed or in [`GradeMode::Show`]; otherwise `ai4med::grade FAILED: <summary>`
+    /// passed or in [`GradeMode::Show`]; otherwise `ai4med::course::grade FAILED: <summary>`
     /// followed by the per-case table as text (a report with no cases fails too).
     pub fn failure_text(&self, mode: GradeMode) -> Option<String> {
         if mode == GradeMode::Show || self.all_passed() {
             return None;
         }
-        let mut s = format!("ai4med::grade FAILED: {}\n", self.summary());
+        let mut s = format!("ai4med::course::grade FAILED: {}\n", self.summary());
         for c in self.cases.iter().filter(|c| !c.passed) {
             if c.reason.starts_with("expected") {
                 s.push_str(&format!("  case {:?}: {}\n", c.name, c.reason));
@@ -485,7 +465,7 @@ fn panic_store() -> &'static Mutex<HashMap<ThreadId, String>> {
 /// thread's panic is stored for its report; any other panic prints one short line to
 /// stderr instead of the default message and backtrace (evcxr runs cells with
 /// `RUST_BACKTRACE=1`, so a learner would see 15 frames of the kernel's internals). A
-/// `todo!("NAME")` of a generated exercise ([`crate::exercise`]) becomes "`NAME` is not
+/// `todo!("NAME")` of a generated exercise ([`crate::course::exercise`]) becomes "`NAME` is not
 /// written yet: …". With `AI4MED_BACKTRACE=1` in the kernel's environment, other panics
 /// go to the previous hook with their backtrace.
 fn install_quiet_hook() {
@@ -570,7 +550,7 @@ where
     /// cases and loses the reference (nbgrader's hidden tests):
     ///
     /// ```
-    /// use ai4med::grade::Grader;
+    /// use ai4med::course::grade::Grader;
     /// let report = Grader::new("double")
     ///     .case("two", 2.0, 4.0)
     ///     // BEGIN HIDDEN TESTS
@@ -876,7 +856,7 @@ mod tests {
         let bad = Grader::new("f").case("ok", 1i32, 1).case("off by one", 2, 3).run(|x: i32| x);
         assert_eq!(bad.failure_text(GradeMode::Show), None);
         let t = bad.failure_text(GradeMode::Strict).unwrap();
-        assert!(t.starts_with("ai4med::grade FAILED: f: 1 of 2 tests failed\n"), "{t}");
+        assert!(t.starts_with("ai4med::course::grade FAILED: f: 1 of 2 tests failed\n"), "{t}");
         assert!(t.contains("case \"off by one\": expected 3, got 2\n"), "{t}");
         assert!(!t.contains("\"ok\""), "{t}");
         let good = Grader::new("g").case("ok", 1i32, 1).run(|x: i32| x);
