@@ -387,23 +387,70 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tree_cpu_ticks(pid: int) -> int:
+    """CPU time (clock ticks) a process tree has used: user and system time of each process
+    and of its children that have exited (a finished rustc counts through cargo)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def waits_on_file_lock(pid: int) -> bool:
+    """Whether a thread of the tree sleeps in a file lock: a kernel waiting for another
+    kernel to finish training the same model (the model cache's lock) is idle, not hung."""
+    for p in process_tree(pid):
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/wchan") as f:
+                    w = f.read()
+                if "lock_inode_wait" in w or "flock" in w or w.startswith("locks_"):
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+# A kernel whose whole process tree uses no CPU for this long while a notebook runs is hung
+# (seen once: evcxr's parent waiting on its child's pipe while the child waited for code;
+# environment.md). Notebook cells compute; none waits minutes on anything but the CPU.
+IDLE_KERNEL_S = float(os.environ.get("AI4MED_IDLE_KERNEL_S", "300"))
+
+
 class MemoryWatch(threading.Thread):
     """Measures the resident memory of a kernel's process tree every second until `done` is set
     (`peak`: the kernel, the process running its cells, rust-analyzer and any rustc it started)
     and, when `limit` is above 0, kills a kernel over it: the notebook then ends as "kernel
     died", and the limit is named in its status. `make grade` sets a limit so one learner's
-    runaway allocation cannot take the machine down."""
+    runaway allocation cannot take the machine down. It also kills a kernel whose tree used
+    no CPU for `idle` seconds (`idle_tripped`, a hung kernel; 0 turns this off) unless it
+    waits on a file lock (the model cache): the worker then runs the notebook once more on
+    a fresh kernel."""
 
-    def __init__(self, pid_of, limit: int):
+    def __init__(self, pid_of, limit: int, idle: float = IDLE_KERNEL_S):
         super().__init__(daemon=True)
-        self.pid_of, self.limit = pid_of, limit
+        self.pid_of, self.limit, self.idle = pid_of, limit, idle
         self.tripped = 0
+        self.idle_tripped = 0.0
         self.peak = 0
         self.done = threading.Event()
 
-    def run(self):
+    def _kill(self, pid: int):
         import signal
 
+        for p in reversed(process_tree(pid)):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def run(self):
+        last_ticks, since = None, time.monotonic()
         while not self.done.wait(1.0):
             pid = self.pid_of()
             if not pid:
@@ -412,12 +459,17 @@ class MemoryWatch(threading.Thread):
             self.peak = max(self.peak, used)
             if self.limit and used > self.limit:
                 self.tripped = used
-                for p in reversed(process_tree(pid)):
-                    try:
-                        os.kill(p, signal.SIGKILL)
-                    except OSError:
-                        pass
+                self._kill(pid)
                 return
+            if self.idle > 0:
+                ticks = tree_cpu_ticks(pid)
+                now = time.monotonic()
+                if ticks != last_ticks or waits_on_file_lock(pid):
+                    last_ticks, since = ticks, now
+                elif now - since >= self.idle:
+                    self.idle_tripped = now - since
+                    self._kill(pid)
+                    return
 
 
 def kernel_pid(km):
@@ -532,7 +584,7 @@ class Worker:
         if build is not None:
             drop_cell_libraries(build)
 
-    def run(self, path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int, notebook_timeout: float = 0.0):
+    def run(self, path: str, rel: str, out_dir: str | None, exercises: bool, cell_timeout: int, notebook_timeout: float = 0.0, retried: bool = False):
         path = Path(path)
         nb = nbformat.read(path, as_version=4)
         n_code = sum(1 for c in nb.cells if c.cell_type == "code")
@@ -576,6 +628,8 @@ class Worker:
             client.execute(cwd=str(path.parent.resolve()), env={**os.environ, "TMPDIR": tmp, "AI4MED_GRADE": grade})
         except DeadKernelError as e:
             status, detail = "kernel died", str(e).splitlines()[0] if str(e) else ""
+            if watch.idle_tripped:
+                detail = f"hung kernel: no CPU used for {watch.idle_tripped:.0f} s (AI4MED_IDLE_KERNEL_S), killed"
             if watch.tripped:
                 detail = f"memory ceiling: the kernel held {watch.tripped / 2**30:.1f} GiB, over the {self.memory_limit / 2**30:g} GiB allowed"
         except CellTimeoutError as e:
@@ -591,6 +645,14 @@ class Worker:
         elapsed = time.monotonic() - t0
         if status != "ok" or own:
             self.shutdown()  # never hand a broken or reconfigured kernel to the next notebook
+        if watch.idle_tripped and not retried:
+            # A hung kernel is the kernel's fault, not the notebook's: once more on a fresh one.
+            print(f"[ai4med] {rel}: {detail}; running it again on a fresh kernel", flush=True)
+            r = self.run(str(path), rel, out_dir, exercises, cell_timeout, notebook_timeout, retried=True)
+            r["elapsed"] += elapsed
+            if r["status"] == "ok":
+                r["detail"] = "; ".join(d for d in [r["detail"], f"passed on a fresh kernel after a hung one ({elapsed:.0f} s lost)"] if d)
+            return r
         if new_kernel:
             offset = result_offset(nb)
             if offset is not None:

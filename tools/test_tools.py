@@ -264,6 +264,49 @@ class MemoryCeiling(unittest.TestCase):
         quiet.kill()
 
 
+class HungKernel(unittest.TestCase):
+    def test_an_idle_kernel_is_killed_and_a_busy_one_is_not(self):
+        # A stand-in hung kernel: a shell whose child sleeps (no CPU at all).
+        proc = subprocess.Popen(["bash", "-c", "sleep 60"])
+        try:
+            watch = rn.MemoryWatch(lambda: proc.pid, 0, idle=2.0)
+            watch.start()
+            watch.join(timeout=30)
+            self.assertGreaterEqual(watch.idle_tripped, 2.0)
+            self.assertIsNotNone(proc.wait(timeout=10))
+        finally:
+            proc.kill()
+        # A computing one is left alone.
+        busy = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time()\nwhile time.time() - t < 6: pass"])
+        watch = rn.MemoryWatch(lambda: busy.pid, 0, idle=2.0)
+        watch.start()
+        time.sleep(4.5)
+        watch.done.set()
+        self.assertEqual(watch.idle_tripped, 0.0)
+        self.assertIsNone(busy.poll())
+        busy.kill()
+
+    def test_a_kernel_waiting_on_a_file_lock_is_not_hung(self):
+        with tempfile.TemporaryDirectory() as d:
+            lock = os.path.join(d, "model.lock")
+            holder = subprocess.Popen(["flock", lock, "sleep", "8"])
+            time.sleep(0.5)
+            waiter = subprocess.Popen(["bash", "-c", f"flock {lock} true"])
+            try:
+                watch = rn.MemoryWatch(lambda: waiter.pid, 0, idle=2.0)
+                watch.start()
+                time.sleep(5)
+                watch.done.set()
+                self.assertEqual(watch.idle_tripped, 0.0)
+                self.assertIsNone(waiter.poll())
+            finally:
+                holder.kill()
+                waiter.kill()
+
+    def test_cpu_ticks_count_the_tree(self):
+        self.assertGreater(rn.tree_cpu_ticks(os.getpid()), 0)
+
+
 class Book(unittest.TestCase):
     ITEMS = ["c1-diagnosis/w1-xray/assignment-xray-diagnosis.ipynb", "c1-diagnosis/w1-xray/lab-10-x.ipynb",
              "00-getting-started.ipynb", "c1-diagnosis/w1-xray/lab-2-y.ipynb", "c2-prognosis/w1-linear/lab-1-z.ipynb"]
