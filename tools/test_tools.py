@@ -2,6 +2,7 @@
 `python tools/test_tools.py` alone takes a second). The rules are what keeps a learner's view
 clean: each test builds the notebook output that a regression would produce."""
 
+import json
 import os
 import subprocess
 import sys
@@ -230,6 +231,126 @@ class KernelRustc(unittest.TestCase):
         self.assertEqual(self.run_wrapper(*args), args)
         probe = ["-", "--crate-name", "___", "--print=file-names", "--crate-type", "bin", "--crate-type", "lib"]
         self.assertEqual(self.run_wrapper(*probe), probe)
+
+
+class KernelCargo(unittest.TestCase):
+    """tools/kernel-cargo with a stand-in cargo and rustc: a cell's compile is replayed
+    without cargo only while nothing but the cell can have changed, and the replay writes
+    what evcxr reads from cargo."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        t = Path(self.tmp.name)
+        self.calls = t / "calls"
+        self.build = t / "build"
+        (self.build / "src").mkdir(parents=True)
+        self.clone = t / "clone"
+        (self.clone / "src").mkdir(parents=True)
+        (self.clone / "src" / "lib.rs").write_text("pub fn f() {}\n")
+        (self.build / "Cargo.toml").write_text(f'[dependencies]\nai4med = {{ path = "{self.clone}" }}\n')
+        (self.build / "Cargo.lock").write_text("# lock\n")
+        (self.build / "src" / "lib.rs").write_text("fn cell() {}\n")
+        self.rustc = t / "rustc"
+        self.rustc.write_text(
+            "#!/usr/bin/env bash\n"
+            'echo rustc >> "$CALLS"\n'
+            'out=""; ansi=0\n'
+            'for ((i=1; i<=$#; i++)); do j=$((i+1)); [[ ${!i} == --out-dir ]] && out=${!j}; [[ ${!i} == *rendered-ansi* ]] && ansi=1; done\n'
+            'if grep -q ERROR src/lib.rs; then\n'
+            '  echo \'{"$message_type":"diagnostic","message":"cannot find value","level":"error","rendered":"error: cannot find value"}\' >&2\n'
+            "  exit 1\n"
+            "fi\n"
+            'if [[ $ansi == 1 ]]; then r="\\u001b[33mwarning\\u001b[0m: unused"; else r="warning: unused"; fi\n'
+            'echo "{\\"\\$message_type\\":\\"diagnostic\\",\\"message\\":\\"unused\\",\\"level\\":\\"warning\\",\\"rendered\\":\\"$r\\"}" >&2\n'
+            'echo \'{"$message_type":"artifact","artifact":"x","emit":"link"}\' >&2\n'
+            'mkdir -p "$out"; cp src/lib.rs "$out/libctx.so"\n'
+        )
+        self.cargo = t / "cargo"
+        self.cargo.write_text(
+            "#!/usr/bin/env bash\n"
+            'echo "cargo $*" >> "$CALLS"\n'
+            '[[ " $* " == *" build "* ]] || exit 0\n'
+            'deps=$PWD/target/deps; up=$PWD/target/debug/libctx.so\n'
+            '[[ -n ${BUILD_CRATE:-} ]] && "$RUSTC_WRAPPER" "$STANDIN_RUSTC" --crate-name ai4med --crate-type lib --out-dir "$deps/crate" 2> /dev/null\n'
+            '"$RUSTC_WRAPPER" "$STANDIN_RUSTC" --crate-name ctx src/lib.rs --error-format=json '
+            '--json=diagnostic-rendered-ansi,artifacts --crate-type cdylib --out-dir "$deps" 2> "$PWD/err"; rc=$?\n'
+            'while IFS= read -r l; do [[ $l == *diagnostic* ]] && echo "{\\"reason\\":\\"compiler-message\\",\\"message\\":$l}"; done < "$PWD/err"\n'
+            '[[ $rc == 0 ]] || exit 101\n'
+            'mkdir -p "${up%/*}"; rm -f "$up"; ln "$deps/libctx.so" "$up"\n'
+            'echo "{\\"reason\\":\\"compiler-artifact\\",\\"package_id\\":\\"path+file://$PWD#ctx@1.0.0\\",'
+            '\\"manifest_path\\":\\"$PWD/Cargo.toml\\",\\"target\\":{\\"kind\\":[\\"cdylib\\"],\\"name\\":\\"ctx\\"},'
+            '\\"filenames\\":[\\"$up\\"],\\"fresh\\":false}"\n'
+            'echo \'{"reason":"build-finished","success":true}\'\n'
+        )
+        for f in (self.rustc, self.cargo):
+            f.chmod(0o755)
+        self.env = dict(
+            os.environ, CALLS=str(self.calls), STANDIN_RUSTC=str(self.rustc), AI4MED_REAL_CARGO=str(self.cargo),
+            RUSTC_WRAPPER=str(TOOLS / "kernel-rustc"), AI4MED_KERNEL_ID="k1", CARGO_HOME=str(t / "cargo-home"),
+        )
+        self.env.pop("AI4MED_KERNEL_CARGO_REPLAY", None)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cell(self, code, *args, **env):
+        (self.build / "src" / "lib.rs").write_text(code)
+        self.calls.write_text("")
+        args = args or ("--offline", "build", "--target", "x86_64-unknown-linux-gnu", "--message-format=json")
+        p = subprocess.run([str(TOOLS / "kernel-cargo"), *args], cwd=self.build, env=dict(self.env, **env), capture_output=True, text=True, timeout=30)
+        return p, self.calls.read_text().split()
+
+    def test_a_cell_is_replayed_when_nothing_else_changed(self):
+        p, calls = self.cell("fn a() {}\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(calls[0], "cargo")
+        p, calls = self.cell("fn b() {}\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(calls, ["rustc"])
+        lines = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual([m["reason"] for m in lines], ["compiler-message", "compiler-artifact", "build-finished"])
+        # cargo's plain JSON has no ANSI colours in the rendered text
+        self.assertEqual(lines[0]["message"]["rendered"], "warning: unused")
+        self.assertEqual(lines[0]["target"]["name"], "ctx")
+        self.assertTrue(lines[2]["success"])
+        uplifted = Path(lines[1]["filenames"][0])
+        self.assertEqual(uplifted.read_text(), "fn b() {}\n")
+
+    def test_a_real_build_of_the_crate_does_not_wait_on_the_wrapper(self):
+        # tools/kernel-rustc waits for cargo's other children before it builds the crate's
+        # shared library; nothing of kernel-cargo's may be one of them (a `tee` once was).
+        p, calls = self.cell("fn a() {}\n", BUILD_CRATE="1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual((calls[0], calls.count("rustc")), ("cargo", 2))
+
+    def test_a_failed_replay_reports_the_error_as_cargo_does(self):
+        self.cell("fn a() {}\n")
+        p, calls = self.cell("ERROR\n")
+        self.assertEqual(calls, ["rustc"])
+        self.assertEqual(p.returncode, 101)
+        lines = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual(lines[0]["message"]["level"], "error")
+        self.assertFalse(lines[-1]["success"])
+
+    def test_anything_else_that_may_have_changed_goes_to_cargo(self):
+        self.cell("fn a() {}\n")
+        self.assertEqual(self.cell("fn b() {}\n")[1], ["rustc"])
+        # another kernel process
+        self.assertEqual(self.cell("fn c() {}\n", AI4MED_KERNEL_ID="k2")[1][0], "cargo")
+        self.assertEqual(self.cell("fn c() {}\n")[1][0], "cargo")
+        # a :dep or :opt (the manifest changes)
+        with open(self.build / "Cargo.toml", "a") as f:
+            f.write("rand = \"0.8\"\n")
+        self.assertEqual(self.cell("fn d() {}\n")[1][0], "cargo")
+        self.assertEqual(self.cell("fn d() {}\n")[1], ["rustc"])
+        # the clone's source edited
+        future = time.time() + 5
+        os.utime(self.clone / "src" / "lib.rs", (future, future))
+        self.assertEqual(self.cell("fn e() {}\n")[1][0], "cargo")
+        # other commands, other flags, and the switch
+        self.assertEqual(self.cell("fn f() {}\n", "check", "--message-format=json")[1][0], "cargo")
+        self.assertEqual(self.cell("fn f() {}\n", RUSTFLAGS="-Copt-level=1")[1][0], "cargo")
+        self.assertEqual(self.cell("fn f() {}\n", AI4MED_KERNEL_CARGO_REPLAY="0")[1][0], "cargo")
 
 
 class MakeLab(unittest.TestCase):
