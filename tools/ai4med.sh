@@ -191,7 +191,10 @@ run_notebooks() {
 nbconvert_check() {
   local out=target/nbconvert
   rm -rf "$out"; mkdir -p "$out"
+  # A kernel whose build slot last built another clone compiles the crate before it answers
+  # (a minute or more); nbconvert's default start-up limit is 60 s.
   "$VENV/bin/jupyter" nbconvert --to html --execute --ExecutePreprocessor.timeout=900 \
+    --ExecutePreprocessor.startup_timeout=900 \
     --output-dir "$out" notebooks/c2-prognosis/w1-linear/lab-4-concordance-index.ipynb
   # nbconvert stops at the first failing cell; check the page holds the last cell's output.
   grep -q "error: c-index is not defined" "$out/lab-4-concordance-index.html" \
