@@ -2,7 +2,7 @@
 # One entry point for the Makefile targets. Every target first runs `setup`, which
 # installs only what is missing:
 #   - a Python venv with Jupyter, nbclient/nbconvert and torch 2.4.0 (libtorch for tch 0.17),
-#   - evcxr_jupyter at a pinned version (cargo install --locked),
+#   - evcxr_jupyter at a pinned version, built with tools/evcxr's patch to its evcxr crate,
 #   - the "Rust (ai4med)" kernelspec (name: ai4med) inside that venv,
 #   - the OpenI chest X-ray reports (CC BY-NC-ND 4.0, so fetched, never committed) from the
 #     torchxrayvision wheel on PyPI, into $AI4MED_CACHE/nlp (`make nlp-data` alone).
@@ -47,14 +47,43 @@ setup_python() {
   say "Python venv ready in $(( $(now) - t0 )) s"
 }
 
+# evcxr_jupyter, built from crates.io's source of evcxr_jupyter and evcxr at $EVCXR_VERSION with
+# tools/evcxr/evcxr-$EVCXR_VERSION.patch applied to evcxr (tools/evcxr/README.md says what it
+# changes and why). The stamp names the version and the patch's hash, so a changed patch
+# rebuilds it. evcxr_jupyter's own Cargo.lock pins every other dependency.
 setup_evcxr() {
-  local bin=$TOOLS/bin/evcxr_jupyter
-  if [[ -x $bin ]] && cargo install --list --root "$TOOLS" 2>/dev/null | grep -q "^evcxr_jupyter v$EVCXR_VERSION:"; then
+  local bin=$TOOLS/bin/evcxr_jupyter stamp=$TOOLS/evcxr_jupyter.stamp
+  local patch=$ROOT/tools/evcxr/evcxr-$EVCXR_VERSION.patch
+  local want; want="evcxr_jupyter $EVCXR_VERSION, evcxr patch $(sha256sum < "$patch" | cut -c1-16)"
+  if [[ -x $bin && -f $stamp && $(cat "$stamp") == "$want" ]]; then
     return
   fi
   local t0; t0=$(now)
-  say "installing evcxr_jupyter $EVCXR_VERSION into $TOOLS (first time: about 6 minutes on 2 cores)"
-  cargo install evcxr_jupyter --locked --version "$EVCXR_VERSION" --root "$TOOLS" --quiet
+  say "building evcxr_jupyter $EVCXR_VERSION with tools/evcxr's patch into $TOOLS (first time: about 7 minutes on 2 cores)"
+  local work=$TOOLS/evcxr-build
+  rm -rf "$work"
+  mkdir -p "$work"
+  # tools/evcxr/sources is a package whose locked dependencies are evcxr_jupyter's: fetching
+  # it downloads (through cargo, from the registry) the two crates' sources and the versions
+  # of every dependency the build below uses.
+  local host; host=$(rustc -vV | sed -n 's/^host: //p')
+  cargo fetch --locked --quiet --target "$host" --manifest-path "$ROOT/tools/evcxr/sources/Cargo.toml"
+  local name archive
+  for name in evcxr evcxr_jupyter; do
+    archive=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$name-$EVCXR_VERSION.crate" | head -n 1)
+    tar xzf "$archive" -C "$work"
+    mv "$work/$name-$EVCXR_VERSION" "$work/$name"
+  done
+  chmod -R u+w "$work/evcxr" "$work/evcxr_jupyter"
+  patch --quiet --directory="$work/evcxr" -p1 < "$patch"
+  printf '\n[patch.crates-io]\nevcxr = { path = "../evcxr" }\n' >> "$work/evcxr_jupyter/Cargo.toml"
+  # Not --locked: cargo rewrites the lock file's evcxr entry (now a path) and keeps the rest.
+  CARGO_TARGET_DIR=$work/target cargo build --release --quiet --manifest-path "$work/evcxr_jupyter/Cargo.toml"
+  mkdir -p "$TOOLS/bin"
+  install -m 755 "$work/target/release/evcxr_jupyter" "$bin.new"
+  mv -f "$bin.new" "$bin"
+  echo "$want" > "$stamp"
+  rm -rf "$work"
   say "evcxr_jupyter ready in $(( $(now) - t0 )) s"
 }
 

@@ -5,6 +5,9 @@ Reports, on the "Rust (ai4med)" kernel with the persistent build folder warm:
   - time of the first cell (`use ai4med::prelude::*;`),
   - time of the first cell that binds a variable (rust-analyzer's one-off type inference),
   - median and p90 of trivial cells (`let x = 1 + 1; x`),
+  - the same first cells in a second fresh kernel after it sat idle for --idle seconds (a
+    learner reading the notebook's introduction): the patched evcxr (tools/evcxr) works out
+    the dependency graph's names and trait implementations in the background meanwhile,
   - what the notebook runner pays to hand the kernel to the next notebook (`:clear`, the
     `:dep` again, the notebook's folder) and that notebook's first cells,
   - the whole headless suite (every notebook under notebooks/), if --suite is given.
@@ -40,6 +43,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cells", type=int, default=30, help="trivial cells to time")
     ap.add_argument("--suite", action="store_true", help="also time `make notebooks`")
+    ap.add_argument("--idle", type=float, default=30.0, help="seconds a second kernel sits idle before its first cells (0: skip)")
     args = ap.parse_args()
 
     t0 = time.monotonic()
@@ -70,6 +74,17 @@ def main():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+    idle_first = idle_let = None
+    if args.idle > 0:
+        km, kc = start_new_kernel(kernel_name="ai4med", startup_timeout=3600)
+        try:
+            time.sleep(args.idle)
+            idle_first = run_cell(kc, "use ai4med::prelude::*;")
+            idle_let = run_cell(kc, "let v = vec![1.0, 0.0, 0.0, 1.0];")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+
     def p90(ts):
         ts = sorted(ts)
         return ts[min(len(ts) - 1, int(round(0.9 * (len(ts) - 1))))]
@@ -84,6 +99,8 @@ def main():
     print(f"cell ending in a Table, median / p90:     {statistics.median(rich):6.2f} s / {p90(rich):.2f} s")
     print(f"next notebook on the reused kernel:       {switch:6.2f} s (:clear, :dep, folder)")
     print(f"  then its use + first variable cell:     {after:6.2f} s")
+    if idle_let is not None:
+        print(f"after {args.idle:.0f} s idle: use, first variable cell: {idle_first:6.2f} s, {idle_let:.2f} s")
     if args.suite:
         t0 = time.monotonic()
         rc = subprocess.call(

@@ -352,6 +352,39 @@ class KernelCargo(unittest.TestCase):
         self.assertEqual(self.cell("fn f() {}\n", RUSTFLAGS="-Copt-level=1")[1][0], "cargo")
         self.assertEqual(self.cell("fn f() {}\n", AI4MED_KERNEL_CARGO_REPLAY="0")[1][0], "cargo")
 
+    def test_a_lock_file_pruned_by_a_build_without_dependencies_is_seeded_from_the_clone(self):
+        # The stand-in cargo records the lock file it was given.
+        text = self.cargo.read_text().replace(
+            'echo "cargo $*" >> "$CALLS"\n',
+            'echo "cargo $*" >> "$CALLS"\ncp Cargo.lock "$CALLS.lock"\n'
+            'grep -q ctx Cargo.lock || printf \'\\n[[package]]\\nname = "ctx"\\n\' >> Cargo.lock\n', 1)
+        self.cargo.write_text(text)
+        clone_lock = '[[package]]\nname = "ai4med"\nversion = "0.1.0"\n\n[[package]]\nname = "zerocopy"\nversion = "0.8.64"\n'
+        (self.clone / "Cargo.lock").write_text(clone_lock)
+        seen = Path(str(self.calls) + ".lock")
+        # evcxr's start-up build: no dependency, cargo's lock lists only the cell crate
+        manifest = (self.build / "Cargo.toml").read_text()
+        (self.build / "Cargo.toml").write_text("[dependencies]\n")
+        (self.build / "Cargo.lock").write_text('[[package]]\nname = "ctx"\n')
+        self.cell("fn a() {}\n", AI4MED_KERNEL_LOCK=str(self.clone / "Cargo.lock"))
+        self.assertEqual(seen.read_text(), '[[package]]\nname = "ctx"\n')
+        # then the :dep line, which evcxr first checks with `cargo metadata` on a manifest of its
+        # own (indented): cargo starts from the clone's pinned versions
+        (self.build / "Cargo.toml").write_text("\n    [dependencies]\n    " + manifest.splitlines()[1] + "\n")
+        self.cell("fn b() {}\n", "metadata", AI4MED_KERNEL_LOCK=str(self.clone / "Cargo.lock"))
+        self.assertEqual(seen.read_text(), clone_lock)
+        (self.build / "Cargo.lock").write_text('[[package]]\nname = "ctx"\n')
+        (self.build / "Cargo.toml").write_text(manifest)
+        self.cell("fn b() {}\n", AI4MED_KERNEL_LOCK=str(self.clone / "Cargo.lock"))
+        self.assertEqual(seen.read_text(), clone_lock)
+        # cargo rewrote the seeded lock (the stand-in appends the cell crate): the next cell is
+        # replayed all the same
+        self.assertEqual(self.cell("fn b2() {}\n", AI4MED_KERNEL_LOCK=str(self.clone / "Cargo.lock"))[1], ["rustc"])
+        # a lock that already names ai4med (cargo added the cell crate) is left alone
+        (self.build / "Cargo.lock").write_text(clone_lock + '\n[[package]]\nname = "ctx"\n')
+        self.cell("fn c() {}\n", "metadata", AI4MED_KERNEL_LOCK=str(self.clone / "Cargo.lock"))
+        self.assertEqual(seen.read_text(), clone_lock + '\n[[package]]\nname = "ctx"\n')
+
 
 class MakeLab(unittest.TestCase):
     def test_lab_is_rooted_at_the_clone_and_runs_as_root(self):
