@@ -195,6 +195,39 @@ class KernelRustc(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         return out.read_text().splitlines()
 
+    def test_a_link_broken_by_the_incremental_cache_is_built_again_without_it(self):
+        incr = Path(self.tmp.name) / "incremental"
+        (incr / "ai4med-1").mkdir(parents=True)
+        (incr / "ctx-1").mkdir()
+        # A stand-in rustc whose link fails while ai4med's incremental folder exists.
+        self.rustc.write_text(
+            "#!/usr/bin/env bash\n"
+            'echo run >> "$ARGS_OUT.runs"\n'
+            'if compgen -G "$INCR/ai4med-*" > /dev/null; then\n'
+            '  echo "rust-lld: error: undefined hidden symbol: core::ptr::drop_in_place (.llvm.1)" >&2; exit 1\n'
+            "fi\n"
+            'echo "warning: kept" >&2\n'
+            "exit 0\n"
+        )
+        out = Path(self.tmp.name) / "args"
+        env = dict(os.environ, ARGS_OUT=str(out), INCR=str(incr))
+        args = ["--crate-name", "ai4med", "--crate-type", "lib", "-C", f"incremental={incr}", "--out-dir", str(self.deps)]
+        p = subprocess.run(["bash", str(TOOLS / "kernel-rustc"), str(self.rustc), *args], env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(Path(str(out) + ".runs").read_text().split(), ["run", "run"])
+        self.assertNotIn("undefined hidden symbol", p.stderr)
+        self.assertIn("warning: kept", p.stderr)
+        self.assertTrue((incr / "ctx-1").exists())
+        # Any other failure is reported as it is, without a retry.
+        (incr / "ai4med-1").mkdir()
+        self.rustc.write_text('#!/usr/bin/env bash\necho run >> "$ARGS_OUT.runs"\necho "error[E0425]: cannot find value" >&2\nexit 1\n')
+        Path(str(out) + ".runs").write_text("")
+        p = subprocess.run(["bash", str(TOOLS / "kernel-rustc"), str(self.rustc), *args], env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("E0425", p.stderr)
+        self.assertEqual(Path(str(out) + ".runs").read_text().split(), ["run"])
+        self.assertTrue((incr / "ai4med-1").exists())
+
     def test_the_crate_is_also_a_dylib_linked_from_rlibs_and_old_copies_go(self):
         (self.deps / "libpolars-1.rlib").touch()
         (self.deps / "libai4med-old.so").touch()
