@@ -4,7 +4,8 @@ Reports, on the "Rust (ai4med)" kernel with the persistent build folder warm:
   - time to start a fresh kernel (which preloads the ai4med crate),
   - time of the first cell (`use ai4med::prelude::*;`),
   - time of the first cell that binds a variable (rust-analyzer's one-off type inference),
-  - median and p90 of trivial cells (`let x = 1 + 1; x`),
+  - median and p90 of trivial cells (`let x = 1 + 1; x`; also cells ending in `;` and in a
+    Table),
   - the same first cells in a second fresh kernel after it sat idle for --idle seconds (a
     learner reading the notebook's introduction): the patched evcxr (tools/evcxr) works out
     the dependency graph's names and trait implementations in the background meanwhile,
@@ -55,9 +56,10 @@ def main():
         # resolves names through the whole dependency graph once per kernel.
         first_let = run_cell(kc, "let v = vec![1.0, 0.0, 0.0, 1.0];")
         trivial = [run_cell(kc, f"let x{i} = {i} + 1; x{i}") for i in range(args.cells)]
-        # An integer result has no evcxr_display method, so evcxr compiles the cell above
-        # twice (once with `.evcxr_display()`, then with Debug). Most notebook cells either end
-        # in `;` or in a result type of the crate that renders inline: one compile each.
+        # An integer result has no evcxr_display method: stock evcxr compiled the cell above
+        # twice (once with `.evcxr_display()`, then with Debug); the patched one (tools/evcxr)
+        # asks rust-analyzer and compiles the Debug form once. Most notebook cells end in `;`
+        # or in a result type of the crate that renders inline: one compile each.
         quiet = [run_cell(kc, f"let q{i} = {i} + 1;") for i in range(args.cells)]
         rich = [run_cell(kc, f'let t{i} = ai4med::display::Table::new(["a"]); t{i}') for i in range(args.cells)]
         # What the notebook runner pays between two notebooks on a reused kernel
@@ -93,7 +95,7 @@ def main():
     print(f"first cell (use ai4med::prelude::*):     {first:6.2f} s")
     print(f"first cell total (start + first cell):   {start + first:6.2f} s")
     print(f"first cell binding a variable:            {first_let:6.2f} s")
-    print(f"trivial cell, median of {len(trivial)}:            {statistics.median(trivial):6.2f} s (`let x = 1 + 1; x`: two compiles)")
+    print(f"trivial cell, median of {len(trivial)}:            {statistics.median(trivial):6.2f} s (`let x = 1 + 1; x`)")
     print(f"trivial cell, p90:                        {p90(trivial):6.2f} s")
     print(f"cell ending in `;`, median / p90:         {statistics.median(quiet):6.2f} s / {p90(quiet):.2f} s")
     print(f"cell ending in a Table, median / p90:     {statistics.median(rich):6.2f} s / {p90(rich):.2f} s")

@@ -128,23 +128,25 @@ class UnfinishedCascades(unittest.TestCase):
 class KernelLauncher(unittest.TestCase):
     """tools/ai4med-kernel with a stand-in evcxr_jupyter that reports what it was given."""
 
-    def launch(self, cwd, env_root=None):
-        with tempfile.TemporaryDirectory() as cache:
-            fake = Path(cache) / "tools" / "bin" / "evcxr_jupyter"
-            fake.parent.mkdir(parents=True)
-            fake.write_text(
-                "#!/bin/sh\n"
-                'echo "No configuration file found, use the default configuration"\n'
-                'cat "$EVCXR_CONFIG_DIR/init.evcxr"\n'
-                'echo "wrapper=$RUSTC_WRAPPER"\n'
-            )
-            fake.chmod(0o755)
-            env = {k: v for k, v in os.environ.items() if k != "AI4MED_ROOT"}
-            env["AI4MED_CACHE"] = cache
-            if env_root is not None:
-                env["AI4MED_ROOT"] = env_root
-            p = subprocess.run(["bash", str(TOOLS / "ai4med-kernel")], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
-            return p.stdout, p.stderr
+    def launch(self, cwd, env_root=None, cache=None):
+        if cache is None:
+            with tempfile.TemporaryDirectory() as cache:
+                return self.launch(cwd, env_root, cache)
+        fake = Path(cache) / "tools" / "bin" / "evcxr_jupyter"
+        fake.parent.mkdir(parents=True, exist_ok=True)
+        fake.write_text(
+            "#!/bin/sh\n"
+            'echo "No configuration file found, use the default configuration"\n'
+            'cat "$EVCXR_CONFIG_DIR/init.evcxr"\n'
+            'echo "wrapper=$RUSTC_WRAPPER"\n'
+        )
+        fake.chmod(0o755)
+        env = {k: v for k, v in os.environ.items() if k != "AI4MED_ROOT"}
+        env["AI4MED_CACHE"] = cache
+        if env_root is not None:
+            env["AI4MED_ROOT"] = env_root
+        p = subprocess.run(["bash", str(TOOLS / "ai4med-kernel")], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+        return p.stdout, p.stderr
 
     def test_loads_the_clone_the_notebook_is_in_and_says_so(self):
         with tempfile.TemporaryDirectory() as other:
@@ -166,6 +168,30 @@ class KernelLauncher(unittest.TestCase):
             self.assertIn(f'path = "{root}"', out)
             out, _ = self.launch(cwd=elsewhere, env_root=root)
             self.assertIn(f'path = "{root}"', out)
+
+    def test_a_build_of_the_crate_whose_shared_library_is_gone_is_built_again(self):
+        # kernel-rustc keeps only the newest libai4med-HASH.so; cargo still counts an older
+        # build fresh, and its cells would link the crate statically. Such builds go, so
+        # cargo builds the clone's again (with its .so); builds with their .so stay.
+        host = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout
+        host = next(l.split(": ")[1] for l in host.splitlines() if l.startswith("host: "))
+        with tempfile.TemporaryDirectory() as cache:
+            debug = Path(cache) / "evcxr" / "slot-0" / "build" / "target" / host / "debug"
+            (debug / "deps").mkdir(parents=True)
+            files = {}
+            for build in ("ai4med-aaaa", "ai4med-bbbb"):
+                (debug / ".fingerprint" / build).mkdir(parents=True)
+                for name in (f"lib{build}.rlib", f"lib{build}.rmeta", f"{build}.d"):
+                    (debug / "deps" / name).write_text("")
+            (debug / "deps" / "libai4med-aaaa.so").write_text("")
+            _, err = self.launch(cwd=cache, env_root=str(TOOLS.parent), cache=cache)
+            self.assertTrue((debug / "deps" / "libai4med-aaaa.rlib").exists())
+            self.assertTrue((debug / ".fingerprint" / "ai4med-aaaa").exists())
+            for gone in ("deps/libai4med-bbbb.rlib", "deps/libai4med-bbbb.rmeta", "deps/ai4med-bbbb.d", ".fingerprint/ai4med-bbbb"):
+                self.assertFalse((debug / gone).exists(), gone)
+            self.assertIn("had 1 build(s) of the ai4med crate without the shared library", err)
+            _, err = self.launch(cwd=cache, env_root=str(TOOLS.parent), cache=cache)
+            self.assertNotIn("without the shared library", err)
 
 
 class KernelRustc(unittest.TestCase):
@@ -257,6 +283,11 @@ class KernelRustc(unittest.TestCase):
         # tch's C wrapper of libtorch: the cell links what it calls of it (a generic tch
         # function instantiated in a cell once failed to load: at_load_callback_with_device).
         self.assertEqual(got[-2:], ["-l", "static=tch"])
+        # ... and is linked by tools/kernel-linker (against a stub of the .so) ...
+        self.assertIn(f"linker={TOOLS / 'kernel-linker'}", got)
+        # ... unless a linker was chosen already.
+        got = self.run_wrapper(*cell, "-C", "linker=clang")
+        self.assertNotIn(f"linker={TOOLS / 'kernel-linker'}", got)
 
     def test_other_crates_and_probes_pass_through(self):
         args = ["--crate-name", "polars", "--crate-type", "lib", "--extern", f"rand={self.deps}/librand-2.rmeta"]
@@ -264,6 +295,62 @@ class KernelRustc(unittest.TestCase):
         self.assertEqual(self.run_wrapper(*args), args)
         probe = ["-", "--crate-name", "___", "--print=file-names", "--crate-type", "bin", "--crate-type", "lib"]
         self.assertEqual(self.run_wrapper(*probe), probe)
+
+
+class KernelLinker(unittest.TestCase):
+    """tools/kernel-linker: a cell links against an empty stub with the shared library's
+    SONAME, and still finds the library's functions when it is loaded."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def cc(self, *args):
+        subprocess.run(["cc", *args], check=True, capture_output=True, timeout=60)
+
+    def test_a_cell_linked_against_the_stub_loads_and_calls_the_library(self):
+        d = self.dir
+        (d / "big.c").write_text("int big_answer(void) { return 42; }\n")
+        (d / "cell.c").write_text("int big_answer(void);\nint cell(void) { return big_answer() + 1; }\n")
+        native = d / "native"
+        native.mkdir()
+        (native / "libhuge.so").write_text("not an ELF file: the linker must never read it\n")
+        so = d / "deps" / "libbig-abc.so"
+        so.parent.mkdir()
+        self.cc("-shared", "-fPIC", "-Wl,-soname,libbig-abc.so", "-o", str(so), str(d / "big.c"))
+        self.cc("-c", "-fPIC", "-o", str(d / "cell.o"), str(d / "cell.c"))
+        stub = d / "stub" / "libbig-abc.so"
+        env = dict(os.environ, AI4MED_LINK_SO=str(so), AI4MED_LINK_STUB=str(stub))
+        out = d / "libcell.so"
+        p = subprocess.run(
+            ["bash", str(TOOLS / "kernel-linker"), "-shared", "-o", str(out), str(d / "cell.o"),
+             "-Wl,--as-needed", str(so), "-L", str(native), "-lhuge", "-lm"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(stub.exists())
+        dyn = subprocess.run(["readelf", "-d", str(out)], capture_output=True, text=True).stdout
+        self.assertIn("[libbig-abc.so]", dyn)
+        self.assertNotIn("libhuge", dyn)
+        # Loaded, the cell's call resolves in the real library (found on the search path).
+        run = subprocess.run(
+            [sys.executable, "-c", f"import ctypes; print(ctypes.CDLL({str(out)!r}).cell())"],
+            env=dict(os.environ, LD_LIBRARY_PATH=str(so.parent)), capture_output=True, text=True, timeout=60,
+        )
+        self.assertEqual(run.stdout.strip(), "43", run.stderr)
+
+    def test_without_a_library_to_stub_the_arguments_pass_unchanged(self):
+        record = self.dir / "cc"
+        record.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$ARGS_OUT"\n')
+        record.chmod(0o755)
+        args = ["-shared", "-o", "x.so", "y.o", "-L", str(self.dir), "-lfoo"]
+        for extra in ({}, {"AI4MED_LINK_SO": str(self.dir / "missing.so"), "AI4MED_LINK_STUB": str(self.dir / "s.so")}):
+            env = dict(os.environ, AI4MED_LINK_CC=str(record), ARGS_OUT=str(self.dir / "args"), **extra)
+            subprocess.run(["bash", str(TOOLS / "kernel-linker"), *args], env=env, check=True, timeout=30)
+            self.assertEqual((self.dir / "args").read_text().splitlines(), args)
 
 
 class KernelCargo(unittest.TestCase):
