@@ -256,7 +256,10 @@ class KernelRustc(unittest.TestCase):
 
     def test_the_crate_is_also_a_dylib_linked_from_rlibs_and_old_copies_go(self):
         (self.deps / "libpolars-1.rlib").touch()
-        (self.deps / "libai4med-old.so").touch()
+        old = ["libai4med-old.so", "libai4med-old.rlib", "libai4med-old.rmeta", "ai4med-old.d"]
+        for name in old:
+            (self.deps / name).touch()
+        (self.deps.parent / ".fingerprint" / "ai4med-old").mkdir(parents=True)
         got = self.run_wrapper(
             "--crate-name", "ai4med", "--crate-type", "lib", "-C", "extra-filename=-abc",
             "--out-dir", str(self.deps), "--extern", f"polars={self.deps}/libpolars-1.rmeta",
@@ -268,7 +271,10 @@ class KernelRustc(unittest.TestCase):
         # No rlib beside it: left as it was (rustc then says what is missing).
         self.assertIn(f"rand={self.deps}/librand-2.rmeta", got)
         self.assertTrue((self.deps / "libai4med-abc.so").exists())
-        self.assertFalse((self.deps / "libai4med-old.so").exists())
+        # An older build goes whole, so that cargo never counts it fresh without its .so.
+        for name in old:
+            self.assertFalse((self.deps / name).exists(), name)
+        self.assertFalse((self.deps.parent / ".fingerprint" / "ai4med-old").exists())
 
     def test_cells_link_the_so_when_there_is_one(self):
         rlib = f"ai4med={self.deps}/libai4med-abc.rlib"
