@@ -139,6 +139,7 @@ class KernelLauncher(unittest.TestCase):
             'echo "No configuration file found, use the default configuration"\n'
             'cat "$EVCXR_CONFIG_DIR/init.evcxr"\n'
             'echo "wrapper=$RUSTC_WRAPPER"\n'
+            'for d in $(echo "$LD_LIBRARY_PATH" | tr : " "); do [ -d "$d" ] || echo "missing library folder $d"; done\n'
         )
         fake.chmod(0o755)
         env = {k: v for k, v in os.environ.items() if k != "AI4MED_ROOT"}
@@ -158,8 +159,11 @@ class KernelLauncher(unittest.TestCase):
             self.assertIn(f"loads the ai4med crate of {clone}", err)
             # evcxr's config line is filtered out of the kernel's terminal output.
             self.assertNotIn("No configuration file found", out)
-            # Cells link against one shared build of the crate (see KernelRustc).
+            # Cells link against one shared build of the crate (see KernelRustc) ...
             self.assertIn(f"wrapper={TOOLS / 'kernel-rustc'}\n", out)
+            # ... whose folder exists before evcxr starts, even in a slot that never built:
+            # glibc never looks again in a search-path folder it once found missing.
+            self.assertNotIn("missing library folder", out)
 
     def test_environment_root_wins_and_outside_any_clone_the_launchers_clone(self):
         root = str(TOOLS.parent)
