@@ -323,32 +323,44 @@ class KernelLinker(unittest.TestCase):
 
     def test_a_cell_linked_against_the_stub_loads_and_calls_the_library(self):
         d = self.dir
-        (d / "big.c").write_text("int big_answer(void) { return 42; }\n")
-        (d / "cell.c").write_text("int big_answer(void);\nint cell(void) { return big_answer() + 1; }\n")
         native = d / "native"
         native.mkdir()
-        (native / "libhuge.so").write_text("not an ELF file: the linker must never read it\n")
+        # libbig needs libhuge (as libai4med needs libtorch_cpu); libextra is needed by nobody.
+        (d / "huge.c").write_text("int huge_part(void) { return 40; }\n")
+        (d / "extra.c").write_text("int extra_part(void) { return 1; }\n")
+        (d / "big.c").write_text("int huge_part(void);\nint big_answer(void) { return huge_part() + 2; }\n")
+        (d / "cell.c").write_text("int big_answer(void);\nint cell(void) { return big_answer() + 1; }\n")
+        self.cc("-shared", "-fPIC", "-Wl,-soname,libhuge.so", "-o", str(native / "libhuge.so"), str(d / "huge.c"))
+        self.cc("-shared", "-fPIC", "-Wl,-soname,libextra.so", "-o", str(native / "libextra.so"), str(d / "extra.c"))
         so = d / "deps" / "libbig-abc.so"
         so.parent.mkdir()
-        self.cc("-shared", "-fPIC", "-Wl,-soname,libbig-abc.so", "-o", str(so), str(d / "big.c"))
+        self.cc("-shared", "-fPIC", "-Wl,-soname,libbig-abc.so", "-o", str(so), str(d / "big.c"), "-L", str(native), "-lhuge")
         self.cc("-c", "-fPIC", "-o", str(d / "cell.o"), str(d / "cell.c"))
         stub = d / "stub" / "libbig-abc.so"
-        env = dict(os.environ, AI4MED_LINK_SO=str(so), AI4MED_LINK_STUB=str(stub))
+        record = d / "cc"
+        record.write_text('#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$ARGS_OUT"\nexec cc "$@"\n')
+        record.chmod(0o755)
+        env = dict(os.environ, AI4MED_LINK_SO=str(so), AI4MED_LINK_STUB=str(stub), AI4MED_LINK_CC=str(record), ARGS_OUT=str(d / "args"))
         out = d / "libcell.so"
         p = subprocess.run(
             ["bash", str(TOOLS / "kernel-linker"), "-shared", "-o", str(out), str(d / "cell.o"),
-             "-Wl,--as-needed", str(so), "-L", str(native), "-lhuge", "-lm"],
+             "-Wl,--as-needed", str(so), "-L", str(native), "-lhuge", "-lextra", "-lm"],
             env=env, capture_output=True, text=True, timeout=60,
         )
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertTrue(stub.exists())
+        args = (d / "args").read_text().splitlines()
+        # The stub stands in for the library; what the library needs is left out; the rest stays.
+        self.assertIn(str(stub), args)
+        self.assertNotIn(str(so), args)
+        self.assertNotIn("-lhuge", args)
+        self.assertIn("-lextra", args)
+        self.assertIn("-lm", args)
         dyn = subprocess.run(["readelf", "-d", str(out)], capture_output=True, text=True).stdout
         self.assertIn("[libbig-abc.so]", dyn)
-        self.assertNotIn("libhuge", dyn)
         # Loaded, the cell's call resolves in the real library (found on the search path).
         run = subprocess.run(
             [sys.executable, "-c", f"import ctypes; print(ctypes.CDLL({str(out)!r}).cell())"],
-            env=dict(os.environ, LD_LIBRARY_PATH=str(so.parent)), capture_output=True, text=True, timeout=60,
+            env=dict(os.environ, LD_LIBRARY_PATH=f"{so.parent}:{native}"), capture_output=True, text=True, timeout=60,
         )
         self.assertEqual(run.stdout.strip(), "43", run.stderr)
 
