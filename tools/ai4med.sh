@@ -48,13 +48,14 @@ setup_python() {
 }
 
 # evcxr_jupyter, built from crates.io's source of evcxr_jupyter and evcxr at $EVCXR_VERSION with
-# tools/evcxr/evcxr-$EVCXR_VERSION.patch applied to evcxr (tools/evcxr/README.md says what it
-# changes and why). The stamp names the version and the patch's hash, so a changed patch
-# rebuilds it. evcxr_jupyter's own Cargo.lock pins every other dependency.
+# tools/evcxr/evcxr-$EVCXR_VERSION.patch applied to evcxr and evcxr_jupyter-$EVCXR_VERSION.patch
+# to evcxr_jupyter (tools/evcxr/README.md says what they change and why). The stamp names the
+# version and the patches' hashes, so a changed patch rebuilds it. evcxr_jupyter's own Cargo.lock pins every other dependency.
 setup_evcxr() {
   local bin=$TOOLS/bin/evcxr_jupyter stamp=$TOOLS/evcxr_jupyter.stamp
   local patch=$ROOT/tools/evcxr/evcxr-$EVCXR_VERSION.patch
-  local want; want="evcxr_jupyter $EVCXR_VERSION, evcxr patch $(sha256sum < "$patch" | cut -c1-16)"
+  local jpatch=$ROOT/tools/evcxr/evcxr_jupyter-$EVCXR_VERSION.patch
+  local want; want="evcxr_jupyter $EVCXR_VERSION, evcxr patch $(sha256sum < "$patch" | cut -c1-16), evcxr_jupyter patch $(sha256sum < "$jpatch" | cut -c1-16)"
   if [[ -x $bin && -f $stamp && $(cat "$stamp") == "$want" ]]; then
     return
   fi
@@ -76,6 +77,7 @@ setup_evcxr() {
   done
   chmod -R u+w "$work/evcxr" "$work/evcxr_jupyter"
   patch --quiet --directory="$work/evcxr" -p1 < "$patch"
+  patch --quiet --directory="$work/evcxr_jupyter" -p1 < "$jpatch"
   printf '\n[patch.crates-io]\nevcxr = { path = "../evcxr" }\n' >> "$work/evcxr_jupyter/Cargo.toml"
   # Not --locked: cargo rewrites the lock file's evcxr entry (now a path) and keeps the rest.
   CARGO_TARGET_DIR=$work/target cargo build --release --quiet --manifest-path "$work/evcxr_jupyter/Cargo.toml"
