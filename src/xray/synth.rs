@@ -389,7 +389,7 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
     let mut img = Array2::<f32>::zeros((n, n));
     let mut contrib: Vec<Array2<f32>> = present.iter().map(|_| Array2::zeros((n, n))).collect();
     // Where each finding's mask accumulates (None: not drawn), looked up once per image
-    // rather than by name for every pixel.
+    // rather than by name for every pixel; the names below follow CXR14_CLASSES' order.
     let slot = |name: &str| CXR14_CLASSES.iter().position(|c| *c == name).and_then(|c| present.iter().position(|&p| p == c));
     let [
         cardiomegaly,
@@ -406,23 +406,7 @@ fn render(a: &Anatomy, present: &[usize], size: usize, r: &mut ChaCha8Rng) -> (A
         fibrosis,
         edema,
         consolidation,
-    ] = [
-        "Cardiomegaly",
-        "Emphysema",
-        "Effusion",
-        "Hernia",
-        "Infiltration",
-        "Mass",
-        "Nodule",
-        "Atelectasis",
-        "Pneumothorax",
-        "Pleural_Thickening",
-        "Pneumonia",
-        "Fibrosis",
-        "Edema",
-        "Consolidation",
-    ]
-    .map(slot);
+    ] = CXR14_CLASSES.map(slot);
     let (cr, sr) = (rot.cos(), rot.sin());
     for py in 0..n {
         for px in 0..n {
